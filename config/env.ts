@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+// Empty strings in a .env file mean "unset", not "set to nothing".
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+const url = (protocols: RegExp, hint: string) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.test(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `expected a ${hint} URL`);
+
+const httpUrl = url(/^https?:$/, 'http(s)');
+
+/** Every environment variable carebot reads. DESIGN.md is the contract for their names. */
+export const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  REDIS_URL: url(/^rediss?:$/, 'redis:// or rediss://').default('redis://127.0.0.1:6379'),
+  DATABASE_URL: optional(url(/^postgres(ql)?:$/, 'postgres://')),
+  DATA_DIR: z.string().min(1).default('./data'),
+  CAREBOT_CONFIG: optional(z.string()),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  SLACK_BOT_TOKEN: optional(z.string().startsWith('xoxb-', 'expected a bot token starting with xoxb-')),
+  SLACK_SIGNING_SECRET: optional(z.string().min(8)),
+  SLACK_APP_TOKEN: optional(z.string().startsWith('xapp-', 'expected an app-level token starting with xapp-')),
+  SLACK_INBOX_CHANNEL: optional(z.string().regex(/^[CGD][A-Z0-9]+$/, 'expected a channel id such as C0123456789')),
+  SLACK_STATUS_CHANNEL: optional(z.string().regex(/^[CGD][A-Z0-9]+$/, 'expected a channel id such as C0123456789')),
+
+  TWITTER_BEARER_TOKEN: optional(z.string().min(1)),
+  TWITTER_API_KEY: optional(z.string().min(1)),
+  TWITTER_API_SECRET: optional(z.string().min(1)),
+  TWITTER_ACCESS_TOKEN: optional(z.string().min(1)),
+  TWITTER_ACCESS_SECRET: optional(z.string().min(1)),
+  TWITTER_USER_ID: optional(z.string().regex(/^\d+$/, 'expected a numeric user id')),
+  TWITTER_POLL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+
+  DISCORD_TOKEN: optional(z.string().min(1)),
+  WEBHOOK_SECRET: optional(z.string().min(16, 'expected at least 16 characters')),
+
+  SLACK_API_URL: optional(httpUrl),
+  TWITTER_API_URL: optional(httpUrl),
+  DISCORD_API_URL: optional(httpUrl),
+
+  /** A model written by `carebot train`, used on top of the lexicon. */
+  TRIAGE_MODEL: optional(z.string()),
+
+  ADMIN_PASSWORD: optional(z.string().min(8, 'expected at least 8 characters')),
+
+  // Tuning knobs, mostly for tests and benchmarks; defaults are the production values.
+  /** A job whose worker stops renewing its lock this long is handed to another worker. */
+  JOB_LOCK_SECONDS: z.coerce.number().min(1).max(600).default(5),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(16),
+  RECONCILE_SECONDS: z.coerce.number().min(0.2).max(3600).default(15),
+  STUCK_AFTER_SECONDS: z.coerce.number().min(0.1).max(86400).default(60),
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, _ or -').default('carebot'),
+});
+
+export type Env = z.infer<typeof envSchema>;

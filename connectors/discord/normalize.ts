@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import type { Mention } from '../../src/mention.js';
+
+/** The Discord API message object (as the gateway's MESSAGE_CREATE carries it). */
+export const discordPayloadSchema = z.object({
+  id: z.string().regex(/^\d+$/, 'expected a snowflake id'),
+  channel_id: z.string(),
+  guild_id: z.string().nullish(),
+  content: z.string(),
+  timestamp: z.string(),
+  author: z.object({ id: z.string(), username: z.string(), global_name: z.string().nullish() }),
+  message_reference: z.object({ message_id: z.string().optional() }).nullish(),
+  /** Set by the connector: the channel is a thread or a DM, so the channel is the conversation. */
+  carebot_conversation: z.enum(['channel', 'message']).optional(),
+});
+
+export function normalizeDiscordMessage(payload: unknown): Mention {
+  const m = discordPayloadSchema.parse(payload);
+  const replyTo = m.message_reference?.message_id ?? null;
+  // A DM channel or a thread is one conversation; in a busy support channel each message starts
+  // its own, and replies join theirs (ingest follows in_reply_to to the stored conversation).
+  const conversation = m.carebot_conversation === 'channel' || !m.guild_id ? m.channel_id : (replyTo ?? m.id);
+  return {
+    platform: 'discord',
+    externalId: m.id,
+    conversationId: conversation,
+    inReplyTo: replyTo,
+    author: {
+      id: m.author.id,
+      handle: m.author.username,
+      displayName: m.author.global_name ?? null,
+      followers: null,
+      profileUrl: `https://discord.com/users/${m.author.id}`,
+    },
+    text: m.content,
+    url: `https://discord.com/channels/${m.guild_id ?? '@me'}/${m.channel_id}/${m.id}`,
+    createdAt: new Date(m.timestamp),
+    language: null,
+  };
+}

@@ -1,0 +1,15 @@
+import type { Config } from '../config/index.js';
+import type { Connector } from '../src/connector.js';
+import type { Logger } from '../src/log.js';
+import type { Platform } from '../src/mention.js';
+
+/**
+ * The connectors whose credentials are set. Each network that is off says why, once, at start.
+ */
+export function createConnectors(config: Config, log: Logger): Partial<Record<Platform, Connector>> {
+  const on: Partial<Record<Platform, Connector>> = {};
+  for (const [network, state] of Object.entries(config.networks)) {
+    if (!state.on) log.info({ network }, `${network}: off (${state.why})`);
+  }
+  return on;
+}

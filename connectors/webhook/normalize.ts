@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import type { Mention } from '../../src/mention.js';
+
+/** The body of `POST /webhooks/generic/<source>`: the format documented in the README. */
+export const webhookBodySchema = z.strictObject({
+  id: z.string().min(1).max(100),
+  text: z.string().min(1).max(20_000),
+  author: z.strictObject({
+    id: z.string().min(1).max(100),
+    handle: z.string().min(1).max(100),
+    name: z.string().max(200).optional(),
+    followers: z.number().int().nonnegative().optional(),
+    url: z.url().optional(),
+  }),
+  conversationId: z.string().min(1).max(100).optional(),
+  inReplyTo: z.string().min(1).max(100).optional(),
+  url: z.url().optional(),
+  createdAt: z.iso.datetime({ offset: true }).optional(),
+  language: z.string().min(2).max(16).optional(),
+});
+export type WebhookBody = z.infer<typeof webhookBodySchema>;
+
+/** Stored per mention: which configured source sent it, and what it sent. */
+export const webhookPayloadSchema = z.object({ source: z.string(), body: webhookBodySchema });
+
+/** Ids are only unique within one source, so they are qualified by it. */
+export const webhookExternalId = (source: string, id: string) => `${source}/${id}`;
+
+export function normalizeWebhook(payload: unknown): Mention {
+  const { source, body } = webhookPayloadSchema.parse(payload);
+  return {
+    platform: 'webhook',
+    externalId: webhookExternalId(source, body.id),
+    conversationId: webhookExternalId(source, body.conversationId ?? body.id),
+    inReplyTo: body.inReplyTo ? webhookExternalId(source, body.inReplyTo) : null,
+    author: {
+      id: body.author.id,
+      handle: body.author.handle,
+      displayName: body.author.name ?? null,
+      followers: body.author.followers ?? null,
+      profileUrl: body.author.url ?? null,
+    },
+    text: body.text,
+    url: body.url ?? null,
+    createdAt: body.createdAt ? new Date(body.createdAt) : new Date(),
+    language: body.language ?? null,
+  };
+}

@@ -1,0 +1,129 @@
+import type { PGlite } from '@electric-sql/pglite';
+import type { Worker } from 'bullmq';
+import type { Server } from 'node:http';
+import { ConfigError, type Config } from '../config/index.js';
+import { createConnectors } from '../connectors/index.js';
+import { startAnalyzeWorker } from '../workers/analyze.js';
+import { startIngestWorker } from '../workers/ingest.js';
+import { startNotifyWorker } from '../workers/notify.js';
+import { startOutboundWorker } from '../workers/outbound.js';
+import { startPollWorker } from '../workers/poll.js';
+import { openDatabase } from './db/open.js';
+import { createHttpApp, listen, type Mount } from './http/server.js';
+import type { Logger } from './log.js';
+import { createMetrics } from './metrics.js';
+import { ensurePollSchedules } from './pipeline/poll.js';
+import { receive } from './pipeline/receive.js';
+import { reconcile } from './pipeline/reconcile.js';
+import { closeQueues, connectRedis, createQueues } from './queues.js';
+import type { Services } from './services.js';
+import { createSlackClient } from './slack/client.js';
+import { createTriage, loadModel } from './triage/index.js';
+
+export type Role = 'all' | 'http' | 'workers';
+
+export interface Running {
+  services: Services;
+  server?: Server;
+  /** Finishes active jobs, closes every connection. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Opens everything a carebot process shares: database (migrated), Redis, queues, clients. */
+export async function openServices(config: Config, log: Logger, opts: { role: Role; pglite?: PGlite }): Promise<Services> {
+  if (opts.role !== 'all' && !config.DATABASE_URL && !opts.pglite) {
+    throw new ConfigError(`DATABASE_URL: required for --role ${opts.role} (embedded PGlite has a single owner: use --role all)`);
+  }
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, pglite: opts.pglite });
+  await database.migrate();
+  const redis = connectRedis(config.REDIS_URL, opts.role === 'http' ? 'producer' : 'worker');
+  redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+  const queues = createQueues(redis, config.QUEUE_PREFIX);
+  const triage = createTriage({ vip: config.file.vip, model: config.TRIAGE_MODEL ? await loadModel(config.TRIAGE_MODEL) : undefined });
+  const slack = createSlackClient(config);
+  if (!slack) log.info({ network: 'slack' }, `slack: off (${config.networks.slack.why}); mentions wait in state analyzed`);
+  return {
+    config,
+    log,
+    database,
+    db: database.db,
+    redis,
+    queues,
+    metrics: createMetrics(queues),
+    triage,
+    slack,
+    connectors: createConnectors(config, log),
+  };
+}
+
+/**
+ * The workers of every stage, plus a maintenance loop that runs the reconciler and re-creates
+ * the poll schedules (both idempotent, so a flushed Redis heals itself). A Redis lock keeps
+ * many worker processes from reconciling at the same time.
+ */
+export function startWorkers(s: Services): { stop(): Promise<void> } {
+  const workers: Worker[] = [startIngestWorker(s), startAnalyzeWorker(s), startOutboundWorker(s), startPollWorker(s)];
+  if (s.slack) workers.push(startNotifyWorker({ ...s, slack: s.slack }));
+
+  const periodMs = s.config.RECONCILE_SECONDS * 1000;
+  const lockKey = `${s.config.QUEUE_PREFIX}:maintenance-lock`;
+  let running: Promise<void> = Promise.resolve();
+  const tick = async () => {
+    try {
+      if (!(await s.redis.set(lockKey, String(process.pid), 'PX', Math.max(periodMs - 100, 100), 'NX'))) return;
+      await ensurePollSchedules(s);
+      await reconcile(s, s.config.STUCK_AFTER_SECONDS * 1000);
+    } catch (err) {
+      s.log.warn({ err: (err as Error).message }, 'maintenance round failed; next round retries');
+    }
+  };
+  const timer = setInterval(() => {
+    running = running.then(tick);
+  }, periodMs);
+  running = tick();
+
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}
+
+export async function closeServices(s: Services): Promise<void> {
+  await closeQueues(s.queues);
+  s.redis.disconnect();
+  await s.database.close();
+}
+
+/** Runs one carebot process in the given role until stop() (wired to SIGTERM/SIGINT by the CLI). */
+export async function start(config: Config, log: Logger, role: Role, opts: { pglite?: PGlite; mounts?: Mount[] } = {}): Promise<Running> {
+  const services = await openServices(config, log, { role, pglite: opts.pglite });
+  const workers = role === 'http' ? undefined : startWorkers(services);
+  for (const connector of Object.values(services.connectors)) {
+    if (role !== 'http') await connector?.start?.((items) => receive(services, items));
+  }
+  // Every role serves health and metrics; only http/all serve the public routes.
+  const app = createHttpApp(services, role === 'workers' ? [] : (opts.mounts ?? []));
+  const server = await listen(app, config.PORT);
+  log.info({ role, port: (server.address() as { port: number }).port, database: services.database.kind }, 'carebot started');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    services,
+    server,
+    stop() {
+      stopping ??= (async () => {
+        const closed = new Promise<void>((r) => server.close(() => r()));
+        server.closeIdleConnections();
+        await closed;
+        await workers?.stop();
+        await Promise.all(Object.values(services.connectors).map((c) => c?.stop?.()));
+        await closeServices(services);
+        log.info('carebot stopped');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import type { Incoming, Mention, Platform } from './mention.js';
+
+/** What the network says about a reply or a broadcast it accepted. */
+export interface Sent {
+  externalId: string;
+  url: string | null;
+}
+
+/** The customer message a reply answers, as stored. */
+export type ReplyTarget = Pick<Mention, 'platform' | 'externalId' | 'conversationId' | 'author'> & {
+  payload: unknown;
+};
+
+/**
+ * A network said no. `kind` tells the caller what is safe to do next:
+ * - rate_limited: nothing was done; try again after `retryAfterMs`;
+ * - unavailable: nothing was done (an error response or a refused connection); retry with backoff;
+ * - rejected: the network refused this request for good (deleted tweet, blocked DM, too long).
+ */
+export class ConnectorError extends Error {
+  override name = 'ConnectorError';
+  constructor(
+    message: string,
+    readonly kind: 'rate_limited' | 'unavailable' | 'rejected',
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The sink a connector hands what it receives to (src/pipeline/receive.ts). */
+export type Receive = (items: Incoming[]) => Promise<{ stored: number; duplicates: number }>;
+
+/** One network. Each connector lives in connectors/<network>/ and is on when its credentials are set. */
+export interface Connector {
+  readonly platform: Platform;
+  /** Checked before anything is sent, so an agent hears what is wrong at once. */
+  readonly limits: { textLength: number };
+  /** Listeners that push (a gateway, a socket); polling connectors leave this out. */
+  start?(receive: Receive): Promise<void>;
+  /** One poll round; returns how long to wait before the next (adapted to rate limits). */
+  poll?(receive: Receive): Promise<{ nextInMs: number }>;
+  reply(to: ReplyTarget, text: string): Promise<Sent>;
+  stop?(): Promise<void>;
+}

@@ -1,0 +1,158 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  real,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/**
+ * Where a mention is in the pipeline. Each stage moves it one step and records its result on
+ * the row; the reconciler re-queues rows that sit in an in-flight state for too long.
+ */
+export const mentionStates = ['received', 'ingested', 'analyzed', 'notified', 'rejected', 'failed'] as const;
+export type MentionState = (typeof mentionStates)[number];
+export const inFlightStates = ['received', 'ingested', 'analyzed'] as const satisfies readonly MentionState[];
+
+export const mentions = pgTable(
+  'mentions',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    platform: text('platform').notNull(),
+    externalId: text('external_id').notNull(),
+    state: text('state').$type<MentionState>().notNull().default('received'),
+    payload: jsonb('payload').notNull(),
+    error: text('error'),
+    // Filled by ingest from the connector's normalized Mention.
+    conversationId: text('conversation_id'),
+    inReplyTo: text('in_reply_to'),
+    authorId: text('author_id'),
+    authorHandle: text('author_handle'),
+    authorName: text('author_name'),
+    authorFollowers: integer('author_followers'),
+    authorUrl: text('author_url'),
+    text: text('text'),
+    url: text('url'),
+    createdAt: ts('created_at'),
+    language: text('language'),
+    // Filled by analyze.
+    triage: jsonb('triage'),
+    priority: text('priority'),
+    category: text('category'),
+    sentiment: real('sentiment'),
+    // Filled by notify: where the card (or the thread reply) is.
+    slackChannel: text('slack_channel'),
+    slackTs: text('slack_ts'),
+    notifyClaimedAt: ts('notify_claimed_at'),
+    incidentId: bigint('incident_id', { mode: 'number' }),
+    receivedAt: ts('received_at').notNull().defaultNow(),
+    ingestedAt: ts('ingested_at'),
+    analyzedAt: ts('analyzed_at'),
+    notifiedAt: ts('notified_at'),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('mentions_platform_external_id').on(t.platform, t.externalId),
+    index('mentions_in_flight')
+      .on(t.updatedAt)
+      .where(sql`${t.state} in ('received', 'ingested', 'analyzed')`),
+    index('mentions_author_recent').on(t.platform, t.authorId, t.createdAt),
+    index('mentions_conversation').on(t.platform, t.conversationId),
+  ],
+);
+
+/** The Slack thread a customer conversation lives in: follow-ups and replies go under its card. */
+export const slackThreads = pgTable(
+  'slack_threads',
+  {
+    platform: text('platform').notNull(),
+    conversationId: text('conversation_id').notNull(),
+    rootMentionId: bigint('root_mention_id', { mode: 'number' }).notNull(),
+    channel: text('channel').notNull(),
+    /** Null while the first card is being posted: the row is also the claim on the conversation. */
+    threadTs: text('thread_ts'),
+    status: text('status').$type<'new' | 'assigned' | 'replied' | 'resolved'>().notNull().default('new'),
+    assignee: text('assignee'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.conversationId] }), uniqueIndex('slack_threads_ts').on(t.channel, t.threadTs)],
+);
+
+export const replyStates = ['pending', 'sending', 'sent', 'failed', 'unknown'] as const;
+export type ReplyState = (typeof replyStates)[number];
+
+/**
+ * A message to a customer. The idempotency key is stored before the network call, so a retry
+ * or a double click finds the row and never sends twice.
+ */
+export const replies = pgTable(
+  'replies',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    idempotencyKey: text('idempotency_key').notNull(),
+    mentionId: bigint('mention_id', { mode: 'number' })
+      .notNull()
+      .references(() => mentions.id),
+    platform: text('platform').notNull(),
+    kind: text('kind').$type<'reply' | 'acknowledgement' | 'follow_up'>().notNull().default('reply'),
+    text: text('text').notNull(),
+    state: text('state').$type<ReplyState>().notNull().default('pending'),
+    externalId: text('external_id'),
+    url: text('url'),
+    error: text('error'),
+    requestedBy: text('requested_by'),
+    attempts: integer('attempts').notNull().default(0),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    sentAt: ts('sent_at'),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('replies_idempotency_key').on(t.idempotencyKey), index('replies_mention').on(t.mentionId)],
+);
+
+export const incidents = pgTable('incidents', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  title: text('title').notNull(),
+  state: text('state')
+    .$type<'investigating' | 'identified' | 'monitoring' | 'resolved'>()
+    .notNull()
+    .default('investigating'),
+  keywords: jsonb('keywords').$type<string[]>().notNull().default([]),
+  components: jsonb('components').$type<string[]>().notNull().default([]),
+  createdBy: text('created_by').notNull(),
+  slackChannel: text('slack_channel'),
+  slackTs: text('slack_ts'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  resolvedAt: ts('resolved_at'),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+/** Poll positions (e.g. the newest tweet id seen), so a restart neither misses nor repeats. */
+export const cursors = pgTable('cursors', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    at: ts('at').notNull().defaultNow(),
+    /** A Slack user id, or `system`. */
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    subjectType: text('subject_type').notNull(),
+    subjectId: text('subject_id').notNull(),
+    detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [index('audit_log_subject').on(t.subjectType, t.subjectId)],
+);

@@ -1,0 +1,66 @@
+import { WebClient } from '@slack/web-api';
+import { Redis } from 'ioredis';
+import type { Config } from '../config/index.js';
+import { openDatabase } from './db/open.js';
+
+type Check = [name: string, run: () => Promise<string>];
+
+const withTimeout = <T>(p: Promise<T>, ms = 5000) =>
+  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms / 1000}s`)), ms).unref())]);
+
+/** `carebot doctor`: one line per check, ✓ or ✗ with the reason; exits non-zero when any fails. */
+export async function runDoctor(load: () => Config): Promise<number> {
+  let config: Config;
+  try {
+    config = load();
+  } catch (err) {
+    console.log(`✗ config: ${(err as Error).message}`);
+    return 1;
+  }
+  const checks: Check[] = [
+    ['config', async () => (config.CAREBOT_CONFIG ? `env + ${config.CAREBOT_CONFIG}` : 'env')],
+    [
+      'redis',
+      async () => {
+        const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => null });
+        try {
+          await withTimeout(redis.connect());
+          const info = await redis.info('server');
+          return `redis ${/redis_version:(\S+)/.exec(info)?.[1] ?? '?'}`;
+        } finally {
+          redis.disconnect();
+        }
+      },
+    ],
+    [
+      'database',
+      async () => {
+        const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+        try {
+          await withTimeout(db.ping());
+          return db.kind === 'postgres' ? 'PostgreSQL' : `embedded PGlite at ${config.DATA_DIR}`;
+        } finally {
+          await db.close();
+        }
+      },
+    ],
+    [
+      'slack',
+      async () => {
+        if (!config.SLACK_BOT_TOKEN) return `off (${config.networks.slack.why})`;
+        const res = await withTimeout(new WebClient(config.SLACK_BOT_TOKEN, { slackApiUrl: config.SLACK_API_URL, retryConfig: { retries: 0 } }).auth.test());
+        return `bot ${res.user} in ${res.team}`;
+      },
+    ],
+  ];
+  let failed = 0;
+  for (const [name, run] of checks) {
+    try {
+      console.log(`✓ ${name}: ${await run()}`);
+    } catch (err) {
+      failed++;
+      console.log(`✗ ${name}: ${(err as Error).message}`);
+    }
+  }
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+export const platforms = ['twitter', 'discord', 'webhook'] as const;
+export type Platform = (typeof platforms)[number];
+
+/**
+ * The one normalized shape of a customer's message, whatever network it came from.
+ * Connectors turn their payloads into this in their `normalize` module; the ingest stage
+ * validates it against this schema before anything downstream sees it.
+ */
+export const mentionSchema = z.object({
+  platform: z.enum(platforms),
+  /** The network's own id; (platform, externalId) is unique. */
+  externalId: z.string().min(1).max(128),
+  /** Groups a customer's messages into one Slack thread (tweet conversation, Discord channel/thread). */
+  conversationId: z.string().min(1).max(128),
+  inReplyTo: z.string().max(128).nullable(),
+  author: z.object({
+    id: z.string().min(1).max(128),
+    handle: z.string().min(1).max(128),
+    displayName: z.string().max(256).nullable(),
+    followers: z.number().int().nonnegative().nullable(),
+    profileUrl: z.url().nullable(),
+  }),
+  text: z.string().min(1, 'empty text').max(20_000),
+  url: z.url().nullable(),
+  createdAt: z.coerce.date(),
+  /** As the network reports it; triage detects its own when this is null. */
+  language: z.string().max(16).nullable(),
+});
+
+export type Mention = z.infer<typeof mentionSchema>;
+
+/** What a connector hands to the pipeline: just enough to store and dedup, plus the raw payload. */
+export interface Incoming {
+  platform: Platform;
+  externalId: string;
+  /** The network's payload as received; the ingest stage normalizes it with the connector's `normalize`. */
+  payload: unknown;
+}

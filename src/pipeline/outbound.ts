@@ -1,0 +1,65 @@
+import { UnrecoverableError } from 'bullmq';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { ConnectorError } from '../connector.js';
+import { replies } from '../db/schema.js';
+import type { Platform } from '../mention.js';
+import type { Services } from '../services.js';
+import { loadMention } from './mention-row.js';
+
+/**
+ * Sends one reply to a customer, at most once. The row moves pending → sending before the
+ * network call; a delivery that finds it still 'sending' cannot know whether the network got
+ * it, so it marks it 'unknown' for an agent to check instead of sending again.
+ */
+export async function sendReply(s: Services, replyId: number): Promise<void> {
+  const [claimed] = await s.db
+    .update(replies)
+    .set({ state: 'sending', attempts: sql`${replies.attempts} + 1`, updatedAt: sql`now()` })
+    .where(and(eq(replies.id, replyId), eq(replies.state, 'pending')))
+    .returning();
+  if (!claimed) {
+    await s.db
+      .update(replies)
+      .set({ state: 'unknown', error: 'interrupted while sending: check the network before retrying', updatedAt: sql`now()` })
+      .where(and(eq(replies.id, replyId), eq(replies.state, 'sending')));
+    return; // sent, failed, unknown: already final
+  }
+
+  const settle = (set: Partial<typeof replies.$inferInsert>) =>
+    s.db.update(replies).set({ ...set, updatedAt: sql`now()` }).where(and(eq(replies.id, replyId), inArray(replies.state, ['sending'])));
+
+  const connector = s.connectors[claimed.platform as Platform];
+  if (!connector) {
+    await settle({ state: 'failed', error: `${claimed.platform} is not connected` });
+    throw new UnrecoverableError(`${claimed.platform} is not connected`);
+  }
+  const mention = await loadMention(s.db, claimed.mentionId);
+  try {
+    const sent = await connector.reply(
+      {
+        platform: claimed.platform as Platform,
+        externalId: mention.externalId,
+        conversationId: mention.conversationId!,
+        author: {
+          id: mention.authorId!,
+          handle: mention.authorHandle!,
+          displayName: mention.authorName,
+          followers: mention.authorFollowers,
+          profileUrl: mention.authorUrl,
+        },
+        payload: mention.payload,
+      },
+      claimed.text,
+    );
+    await settle({ state: 'sent', externalId: sent.externalId, url: sent.url, error: null, sentAt: new Date() });
+  } catch (err) {
+    if (!(err instanceof ConnectorError)) throw err; // a crash of ours: the row stays 'sending'
+    if (err.kind === 'rejected') {
+      await settle({ state: 'failed', error: err.message });
+      throw new UnrecoverableError(err.message);
+    }
+    // The network answered and did nothing: safe to send again later.
+    await settle({ state: 'pending', error: err.message });
+    throw err;
+  }
+}

@@ -1,0 +1,26 @@
+import type { WebClient } from '@slack/web-api';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/index.js';
+import type { Connector } from './connector.js';
+import type { Database, Db } from './db/open.js';
+import type { Logger } from './log.js';
+import type { Platform } from './mention.js';
+import type { Metrics } from './metrics.js';
+import type { Queues } from './queues.js';
+import type { Triage } from './triage/index.js';
+
+/** What every stage is handed: the shared clients of one carebot process. */
+export interface Services {
+  config: Config;
+  log: Logger;
+  database: Database;
+  db: Db;
+  redis: Redis;
+  queues: Queues;
+  metrics: Metrics;
+  triage: Triage;
+  /** Absent when Slack is off (no SLACK_BOT_TOKEN): cards then wait in state `analyzed`. */
+  slack?: WebClient;
+  /** The networks that are on. */
+  connectors: Partial<Record<Platform, Connector>>;
+}

@@ -1,0 +1,674 @@
+// A loopback fake of the X API v2 subset carebot uses: the brand's mention timeline,
+// recent search and posting replies, with X's field selection, paging, error bodies
+// and per-endpoint 15-minute rate-limit windows.
+import http from 'node:http';
+import { randomBytes } from 'node:crypto';
+import type { IClientSettings } from 'twitter-api-v2';
+import {
+  AwaitableLog,
+  FaultQueue,
+  compareIds,
+  isRecord,
+  matchRoute,
+  pathMatches,
+  readBody,
+  sendJson,
+  snowflakeFactory,
+  startHttpServer,
+  type PathPattern,
+} from './http.js';
+
+export type XEndpoint =
+  | 'GET /2/users/me'
+  | 'GET /2/users/:id/mentions'
+  | 'GET /2/tweets/search/recent'
+  | 'POST /2/tweets';
+
+/** Defaults are the per-user 15-minute limits of a paid tier; tests lower them with `setRateLimit`. */
+const DEFAULT_LIMITS: Record<XEndpoint, number> = {
+  'GET /2/users/me': 75,
+  'GET /2/users/:id/mentions': 180,
+  'GET /2/tweets/search/recent': 180,
+  'POST /2/tweets': 100,
+};
+const WINDOW_MS = 15 * 60 * 1000;
+const TWITTER_EPOCH_MS = 1288834974657;
+
+/** A tweet as X v2 returns it when every stored field is requested. */
+export interface XTweet {
+  id: string;
+  text: string;
+  edit_history_tweet_ids: string[];
+  author_id: string;
+  created_at: string;
+  conversation_id: string;
+  lang: string;
+  in_reply_to_user_id?: string;
+  referenced_tweets?: Array<{ type: 'replied_to' | 'quoted' | 'retweeted'; id: string }>;
+  entities?: { mentions: Array<{ start: number; end: number; username: string; id?: string }> };
+  public_metrics: { retweet_count: number; reply_count: number; like_count: number; quote_count: number; bookmark_count: number; impression_count: number };
+}
+
+export interface XUser {
+  id: string;
+  username: string;
+  name: string;
+  created_at: string;
+  description: string;
+  verified: boolean;
+  protected: boolean;
+  profile_image_url: string;
+  public_metrics: { followers_count: number; following_count: number; tweet_count: number; listed_count: number; like_count: number };
+}
+
+export interface MentionInput {
+  id?: string;
+  /** `@brand` is prepended when the text does not already mention the brand, as every real mention does. */
+  text: string;
+  authorId: string;
+  username: string;
+  name?: string;
+  followers?: number;
+  createdAt?: Date | string;
+  conversationId?: string;
+  inReplyToTweetId?: string;
+}
+
+export type TwitterFault = { status: 429; resetInSeconds: number } | { status: 500 | 503 };
+
+export interface TwitterRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  body?: unknown;
+  /** Which credential style the caller used; the fake does not verify OAuth 1.0a signatures. */
+  auth?: 'bearer' | 'oauth1';
+  status: number;
+  at: number;
+}
+
+export interface FakeTwitter {
+  /** `http://127.0.0.1:PORT` — the value carebot reads from TWITTER_API_URL. */
+  url: string;
+  brand: XUser;
+  addMention(input: MentionInput): XTweet;
+  deleteTweet(id: string): void;
+  posted: Array<{ id: string; text: string; inReplyTo?: string }>;
+  requests: TwitterRequest[];
+  waitFor(predicate: (req: TwitterRequest) => boolean, timeoutMs?: number): Promise<TwitterRequest>;
+  /** `pathPattern`: a RegExp or a template such as `'/2/users/:id/mentions'` or `'POST /2/tweets'`. */
+  failNext(pathPattern: PathPattern, fault: TwitterFault, times?: number): void;
+  /** Sets the limit for the current and later windows; requests already made still count. */
+  setRateLimit(endpoint: XEndpoint, limit: number): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Client settings that send the real twitter-api-v2 client to the fake. The library has
+ * no base-URL option and always calls `https.request`, which accepts `http:` URLs only
+ * when handed an `http.Agent`. For tests of the fakes only; carebot has its own copy.
+ */
+export function twitterClientSettingsFor(url: string): Partial<IClientSettings> {
+  const base = url.replace(/\/+$/, '');
+  return {
+    httpAgent: new http.Agent(),
+    plugins: [
+      {
+        onBeforeRequestConfig({ params }) {
+          params.url = params.url.replace(/^https:\/\/api\.(x|twitter)\.com\//, `${base}/`);
+        },
+      },
+    ],
+  };
+}
+
+// Value lists X validates `tweet.fields`, `user.fields` and `expansions` against.
+const TWEET_FIELDS = new Set([
+  'article', 'attachments', 'author_id', 'card_uri', 'community_id', 'context_annotations', 'conversation_id',
+  'created_at', 'display_text_range', 'edit_controls', 'edit_history_tweet_ids', 'entities', 'geo', 'id',
+  'in_reply_to_user_id', 'lang', 'media_metadata', 'non_public_metrics', 'note_tweet', 'organic_metrics',
+  'possibly_sensitive', 'promoted_metrics', 'public_metrics', 'referenced_tweets', 'reply_settings', 'scopes',
+  'source', 'text', 'withheld',
+]);
+const USER_FIELDS = new Set([
+  'affiliation', 'confirmed_email', 'connection_status', 'created_at', 'description', 'entities', 'id',
+  'is_identity_verified', 'location', 'most_recent_tweet_id', 'name', 'parody', 'pinned_tweet_id',
+  'profile_banner_url', 'profile_image_url', 'protected', 'public_metrics', 'receives_your_dm', 'subscription',
+  'subscription_type', 'url', 'username', 'verified', 'verified_followers_count', 'verified_type', 'withheld',
+]);
+const TWEET_EXPANSIONS = new Set([
+  'article.cover_media', 'article.media_entities', 'attachments.media_keys', 'attachments.media_source_tweet',
+  'attachments.poll_ids', 'author_id', 'edit_history_tweet_ids', 'entities.mentions.username', 'geo.place_id',
+  'in_reply_to_user_id', 'entities.note.mentions.username', 'referenced_tweets.id',
+  'referenced_tweets.id.attachments.media_keys', 'referenced_tweets.id.author_id',
+]);
+const USER_EXPANSIONS = new Set(['affiliation.user_id', 'most_recent_tweet_id', 'pinned_tweet_id']);
+const FIELD_PARAMS = ['expansions', 'tweet.fields', 'user.fields', 'media.fields', 'place.fields', 'poll.fields'];
+
+interface Problem {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+const problem = (status: number, title: string, detail = title, type = 'about:blank'): Problem => ({
+  status,
+  body: { title, detail, type, status },
+});
+
+const invalidRequest = (errors: Array<{ parameters: Record<string, string[]>; message: string }>): Problem => ({
+  status: 400,
+  body: {
+    errors,
+    title: 'Invalid Request',
+    detail: 'One or more parameters to your request was invalid.',
+    type: 'https://api.twitter.com/2/problems/invalid-request',
+  },
+});
+
+/**
+ * X counts text with twitter-text's weights: most Latin/Cyrillic/punctuation code points
+ * weigh 1, CJK and other scripts 2, an emoji (whole grapheme) 2 and every URL 23.
+ */
+export function weightedTweetLength(text: string): number {
+  let length = 0;
+  const withoutUrls = text.normalize('NFC').replace(/https?:\/\/\S+/g, () => {
+    length += 23;
+    return '';
+  });
+  const lightRanges: Array<[number, number]> = [[0, 4351], [8192, 8205], [8208, 8223], [8242, 8247]];
+  for (const { segment } of new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(withoutUrls)) {
+    if (/\p{Extended_Pictographic}/u.test(segment)) {
+      length += 2;
+      continue;
+    }
+    for (const ch of segment) {
+      const cp = ch.codePointAt(0) ?? 0;
+      length += lightRanges.some(([lo, hi]) => cp >= lo && cp <= hi) ? 1 : 2;
+    }
+  }
+  return length;
+}
+
+interface StoredTweet extends XTweet {
+  deleted: boolean;
+}
+
+export async function startFakeTwitter(
+  opts: { brandUserId?: string; brandUsername?: string; rateLimits?: Partial<Record<XEndpoint, number>> } = {},
+): Promise<FakeTwitter> {
+  const nextId = snowflakeFactory(TWITTER_EPOCH_MS);
+  const isoSeconds = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString();
+
+  const makeUser = (id: string, username: string, name: string, followers = 0): XUser => ({
+    id,
+    username,
+    name,
+    created_at: '2015-03-01T10:00:00.000Z',
+    description: '',
+    verified: false,
+    protected: false,
+    profile_image_url: `https://pbs.twimg.com/profile_images/${id}/avatar_normal.jpg`,
+    public_metrics: { followers_count: followers, following_count: 0, tweet_count: 0, listed_count: 0, like_count: 0 },
+  });
+
+  const brandUsername = opts.brandUsername ?? 'carebot_brand';
+  const brand = makeUser(opts.brandUserId ?? '1500000000000000001', brandUsername, 'Carebot Brand', 12_000);
+  const users = new Map<string, XUser>([[brand.id, brand]]);
+  const tweets = new Map<string, StoredTweet>();
+  const posted: FakeTwitter['posted'] = [];
+  const requests = new AwaitableLog<TwitterRequest>();
+  const faults = new FaultQueue<{ method: string; path: string }, TwitterFault>();
+  const pageTokens = new Map<string, string>(); // token → id that the next page must be older than
+
+  const limits: Record<XEndpoint, number> = { ...DEFAULT_LIMITS, ...opts.rateLimits };
+  const windows = new Map<XEndpoint, { used: number; resetAt: number }>();
+  const windowFor = (endpoint: XEndpoint, now: number) => {
+    let w = windows.get(endpoint);
+    if (!w || now >= w.resetAt) {
+      w = { used: 0, resetAt: now + WINDOW_MS };
+      windows.set(endpoint, w);
+    }
+    return w;
+  };
+  const rateHeaders = (limit: number, remaining: number, resetAt: number): Record<string, string> => ({
+    'x-rate-limit-limit': String(limit),
+    'x-rate-limit-remaining': String(Math.max(0, remaining)),
+    'x-rate-limit-reset': String(Math.ceil(resetAt / 1000)),
+  });
+
+  const mentionEntities = (text: string): NonNullable<XTweet['entities']>['mentions'] => {
+    const found: NonNullable<XTweet['entities']>['mentions'] = [];
+    // Offsets are in code points, as X reports them.
+    const chars = [...text];
+    const joined = chars.join('');
+    for (const m of joined.matchAll(/(^|[^\w@])@(\w{1,15})/g)) {
+      const start = [...joined.slice(0, (m.index ?? 0) + (m[1]?.length ?? 0))].length;
+      const username = m[2] as string;
+      const user = [...users.values()].find((u) => u.username.toLowerCase() === username.toLowerCase());
+      found.push({ start, end: start + 1 + username.length, username, ...(user ? { id: user.id } : {}) });
+    }
+    return found;
+  };
+
+  const storeTweet = (t: Omit<StoredTweet, 'entities' | 'deleted' | 'edit_history_tweet_ids' | 'public_metrics' | 'lang'>): StoredTweet => {
+    const mentions = mentionEntities(t.text);
+    const stored: StoredTweet = {
+      ...t,
+      edit_history_tweet_ids: [t.id],
+      lang: 'en',
+      public_metrics: { retweet_count: 0, reply_count: 0, like_count: 0, quote_count: 0, bookmark_count: 0, impression_count: 0 },
+      ...(mentions.length ? { entities: { mentions } } : {}),
+      deleted: false,
+    };
+    tweets.set(stored.id, stored);
+    const author = users.get(stored.author_id);
+    if (author) author.public_metrics.tweet_count += 1;
+    return stored;
+  };
+
+  const publicTweet = (t: StoredTweet): XTweet => {
+    const { deleted: _deleted, ...rest } = t;
+    return structuredClone(rest);
+  };
+
+  const addMention = (input: MentionInput): XTweet => {
+    const existing = users.get(input.authorId);
+    const author = existing ?? makeUser(input.authorId, input.username, input.name ?? input.username, input.followers);
+    author.username = input.username;
+    if (input.name !== undefined) author.name = input.name;
+    if (input.followers !== undefined) author.public_metrics.followers_count = input.followers;
+    users.set(author.id, author);
+
+    const createdMs = input.createdAt === undefined ? undefined : new Date(input.createdAt).getTime();
+    const id = input.id ?? nextId(createdMs);
+    const mentionsBrand = new RegExp(`(^|[^\\w@])@${brand.username}\\b`, 'i').test(input.text);
+    const text = mentionsBrand ? input.text : `@${brand.username} ${input.text}`;
+    const parent = input.inReplyToTweetId ? tweets.get(input.inReplyToTweetId) : undefined;
+    const stored = storeTweet({
+      id,
+      text,
+      author_id: author.id,
+      created_at: isoSeconds(createdMs ?? Date.now()),
+      conversation_id: input.conversationId ?? parent?.conversation_id ?? input.inReplyToTweetId ?? id,
+      ...(input.inReplyToTweetId
+        ? {
+            referenced_tweets: [{ type: 'replied_to' as const, id: input.inReplyToTweetId }],
+            in_reply_to_user_id: parent?.author_id ?? brand.id,
+          }
+        : {}),
+    });
+    return publicTweet(stored);
+  };
+
+  // ---- request handling -------------------------------------------------
+
+  interface Ctx {
+    query: URLSearchParams;
+    params: Record<string, string>;
+    body: unknown;
+  }
+  type Result = { status: number; body: unknown };
+
+  const checkQuery = (query: URLSearchParams, allowed: string[]): Problem | undefined => {
+    const errors: Array<{ parameters: Record<string, string[]>; message: string }> = [];
+    for (const key of new Set(query.keys())) {
+      if (!allowed.includes(key)) {
+        errors.push({
+          parameters: { [key]: query.getAll(key) },
+          message: `The query parameter [${key}] is not one of [${allowed.join(',')}]`,
+        });
+      }
+    }
+    const checkList = (param: string, valid: Set<string>) => {
+      for (const value of (query.get(param) ?? '').split(',').filter(Boolean)) {
+        if (!valid.has(value)) {
+          errors.push({
+            parameters: { [param]: [value] },
+            message: `The \`${param}\` query parameter value [${value}] is not one of [${[...valid].join(',')}]`,
+          });
+        }
+      }
+    };
+    checkList('tweet.fields', TWEET_FIELDS);
+    checkList('user.fields', USER_FIELDS);
+    for (const idParam of ['since_id', 'until_id']) {
+      const v = query.get(idParam);
+      if (v !== null && !/^[0-9]{1,19}$/.test(v)) {
+        errors.push({ parameters: { [idParam]: [v] }, message: `The \`${idParam}\` query parameter value [${v}] does not match ^[0-9]{1,19}$` });
+      }
+    }
+    return errors.length ? invalidRequest(errors) : undefined;
+  };
+
+  const maxResults = (query: URLSearchParams, min: number, max: number): number | Problem => {
+    const raw = query.get('max_results');
+    if (raw === null) return 10;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      return invalidRequest([
+        { parameters: { max_results: [raw] }, message: `The \`max_results\` query parameter value [${raw}] is not between ${min} and ${max}` },
+      ]);
+    }
+    return n;
+  };
+
+  const renderUser = (u: XUser, fields: Set<string>): Record<string, unknown> => {
+    const out: Record<string, unknown> = { id: u.id, name: u.name, username: u.username };
+    for (const f of fields) if (f in u) out[f] = structuredClone(u[f as keyof XUser]);
+    return out;
+  };
+
+  const renderTweet = (t: StoredTweet, fields: Set<string>, expansions: Set<string>): Record<string, unknown> => {
+    const out: Record<string, unknown> = { id: t.id, text: t.text, edit_history_tweet_ids: [...t.edit_history_tweet_ids] };
+    // X adds the field an expansion is built from even when it was not asked for.
+    const wanted = new Set(fields);
+    if (expansions.has('author_id')) wanted.add('author_id');
+    if (expansions.has('in_reply_to_user_id')) wanted.add('in_reply_to_user_id');
+    if (expansions.has('referenced_tweets.id')) wanted.add('referenced_tweets');
+    if (expansions.has('entities.mentions.username')) wanted.add('entities');
+    for (const f of wanted) {
+      const value = t[f as keyof StoredTweet];
+      if (value !== undefined && f !== 'deleted') out[f] = structuredClone(value);
+    }
+    return out;
+  };
+
+  /** Builds `{ data, includes, meta }` for a newest-first timeline, X style. */
+  const timeline = (candidates: StoredTweet[], ctx: Ctx, pageSize: number, tokenParams: string[]): Result | Problem => {
+    const { query } = ctx;
+    const expansions = new Set((query.get('expansions') ?? '').split(',').filter(Boolean));
+    for (const e of expansions) {
+      if (!TWEET_EXPANSIONS.has(e)) {
+        return invalidRequest([
+          { parameters: { expansions: [e] }, message: `The \`expansions\` query parameter value [${e}] is not one of [${[...TWEET_EXPANSIONS].join(',')}]` },
+        ]);
+      }
+    }
+    const tweetFields = new Set((query.get('tweet.fields') ?? '').split(',').filter(Boolean));
+    const userFields = new Set((query.get('user.fields') ?? '').split(',').filter(Boolean));
+
+    let olderThan = query.get('until_id');
+    for (const param of tokenParams) {
+      const token = query.get(param);
+      if (token === null) continue;
+      const boundary = pageTokens.get(token);
+      if (!boundary) {
+        return invalidRequest([{ parameters: { [param]: [token] }, message: `The \`${param}\` query parameter value [${token}] is not valid` }]);
+      }
+      olderThan = boundary;
+    }
+    const sinceId = query.get('since_id');
+    const matching = candidates
+      .filter((t) => !t.deleted)
+      .filter((t) => sinceId === null || compareIds(t.id, sinceId) > 0)
+      .filter((t) => olderThan === null || compareIds(t.id, olderThan) < 0)
+      .sort((a, b) => compareIds(b.id, a.id));
+    const page = matching.slice(0, pageSize);
+    if (page.length === 0) return { status: 200, body: { meta: { result_count: 0 } } };
+
+    const meta: Record<string, unknown> = {
+      result_count: page.length,
+      newest_id: page[0]!.id,
+      oldest_id: page[page.length - 1]!.id,
+    };
+    if (matching.length > page.length) {
+      const token = randomBytes(16).toString('hex');
+      pageTokens.set(token, page[page.length - 1]!.id);
+      meta.next_token = token;
+    }
+
+    const includes: Record<string, unknown[]> = {};
+    const includedUsers = new Map<string, XUser>();
+    const includedTweets = new Map<string, StoredTweet>();
+    for (const t of page) {
+      if (expansions.has('author_id')) {
+        const u = users.get(t.author_id);
+        if (u) includedUsers.set(u.id, u);
+      }
+      if (expansions.has('in_reply_to_user_id') && t.in_reply_to_user_id) {
+        const u = users.get(t.in_reply_to_user_id);
+        if (u) includedUsers.set(u.id, u);
+      }
+      if (expansions.has('entities.mentions.username')) {
+        for (const m of t.entities?.mentions ?? []) {
+          const u = m.id ? users.get(m.id) : undefined;
+          if (u) includedUsers.set(u.id, u);
+        }
+      }
+      if (expansions.has('referenced_tweets.id')) {
+        for (const ref of t.referenced_tweets ?? []) {
+          const rt = tweets.get(ref.id);
+          if (rt && !rt.deleted) includedTweets.set(rt.id, rt);
+        }
+      }
+    }
+    if (expansions.has('referenced_tweets.id.author_id')) {
+      for (const rt of includedTweets.values()) {
+        const u = users.get(rt.author_id);
+        if (u) includedUsers.set(u.id, u);
+      }
+    }
+    if (includedUsers.size) includes.users = [...includedUsers.values()].map((u) => renderUser(u, userFields));
+    if (includedTweets.size) {
+      includes.tweets = [...includedTweets.values()].map((t) => renderTweet(t, tweetFields, new Set()));
+    }
+
+    return {
+      status: 200,
+      body: {
+        data: page.map((t) => renderTweet(t, tweetFields, expansions)),
+        ...(Object.keys(includes).length ? { includes } : {}),
+        meta,
+      },
+    };
+  };
+
+  const routes: Array<{ endpoint: XEndpoint; handle: (ctx: Ctx) => Result | Problem }> = [
+    {
+      endpoint: 'GET /2/users/me',
+      handle: ({ query }) => {
+        const bad = checkQuery(query, ['expansions', 'tweet.fields', 'user.fields']);
+        if (bad) return bad;
+        const fields = new Set((query.get('user.fields') ?? '').split(',').filter(Boolean));
+        return { status: 200, body: { data: renderUser(brand, fields) } };
+      },
+    },
+    {
+      endpoint: 'GET /2/users/:id/mentions',
+      handle: (ctx) => {
+        const allowed = ['since_id', 'until_id', 'max_results', 'pagination_token', 'start_time', 'end_time', ...FIELD_PARAMS];
+        const bad = checkQuery(ctx.query, allowed);
+        if (bad) return bad;
+        const size = maxResults(ctx.query, 5, 100);
+        if (typeof size !== 'number') return size;
+        const userId = ctx.params.id ?? '';
+        if (!/^[0-9]{1,19}$/.test(userId)) {
+          return invalidRequest([{ parameters: { id: [userId] }, message: `The \`id\` query parameter value [${userId}] does not match ^[0-9]{1,19}$` }]);
+        }
+        const mentioning = [...tweets.values()].filter((t) => t.entities?.mentions.some((m) => m.id === userId));
+        return timeline(mentioning, ctx, size, ['pagination_token']);
+      },
+    },
+    {
+      endpoint: 'GET /2/tweets/search/recent',
+      handle: (ctx) => {
+        const allowed = ['query', 'start_time', 'end_time', 'since_id', 'until_id', 'max_results', 'next_token', 'pagination_token', 'sort_order', ...FIELD_PARAMS];
+        const bad = checkQuery(ctx.query, allowed);
+        if (bad) return bad;
+        const q = ctx.query.get('query') ?? '';
+        if (q.length < 1 || q.length > 512) {
+          return invalidRequest([{ parameters: { query: [q] }, message: 'The `query` query parameter value must be between 1 and 512 characters' }]);
+        }
+        const size = maxResults(ctx.query, 10, 100);
+        if (typeof size !== 'number') return size;
+        return timeline([...tweets.values()].filter(searchMatcher(q, users)), ctx, size, ['next_token', 'pagination_token']);
+      },
+    },
+    {
+      endpoint: 'POST /2/tweets',
+      handle: ({ body }) => {
+        if (!isRecord(body)) {
+          return invalidRequest([{ parameters: {}, message: 'Request body must be a JSON object' }]);
+        }
+        const text = body.text;
+        if (typeof text !== 'string' || text.length === 0) {
+          return invalidRequest([{ parameters: { text: [String(text)] }, message: 'Tweet text is required when no media is attached' }]);
+        }
+        const weighted = weightedTweetLength(text);
+        if (weighted > 280) {
+          return invalidRequest([
+            { parameters: { text: [text] }, message: `Tweet text is too long: weighted length ${weighted} exceeds 280` },
+          ]);
+        }
+        let inReplyTo: string | undefined;
+        if (body.reply !== undefined) {
+          const reply = body.reply;
+          const target = isRecord(reply) ? reply.in_reply_to_tweet_id : undefined;
+          if (typeof target !== 'string' || !/^[0-9]{1,19}$/.test(target)) {
+            return invalidRequest([{ parameters: { 'reply.in_reply_to_tweet_id': [String(target)] }, message: '$.reply.in_reply_to_tweet_id: does not match the regex pattern ^[0-9]{1,19}$' }]);
+          }
+          const parent = tweets.get(target);
+          if (!parent || parent.deleted) {
+            return problem(403, 'Forbidden', 'You attempted to reply to a Tweet that is deleted or not visible to you.');
+          }
+          inReplyTo = target;
+        }
+        const parent = inReplyTo ? tweets.get(inReplyTo) : undefined;
+        const id = nextId();
+        storeTweet({
+          id,
+          text,
+          author_id: brand.id,
+          created_at: isoSeconds(Date.now()),
+          conversation_id: parent?.conversation_id ?? id,
+          ...(parent
+            ? { referenced_tweets: [{ type: 'replied_to' as const, id: parent.id }], in_reply_to_user_id: parent.author_id }
+            : {}),
+        });
+        if (parent) parent.public_metrics.reply_count += 1;
+        posted.push(inReplyTo ? { id, text, inReplyTo } : { id, text });
+        return { status: 201, body: { data: { id, text, edit_history_tweet_ids: [id] } } };
+      },
+    },
+  ];
+
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const path = url.pathname;
+    const raw = await readBody(req);
+    const query: Record<string, string> = Object.fromEntries(url.searchParams);
+    const authHeader = req.headers.authorization ?? '';
+    const auth = authHeader.startsWith('Bearer ') ? 'bearer' : authHeader.startsWith('OAuth ') ? 'oauth1' : undefined;
+
+    let body: unknown;
+    let badJson = false;
+    if (raw) {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        badJson = true;
+        body = raw;
+      }
+    }
+
+    const reply = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+      requests.push({ method, path, query, ...(raw ? { body } : {}), ...(auth ? { auth } : {}), status, at: Date.now() });
+      sendJson(res, status, payload, headers);
+    };
+
+    let route: (typeof routes)[number] | undefined;
+    let params: Record<string, string> = {};
+    for (const r of routes) {
+      const [rMethod, template] = r.endpoint.split(' ') as [string, string];
+      const m = rMethod === method ? matchRoute(template, path) : null;
+      // `/2/users/me` must not be read as `/2/users/:id/...`; the table lists it first.
+      if (m) {
+        route = r;
+        params = m;
+        break;
+      }
+    }
+    if (!route) {
+      reply(404, problem(404, 'Not Found').body);
+      return;
+    }
+    if (!auth) {
+      reply(401, problem(401, 'Unauthorized').body);
+      return;
+    }
+
+    const now = Date.now();
+    const limit = limits[route.endpoint];
+    const window = windowFor(route.endpoint, now);
+
+    const fault = faults.take({ method, path });
+    if (fault) {
+      if (fault.status === 429) {
+        reply(429, problem(429, 'Too Many Requests').body, rateHeaders(limit, 0, now + fault.resetInSeconds * 1000));
+      } else {
+        const title = fault.status === 503 ? 'Service Unavailable' : 'Internal Server Error';
+        reply(fault.status, problem(fault.status, title).body);
+      }
+      return;
+    }
+
+    if (window.used >= limit) {
+      reply(429, problem(429, 'Too Many Requests').body, rateHeaders(limit, 0, window.resetAt));
+      return;
+    }
+    window.used += 1;
+    const headers = rateHeaders(limit, limit - window.used, window.resetAt);
+
+    if (badJson) {
+      reply(400, invalidRequest([{ parameters: {}, message: 'Request body is not valid JSON' }]).body, headers);
+      return;
+    }
+    const result = route.handle({ query: url.searchParams, params, body });
+    reply(result.status, result.body, headers);
+  };
+
+  const server = await startHttpServer(handle);
+
+  return {
+    url: `http://127.0.0.1:${server.port}`,
+    brand,
+    addMention,
+    deleteTweet: (id) => {
+      const t = tweets.get(id);
+      if (!t) throw new Error(`fake twitter: no tweet ${id}`);
+      t.deleted = true;
+    },
+    posted,
+    requests: requests.items,
+    waitFor: (predicate, timeoutMs = 2000) =>
+      requests.waitFor(predicate, timeoutMs, (items) => items.map((r) => `${r.method} ${r.path} ${r.status}`).join(', ') || 'no requests'),
+    failNext: (pattern, fault, times = 1) =>
+      faults.add(({ method, path }) => pathMatches(pattern, method, path), fault, times),
+    setRateLimit: (endpoint, limit) => {
+      limits[endpoint] = limit;
+    },
+    close: () => server.close(),
+  };
+}
+
+/**
+ * A small subset of X's query language: space-separated terms are ANDed and matched
+ * case-insensitively as substrings; `-term` excludes; `from:user` and `to:user` filter
+ * on the author or the replied-to user; `is:reply` / `-is:reply` and `-is:retweet` work.
+ */
+function searchMatcher(query: string, users: Map<string, XUser>): (t: StoredTweet) => boolean {
+  const terms = query.match(/-?"[^"]*"|\S+/g) ?? [];
+  return (t) =>
+    terms.every((raw) => {
+      const negate = raw.startsWith('-');
+      const term = (negate ? raw.slice(1) : raw).replace(/^"|"$/g, '').toLowerCase();
+      let hit: boolean;
+      if (term.startsWith('from:')) hit = users.get(t.author_id)?.username.toLowerCase() === term.slice(5);
+      else if (term.startsWith('to:')) hit = !!t.in_reply_to_user_id && users.get(t.in_reply_to_user_id)?.username.toLowerCase() === term.slice(3);
+      else if (term === 'is:reply') hit = t.referenced_tweets?.some((r) => r.type === 'replied_to') ?? false;
+      else if (term === 'is:retweet') hit = t.referenced_tweets?.some((r) => r.type === 'retweeted') ?? false;
+      else hit = t.text.toLowerCase().includes(term);
+      return negate ? !hit : hit;
+    });
+}

@@ -1,0 +1,137 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { mentions, slackThreads } from '../../src/db/schema.js';
+import { receive } from '../../src/pipeline/receive.js';
+import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
+import { dbKinds } from '../support/db.js';
+import { tweet } from '../support/mentions.js';
+import { createHarness, eventually, type Harness } from '../support/services.js';
+
+const INBOX = 'C0INBOX001';
+
+describe.each(dbKinds)('pipeline on %s', (kind) => {
+  let slack: FakeSlack;
+  let h: Harness;
+
+  beforeAll(async () => {
+    slack = await startFakeSlack();
+  });
+  afterAll(() => slack.close());
+  afterEach(async () => {
+    await h?.close();
+    slack.reset();
+  });
+
+  const start = async (env: Record<string, string> = {}) => {
+    h = await createHarness(kind, { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: slack.url, SLACK_INBOX_CHANNEL: INBOX, ...env });
+    h.startWorkers();
+  };
+  const row = async (externalId: string) => (await h.s.db.select().from(mentions).where(eq(mentions.externalId, externalId)))[0]!;
+  const cards = () => slack.messages(INBOX).filter((m) => !m.thread_ts);
+
+  it('takes a mention from a connector to a card in Slack, with its triage', async () => {
+    await start();
+    const m = tweet('@brand the app is down again and I still cannot log in, this is ridiculous');
+    await receive(h.s, [m]);
+    const done = await eventually('the mention to be notified', async () => {
+      const r = await row(m.externalId);
+      return r.state === 'notified' && r;
+    });
+    expect(cards()).toHaveLength(1);
+    const card = cards()[0]!;
+    expect(card.ts).toBe(done.slackTs);
+    expect(JSON.stringify(card.blocks)).toContain('the app is down again');
+    expect(JSON.stringify(card.blocks)).toContain('jamie_customer');
+    expect(done.triage).toMatchObject({ sentiment: { label: 'negative' } });
+    expect(done.priority).toMatch(/^P[1-4]$/);
+    const [thread] = await h.s.db.select().from(slackThreads);
+    expect(thread).toMatchObject({ channel: INBOX, threadTs: card.ts, rootMentionId: done.id });
+  });
+
+  it('gives one row and one card when the same mention arrives twice, even at once', async () => {
+    await start();
+    const m = tweet('@brand where is my refund? been waiting 3 weeks');
+    const results = await Promise.all([receive(h.s, [m]), receive(h.s, [m]), receive(h.s, [m, m])]);
+    expect(results.reduce((n, r) => n + r.stored, 0)).toBe(1);
+    await eventually('the card', () => cards().length === 1);
+    await receive(h.s, [m]); // a webhook retry long after
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await h.s.db.select().from(mentions)).toHaveLength(1);
+    expect(slack.messages()).toHaveLength(1);
+  });
+
+  it("threads a customer's follow-up under the first card instead of a new card", async () => {
+    await start();
+    const first = tweet('@brand my order never arrived');
+    await receive(h.s, [first]);
+    const root = await eventually('the first card', () => cards()[0]);
+    const followUp = tweet('@brand hello?? anyone there', { conversationId: first.externalId, inReplyTo: first.externalId });
+    await receive(h.s, [followUp]);
+    const reply = await eventually('the follow-up in the thread', () => slack.messages(INBOX).find((m) => m.thread_ts));
+    expect(reply.thread_ts).toBe(root.ts);
+    expect(cards()).toHaveLength(1);
+  });
+
+  it('posts one card for a conversation whose messages are notified at the same time', async () => {
+    await start();
+    const first = tweet('@brand checkout is broken');
+    const rest = [1, 2, 3].map((i) => tweet(`@brand still broken ${i}`, { conversationId: first.externalId }));
+    await receive(h.s, [first, ...rest]);
+    await eventually('all four in Slack', () => slack.messages(INBOX).length === 4);
+    expect(cards()).toHaveLength(1);
+    expect(slack.messages(INBOX).filter((m) => m.thread_ts === cards()[0]!.ts)).toHaveLength(3);
+  });
+
+  it('rejects a malformed mention with its reason stored, and the queue goes on', async () => {
+    await start();
+    const bad = tweet('placeholder');
+    (bad.payload as { tweet: Record<string, unknown> }).tweet.author_id = undefined;
+    const empty = tweet('');
+    const good = tweet('@brand love the new update, thanks!');
+    await receive(h.s, [bad, empty, good]);
+    await eventually('the good mention to be notified', async () => (await row(good.externalId)).state === 'notified');
+    const rejected = await row(bad.externalId);
+    expect(rejected.state).toBe('rejected');
+    expect(rejected.error).toMatch(/author_id/);
+    expect((await row(empty.externalId)).error).toMatch(/empty text/);
+    expect(cards()).toHaveLength(1);
+  });
+
+  it('waits out a Slack 429 for as long as Slack asks, and loses nothing', async () => {
+    await start();
+    slack.failNext('chat.postMessage', { status: 429, retryAfter: 1 }, 2);
+    const batch = [1, 2, 3].map((i) => tweet(`@brand problem number ${i}`));
+    await receive(h.s, batch);
+    await eventually('three cards', () => cards().length === 3);
+    const posts = slack.calls.filter((c) => c.method === 'chat.postMessage');
+    expect(posts.length).toBe(5); // two refused, three accepted
+    expect(new Set(cards().map((c) => c.text)).size).toBe(3);
+    const refusedAt = posts[0]!.at;
+    const nextAccepted = slack.calls.find((c) => c.method === 'chat.postMessage' && c.at > refusedAt + 900);
+    expect(nextAccepted).toBeDefined();
+  });
+
+  it('retries a Slack 500 with backoff and posts once', async () => {
+    await start();
+    slack.failNext('chat.postMessage', { status: 500 }, 4);
+    const m = tweet('@brand payment failed twice');
+    await receive(h.s, [m]);
+    await eventually('the card', async () => (await row(m.externalId)).state === 'notified');
+    expect(cards()).toHaveLength(1);
+  });
+
+  it('loses nothing when Redis is flushed mid-run: the reconciler re-queues from the database', async () => {
+    // Its own Redis database, so that flushing it (all carebot has in Redis) spares the other test files.
+    await start({ REDIS_URL: `redis://127.0.0.1:6379/${kind === 'pglite' ? 3 : 4}` });
+    const batch = Array.from({ length: 30 }, (_, i) => tweet(`@brand outage report ${i}`));
+    await receive(h.s, batch.slice(0, 15));
+    await h.s.redis.flushdb();
+    await receive(h.s, batch.slice(15));
+    await new Promise((r) => setTimeout(r, 50));
+    await h.s.redis.flushdb();
+    await eventually('all 30 cards', () => cards().length === 30, 30_000);
+    const rows = await h.s.db.select().from(mentions);
+    expect(rows.every((r) => r.state === 'notified')).toBe(true);
+    expect(new Set(cards().map((c) => c.ts)).size).toBe(30);
+  });
+});

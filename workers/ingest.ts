@@ -1,0 +1,9 @@
+import { markFailed } from '../src/pipeline/mention-row.js';
+import { ingest } from '../src/pipeline/ingest.js';
+import type { Services } from '../src/services.js';
+import { startStageWorker } from '../src/worker.js';
+
+export const startIngestWorker = (s: Services) =>
+  startStageWorker(s, 'ingest', (job) => ingest(s, job.data.mentionId), {
+    onExhausted: (job, err) => markFailed(s.db, job.data.mentionId, `ingest: ${err.message}`),
+  });

@@ -1,0 +1,10 @@
+import type { WebClient } from '@slack/web-api';
+import { markFailed } from '../src/pipeline/mention-row.js';
+import { notify } from '../src/pipeline/notify.js';
+import type { Services } from '../src/services.js';
+import { startStageWorker } from '../src/worker.js';
+
+export const startNotifyWorker = (s: Services & { slack: WebClient }) =>
+  startStageWorker(s, 'notify', (job) => notify(s, job.data.mentionId), {
+    onExhausted: (job, err) => markFailed(s.db, job.data.mentionId, `notify: ${err.message}`),
+  });

@@ -1,0 +1,16 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { replies } from '../src/db/schema.js';
+import { sendReply } from '../src/pipeline/outbound.js';
+import type { Services } from '../src/services.js';
+import { startStageWorker } from '../src/worker.js';
+
+export const startOutboundWorker = (s: Services) =>
+  startStageWorker(s, 'outbound', (job) => sendReply(s, job.data.replyId), {
+    // Only a reply known not to have gone out ('pending') may be called failed.
+    onExhausted: async (job, err) => {
+      await s.db
+        .update(replies)
+        .set({ state: 'failed', error: err.message, updatedAt: sql`now()` })
+        .where(and(eq(replies.id, job.data.replyId), eq(replies.state, 'pending')));
+    },
+  });
