@@ -19,6 +19,37 @@ const webhookSource = z.strictObject({
   callbackUrl: z.url().optional(),
 });
 
+const slackUser = z.string().regex(/^[UWS][A-Z0-9]+$/, 'expected a Slack user id (U…) or user group id (S…)');
+
+/** Who may do what from Slack; an empty list means everyone in the workspace. */
+const permissions = z
+  .strictObject({ reply: z.array(slackUser).default([]), broadcast: z.array(slackUser).default([]) })
+  .default({ reply: [], broadcast: [] });
+
+const cannedReply = z.strictObject({
+  name: z.string().min(1).max(75),
+  /** `{{customer}}` becomes the customer's handle, `{{agent}}` the agent's name. */
+  text: z.string().min(1),
+});
+
+/** The Slack inbox: what agents see and may do. */
+const slackSchema = z
+  .strictObject({
+    /** Channels whose card threads never reach customers: alerts only, no two-way replies. */
+    alertsOnly: z.array(channelId).default([]),
+    /** A user group mentioned on every P1 card (`S0123…`). */
+    p1Mention: z.string().regex(/^S[A-Z0-9]+$/, 'expected a Slack user group id such as S0123456789').optional(),
+    /** Where the Escalate button sends a card when the agent picks no other channel. */
+    escalationChannel: channelId.optional(),
+    /** First-response targets in minutes per priority; a priority left out has none. */
+    sla: z.partialRecord(priority, z.number().positive()).default({ P1: 30, P2: 120, P3: 480 }),
+    /** How long before the deadline the thread gets a reminder, as a share of the target. */
+    slaRemindAt: z.number().gt(0).lt(1).default(0.75),
+    cannedReplies: z.array(cannedReply).default([]),
+    permissions,
+  })
+  .default({ alertsOnly: [], sla: { P1: 30, P2: 120, P3: 480 }, slaRemindAt: 0.75, cannedReplies: [], permissions: { reply: [], broadcast: [] } });
+
 /** The optional YAML file (CAREBOT_CONFIG): what a support team tunes without touching code. */
 export const fileSchema = z.strictObject({
   brand: z
@@ -31,7 +62,9 @@ export const fileSchema = z.strictObject({
   routes: z.array(routeSchema).default([]),
   vip: z.array(z.string()).default([]),
   webhooks: z.record(z.string().regex(/^[a-z0-9_-]+$/), webhookSource).default({}),
+  slack: slackSchema,
 });
 
 export type FileConfig = z.infer<typeof fileSchema>;
 export type Route = z.infer<typeof routeSchema>;
+export type SlackSettings = FileConfig['slack'];

@@ -3,6 +3,8 @@ import type { Worker } from 'bullmq';
 import type { Server } from 'node:http';
 import { ConfigError, type Config } from '../config/index.js';
 import { createConnectors } from '../connectors/index.js';
+import { mountTwitterWebhook } from '../connectors/twitter/webhook.js';
+import { mountGenericWebhook } from '../connectors/webhook/route.js';
 import { startAnalyzeWorker } from '../workers/analyze.js';
 import { startIngestWorker } from '../workers/ingest.js';
 import { startNotifyWorker } from '../workers/notify.js';
@@ -11,6 +13,7 @@ import { startPollWorker } from '../workers/poll.js';
 import { openDatabase } from './db/open.js';
 import { createHttpApp, listen, type Mount } from './http/server.js';
 import type { Logger } from './log.js';
+import type { Incoming } from './mention.js';
 import { createMetrics } from './metrics.js';
 import { ensurePollSchedules } from './pipeline/poll.js';
 import { receive } from './pipeline/receive.js';
@@ -52,7 +55,7 @@ export async function openServices(config: Config, log: Logger, opts: { role: Ro
     metrics: createMetrics(queues),
     triage,
     slack,
-    connectors: createConnectors(config, log),
+    connectors: createConnectors(config, database.db, log),
   };
 }
 
@@ -105,7 +108,9 @@ export async function start(config: Config, log: Logger, role: Role, opts: { pgl
     if (role !== 'http') await connector?.start?.((items) => receive(services, items));
   }
   // Every role serves health and metrics; only http/all serve the public routes.
-  const app = createHttpApp(services, role === 'workers' ? [] : (opts.mounts ?? []));
+  const toPipeline = (items: Incoming[]) => receive(services, items);
+  const publicRoutes = [mountGenericWebhook(config, toPipeline), mountTwitterWebhook(config, toPipeline), ...(opts.mounts ?? [])];
+  const app = createHttpApp(services, role === 'workers' ? [] : publicRoutes);
   const server = await listen(app, config.PORT);
   log.info({ role, port: (server.address() as { port: number }).port, database: services.database.kind }, 'carebot started');
 

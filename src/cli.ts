@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { start, type Role } from './boot.js';
@@ -16,6 +17,8 @@ const usage = `usage: carebot <command> [options]
 const roles = ['all', 'http', 'workers'] as const;
 
 async function main(argv: string[]): Promise<number> {
+  // A .env in the working directory fills in what the environment does not already set.
+  if (existsSync('.env')) process.loadEnvFile('.env');
   const [command, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,

@@ -41,5 +41,10 @@ export interface Connector {
   /** One poll round; returns how long to wait before the next (adapted to rate limits). */
   poll?(receive: Receive): Promise<{ nextInMs: number }>;
   reply(to: ReplyTarget, text: string): Promise<Sent>;
+  /**
+   * A public status update from the brand's account (a tweet; a Discord announcement,
+   * crossposted). `inReplyTo` threads a later update under the first one.
+   */
+  broadcast?(text: string, opts?: { inReplyTo?: string }): Promise<Sent>;
   stop?(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { replies } from '../src/db/schema.js';
 import { sendReply } from '../src/pipeline/outbound.js';
+import { reportReply } from '../src/slack/reply-result.js';
 import type { Services } from '../src/services.js';
 import { startStageWorker } from '../src/worker.js';
 
@@ -12,5 +13,6 @@ export const startOutboundWorker = (s: Services) =>
         .update(replies)
         .set({ state: 'failed', error: err.message, updatedAt: sql`now()` })
         .where(and(eq(replies.id, job.data.replyId), eq(replies.state, 'pending')));
+      if (s.slack) await reportReply({ ...s, slack: s.slack }, job.data.replyId);
     },
   });

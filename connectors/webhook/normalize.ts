@@ -1,22 +1,23 @@
 import { z } from 'zod';
 import type { Mention } from '../../src/mention.js';
+import { storableString } from '../../src/well-formed.js';
 
 /** The body of `POST /webhooks/generic/<source>`: the format documented in the README. */
 export const webhookBodySchema = z.strictObject({
-  id: z.string().min(1).max(100),
-  text: z.string().min(1).max(20_000),
+  id: storableString().min(1).max(100),
+  text: storableString().min(1).max(20_000),
   author: z.strictObject({
-    id: z.string().min(1).max(100),
-    handle: z.string().min(1).max(100),
-    name: z.string().max(200).optional(),
+    id: storableString().min(1).max(100),
+    handle: storableString().min(1).max(100),
+    name: storableString().max(200).optional(),
     followers: z.number().int().nonnegative().optional(),
     url: z.url().optional(),
   }),
-  conversationId: z.string().min(1).max(100).optional(),
-  inReplyTo: z.string().min(1).max(100).optional(),
+  conversationId: storableString().min(1).max(100).optional(),
+  inReplyTo: storableString().min(1).max(100).optional(),
   url: z.url().optional(),
   createdAt: z.iso.datetime({ offset: true }).optional(),
-  language: z.string().min(2).max(16).optional(),
+  language: storableString().min(2).max(16).optional(),
 });
 export type WebhookBody = z.infer<typeof webhookBodySchema>;
 

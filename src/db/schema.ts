@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  boolean,
   index,
   integer,
   jsonb,
@@ -79,12 +80,51 @@ export const slackThreads = pgTable(
     channel: text('channel').notNull(),
     /** Null while the first card is being posted: the row is also the claim on the conversation. */
     threadTs: text('thread_ts'),
-    status: text('status').$type<'new' | 'assigned' | 'replied' | 'resolved'>().notNull().default('new'),
+    status: text('status').$type<ThreadStatus>().notNull().default('new'),
     assignee: text('assignee'),
+    /** The agent with the reply modal open, so a second agent is warned before answering too. */
+    replyingUser: text('replying_user'),
+    replyingSince: ts('replying_since'),
+    /** The first-response deadline from the SLA for the card's priority; null when none applies. */
+    slaDueAt: ts('sla_due_at'),
+    slaRemindedAt: ts('sla_reminded_at'),
+    slaBreachedAt: ts('sla_breached_at'),
+    firstResponseAt: ts('first_response_at'),
+    resolvedAt: ts('resolved_at'),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.platform, t.conversationId] }), uniqueIndex('slack_threads_ts').on(t.channel, t.threadTs)],
+  (t) => [
+    primaryKey({ columns: [t.platform, t.conversationId] }),
+    uniqueIndex('slack_threads_ts').on(t.channel, t.threadTs),
+    index('slack_threads_sla_open')
+      .on(t.slaDueAt)
+      .where(sql`${t.firstResponseAt} is null and ${t.status} <> 'resolved'`),
+  ],
+);
+
+export const threadStatuses = ['new', 'assigned', 'replied', 'resolved', 'spam'] as const;
+export type ThreadStatus = (typeof threadStatuses)[number];
+
+/**
+ * An agent's correction of carebot's judgement (the Reclassify button): training data for
+ * `carebot train`, which is how each brand's triage learns its own customers.
+ */
+export const corrections = pgTable(
+  'corrections',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    mentionId: bigint('mention_id', { mode: 'number' })
+      .notNull()
+      .references(() => mentions.id),
+    sentiment: text('sentiment'),
+    category: text('category'),
+    priority: text('priority'),
+    spam: boolean('spam'),
+    by: text('by').notNull(),
+    at: ts('at').notNull().defaultNow(),
+  },
+  (t) => [index('corrections_mention').on(t.mentionId)],
 );
 
 export const replyStates = ['pending', 'sending', 'sent', 'failed', 'unknown'] as const;
@@ -110,6 +150,11 @@ export const replies = pgTable(
     url: text('url'),
     error: text('error'),
     requestedBy: text('requested_by'),
+    /** The Slack thread the reply was written in: where its ✅/❌ result is reported. */
+    slackChannel: text('slack_channel'),
+    slackThreadTs: text('slack_thread_ts'),
+    /** When the result (sent / failed / unknown) was posted in that thread. */
+    reportedAt: ts('reported_at'),
     attempts: integer('attempts').notNull().default(0),
     createdAt: ts('created_at').notNull().defaultNow(),
     sentAt: ts('sent_at'),

@@ -31,7 +31,7 @@ export async function notify(s: Services & { slack: WebClient }, mentionId: numb
   }
   const threadTs = isRoot ? undefined : thread.threadTs!;
   const ts = await postOnce(s, row, thread.channel, threadTs, () =>
-    isRoot ? mentionCard(row, triage) : followUpMessage(row, triage),
+    isRoot ? mentionCard(row, triage, { page: s.config.file.slack.p1Mention }) : followUpMessage(row, triage),
   );
 
   if (isRoot) {
@@ -59,7 +59,7 @@ async function claimThread(s: Services, row: MentionRow, triage: TriageResult): 
 
   await s.db
     .insert(slackThreads)
-    .values({ platform: row.platform, conversationId: row.conversationId!, rootMentionId: row.id, channel })
+    .values({ platform: row.platform, conversationId: row.conversationId!, rootMentionId: row.id, channel, slaDueAt: slaDue(s, row, triage) })
     .onConflictDoNothing();
   const [thread] = await s.db.select().from(slackThreads).where(key);
 
@@ -76,6 +76,12 @@ async function claimThread(s: Services, row: MentionRow, triage: TriageResult): 
     }
   }
   return thread!;
+}
+
+/** The first-response deadline for a new conversation, from when carebot first saw it. */
+function slaDue(s: Services, row: MentionRow, triage: TriageResult): Date | null {
+  const minutes = s.config.file.slack.sla[triage.priority];
+  return minutes && triage.needsResponse ? new Date(row.receivedAt.getTime() + minutes * 60_000) : null;
 }
 
 /**

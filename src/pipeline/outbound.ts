@@ -4,6 +4,7 @@ import { ConnectorError } from '../connector.js';
 import { replies } from '../db/schema.js';
 import type { Platform } from '../mention.js';
 import type { Services } from '../services.js';
+import { reportReply } from '../slack/reply-result.js';
 import { loadMention } from './mention-row.js';
 
 /**
@@ -22,7 +23,8 @@ export async function sendReply(s: Services, replyId: number): Promise<void> {
       .update(replies)
       .set({ state: 'unknown', error: 'interrupted while sending: check the network before retrying', updatedAt: sql`now()` })
       .where(and(eq(replies.id, replyId), eq(replies.state, 'sending')));
-    return; // sent, failed, unknown: already final
+    await report(s, replyId); // sent, failed, unknown: already final; make sure the thread heard
+    return;
   }
 
   const settle = (set: Partial<typeof replies.$inferInsert>) =>
@@ -31,6 +33,7 @@ export async function sendReply(s: Services, replyId: number): Promise<void> {
   const connector = s.connectors[claimed.platform as Platform];
   if (!connector) {
     await settle({ state: 'failed', error: `${claimed.platform} is not connected` });
+    await report(s, replyId);
     throw new UnrecoverableError(`${claimed.platform} is not connected`);
   }
   const mention = await loadMention(s.db, claimed.mentionId);
@@ -56,10 +59,15 @@ export async function sendReply(s: Services, replyId: number): Promise<void> {
     if (!(err instanceof ConnectorError)) throw err; // a crash of ours: the row stays 'sending'
     if (err.kind === 'rejected') {
       await settle({ state: 'failed', error: err.message });
+      await report(s, replyId);
       throw new UnrecoverableError(err.message);
     }
     // The network answered and did nothing: safe to send again later.
     await settle({ state: 'pending', error: err.message });
     throw err;
   }
+  await report(s, replyId);
 }
+
+/** The agents' thread hears how the reply went (when Slack is connected). */
+const report = (s: Services, replyId: number) => (s.slack ? reportReply({ ...s, slack: s.slack }, replyId) : undefined);

@@ -2,6 +2,7 @@ import { mentions } from '../db/schema.js';
 import type { Incoming } from '../mention.js';
 import { mentionJobId } from '../queues.js';
 import type { Services } from '../services.js';
+import { wellFormed } from '../well-formed.js';
 
 /**
  * The pipeline's front door: every connector hands what it receives here. The row is written
@@ -18,7 +19,7 @@ export async function receive(
 
   const rows = await s.db
     .insert(mentions)
-    .values(unique.map((i) => ({ platform: i.platform, externalId: i.externalId, payload: i.payload })))
+    .values(unique.map((i) => ({ platform: i.platform, externalId: i.externalId, payload: wellFormed(i.payload) })))
     .onConflictDoNothing()
     .returning({ id: mentions.id, platform: mentions.platform });
 

@@ -1,7 +1,13 @@
 import type { KnownBlock } from '@slack/web-api';
+import type { slackThreads } from '../db/schema.js';
 import type { MentionRow } from '../pipeline/mention-row.js';
 import type { TriageResult } from '../triage/index.js';
+import { actionIds } from './action-ids.js';
 import { escapeMrkdwn } from './escape.js';
+
+export type ThreadRow = typeof slackThreads.$inferSelect;
+/** What the card shows about the conversation's handling; a new card has none yet. */
+export type CardState = Pick<ThreadRow, 'status' | 'assignee' | 'replyingUser' | 'slaBreachedAt'>;
 
 const networkLabel: Record<string, string> = { twitter: ':bird: X', discord: ':speech_balloon: Discord', webhook: ':link: Webhook' };
 const sentimentEmoji: Record<TriageResult['sentiment']['label'], string> = {
@@ -40,19 +46,82 @@ function badges(t: TriageResult): string {
     .join('  ·  ');
 }
 
+function statusLine(state: CardState | undefined): string {
+  const parts = [
+    !state || state.status === 'new'
+      ? ':new: New'
+      : state.status === 'assigned'
+        ? `:bust_in_silhouette: Assigned to <@${state.assignee}>`
+        : state.status === 'replied'
+          ? `:speech_balloon: Replied${state.assignee ? ` · <@${state.assignee}>` : ''}`
+          : state.status === 'resolved'
+            ? ':white_check_mark: Resolved'
+            : ':no_entry_sign: Spam',
+  ];
+  if (state?.replyingUser && state.status !== 'resolved') parts.push(`:pencil2: <@${state.replyingUser}> is replying…`);
+  if (state?.slaBreachedAt && state.status !== 'resolved') parts.push(':rotating_light: SLA breached');
+  return parts.join('  ·  ');
+}
+
+function actions(mentionId: number, state: CardState | undefined): KnownBlock {
+  const value = String(mentionId);
+  const closed = state?.status === 'resolved' || state?.status === 'spam';
+  const button = (text: string, action_id: string, style?: 'primary' | 'danger') => ({
+    type: 'button' as const,
+    text: { type: 'plain_text' as const, text, emoji: true },
+    action_id,
+    value,
+    ...(style ? { style } : {}),
+  });
+  return {
+    type: 'actions',
+    block_id: 'carebot_card_actions',
+    elements: closed
+      ? [button('Reopen', actionIds.reopen)]
+      : [
+          button('Reply', actionIds.reply, 'primary'),
+          button('Assign to me', actionIds.assignMe),
+          {
+            type: 'users_select',
+            action_id: actionIds.assign,
+            placeholder: { type: 'plain_text', text: 'Assign…' },
+            ...(state?.assignee ? { initial_user: state.assignee } : {}),
+          },
+          button('Resolve', actionIds.resolve),
+          {
+            type: 'overflow',
+            action_id: actionIds.more,
+            options: [
+              { text: { type: 'plain_text', text: 'Reclassify…' }, value: `reclassify:${value}` },
+              { text: { type: 'plain_text', text: 'Escalate…' }, value: `escalate:${value}` },
+              { text: { type: 'plain_text', text: 'Mark spam' }, value: `spam:${value}` },
+            ],
+          },
+        ],
+  };
+}
+
 const quote = (text: string) => escapeMrkdwn(text).replace(/^/gm, '>');
 
-/** The card a new conversation starts with. */
-export function mentionCard(m: MentionRow, t: TriageResult): { text: string; blocks: KnownBlock[] } {
+/** The card a new conversation starts with; re-rendered in place as its state changes. */
+export function mentionCard(
+  m: MentionRow,
+  t: TriageResult,
+  opts: { state?: CardState; page?: string } = {},
+): { text: string; blocks: KnownBlock[] } {
   const original = m.url ? `<${m.url}|View original>` : 'no link';
+  // A P1 pages the configured user group, once, on the first post (an edit does not notify).
+  const page = t.priority === 'P1' && opts.page ? `<!subteam^${opts.page}> ` : '';
   const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: authorLine(m) } },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: statusLine(opts.state) }] },
+    { type: 'section', text: { type: 'mrkdwn', text: page + authorLine(m) } },
     { type: 'section', text: { type: 'mrkdwn', text: quote(m.text ?? '') } },
     { type: 'context', elements: [{ type: 'mrkdwn', text: badges(t) }] },
     {
       type: 'context',
       elements: [{ type: 'mrkdwn', text: `${original} · ${t.reasons.map(escapeMrkdwn).join(' · ') || 'no triage reasons'}` }],
     },
+    actions(m.id, opts.state),
   ];
   // The notification text is what phones and screen readers show: make it stand alone.
   const text = `${t.priority} ${m.platform} @${m.authorHandle}: ${(m.text ?? '').slice(0, 150)}`;

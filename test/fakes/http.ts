@@ -51,12 +51,6 @@ export async function readBody(req: http.IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Parses a JSON body; `undefined` for an empty body, `SyntaxError` bubbles up for the caller to map to the platform's error. */
-export async function readJson(req: http.IncomingMessage): Promise<unknown> {
-  const text = await readBody(req);
-  return text.length ? (JSON.parse(text) as unknown) : undefined;
-}
-
 export function sendJson(
   res: http.ServerResponse,
   status: number,
@@ -131,10 +125,6 @@ export class FaultQueue<K, F> {
     entry.remaining -= 1;
     if (entry.remaining === 0) this.entries.splice(this.entries.indexOf(entry), 1);
     return entry.fault;
-  }
-
-  get pending(): number {
-    return this.entries.reduce((n, e) => n + e.remaining, 0);
   }
 
   clear(): void {

@@ -1,9 +1,18 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorCode, WebClient, type WebAPIPlatformError, type WebAPIRateLimitedError } from '@slack/web-api';
+import {
+  ErrorCode,
+  LogLevel,
+  WebClient,
+  WebClientEvent,
+  type WebAPIPlatformError,
+  type WebAPIRateLimitedError,
+} from '@slack/web-api';
+import { App, type Receiver } from '@slack/bolt';
 import { startFakeSlack, type FakeSlack } from './slack.js';
 
 // Retries fast so the 429 test waits only for Retry-After, not for backoff.
 const quickRetries = { retries: 2, minTimeout: 0, maxTimeout: 10 };
+const logLevel = LogLevel.ERROR;
 
 describe('fake Slack Web API driven by the real WebClient', () => {
   let slack: FakeSlack;
@@ -11,7 +20,7 @@ describe('fake Slack Web API driven by the real WebClient', () => {
 
   beforeAll(async () => {
     slack = await startFakeSlack({ botUserId: 'U0BOT00001', teamId: 'T0TEAM0001' });
-    client = new WebClient('xoxb-test-token', { slackApiUrl: slack.url, retryConfig: quickRetries });
+    client = new WebClient('xoxb-test-token', { slackApiUrl: slack.url, retryConfig: quickRetries, logLevel });
   });
   afterAll(async () => {
     await slack.close();
@@ -69,7 +78,7 @@ describe('fake Slack Web API driven by the real WebClient', () => {
     });
     expect(updated.view?.hash).not.toBe(opened.view?.hash);
     await expect(
-      client.views.update({ view_id: opened.view!.id!, hash: opened.view!.hash!, view: { type: 'modal', blocks: [] } }),
+      client.views.update({ view_id: opened.view!.id!, hash: opened.view!.hash!, view: { type: 'modal', title: { type: 'plain_text', text: 'Stale' }, blocks: [] } }),
     ).rejects.toMatchObject({ data: { error: 'hash_conflict' } });
 
     const home = await client.views.publish({ user_id: 'U0AGENT001', view: { type: 'home', blocks: [] } });
@@ -90,12 +99,12 @@ describe('fake Slack Web API driven by the real WebClient', () => {
   });
 
   it('rejects bad tokens and channels the bot is not in', async () => {
-    const bad = new WebClient('xoxp-user-token', { slackApiUrl: slack.url, retryConfig: quickRetries });
+    const bad = new WebClient('xoxp-user-token', { slackApiUrl: slack.url, retryConfig: quickRetries, logLevel });
     const err = (await bad.auth.test().catch((e: unknown) => e)) as WebAPIPlatformError;
     expect(err.code).toBe(ErrorCode.PlatformError);
     expect(err.data.error).toBe('invalid_auth');
 
-    const anonymous = new WebClient(undefined, { slackApiUrl: slack.url, retryConfig: quickRetries });
+    const anonymous = new WebClient(undefined, { slackApiUrl: slack.url, retryConfig: quickRetries, logLevel });
     await expect(anonymous.auth.test()).rejects.toMatchObject({ data: { error: 'not_authed' } });
 
     slack.addChannel({ id: 'C0PRIVATE1', name: 'vip', isMember: false });
@@ -109,7 +118,7 @@ describe('fake Slack Web API driven by the real WebClient', () => {
 
   it('retries a 429 after Retry-After and then succeeds', async () => {
     const limited: number[] = [];
-    client.on('rate_limited', (seconds: number) => limited.push(seconds));
+    client.on(WebClientEvent.RATE_LIMITED, (seconds: number) => limited.push(seconds));
     slack.failNext('chat.postMessage', { status: 429, retryAfter: 1 });
 
     const res = await client.chat.postMessage({ channel: 'C0SUPPORT1', text: 'after the pause' });
@@ -121,7 +130,7 @@ describe('fake Slack Web API driven by the real WebClient', () => {
   });
 
   it('surfaces a 429 as a rate-limit error when rejectRateLimitedCalls is set', async () => {
-    const strict = new WebClient('xoxb-test-token', { slackApiUrl: slack.url, rejectRateLimitedCalls: true });
+    const strict = new WebClient('xoxb-test-token', { slackApiUrl: slack.url, rejectRateLimitedCalls: true, logLevel });
     slack.failNext('chat.postMessage', { status: 429, retryAfter: 30 });
 
     const err = (await strict.chat.postMessage({ channel: 'C0SUPPORT1', text: 'x' }).catch((e: unknown) => e)) as
@@ -140,7 +149,7 @@ describe('fake Slack Web API driven by the real WebClient', () => {
     expect(slack.calls).toHaveLength(2);
 
     slack.failNext('views.open', { error: 'expired_trigger_id' });
-    await expect(client.views.open({ trigger_id: 't', view: { type: 'modal', blocks: [] } })).rejects.toMatchObject({
+    await expect(client.views.open({ trigger_id: 't', view: { type: 'modal', title: { type: 'plain_text', text: 'x' }, blocks: [] } })).rejects.toMatchObject({
       data: { error: 'expired_trigger_id' },
     });
   });
@@ -162,5 +171,44 @@ describe('fake Slack Web API driven by the real WebClient', () => {
       body: JSON.stringify({ channel: 'C0SUPPORT1', text: 'json', blocks: [{ type: 'divider' }] }),
     });
     expect(await res.json()).toMatchObject({ ok: true, message: { blocks: [{ type: 'divider' }] } });
+  });
+
+  it('serves Bolt: init runs auth.test and say() posts into the thread', async () => {
+    const noopReceiver: Receiver = { init: () => {}, start: async () => {}, stop: async () => {} };
+    const app = new App({
+      token: 'xoxb-test-token',
+      receiver: noopReceiver,
+      deferInitialization: true,
+      logLevel,
+      clientOptions: { slackApiUrl: slack.url, retryConfig: quickRetries },
+    });
+    await app.init();
+    expect(slack.calls.map((c) => c.method)).toEqual(['auth.test']);
+
+    app.event('app_mention', async ({ event, say }) => {
+      await say({ text: 'On it', thread_ts: event.ts });
+    });
+    await app.processEvent({
+      body: {
+        type: 'event_callback',
+        team_id: 'T0TEAM0001',
+        api_app_id: 'A0CAREBOT1',
+        event_id: 'Ev0001',
+        event_time: 1700000000,
+        event: {
+          type: 'app_mention',
+          user: 'U0AGENT001',
+          text: '<@U0BOT00001> take this one',
+          ts: '1700000000.000100',
+          channel: 'C0SUPPORT1',
+          event_ts: '1700000000.000100',
+        },
+      },
+      ack: async () => {},
+    });
+
+    expect(slack.messages()).toEqual([
+      expect.objectContaining({ channel: 'C0SUPPORT1', thread_ts: '1700000000.000100', text: 'On it' }),
+    ]);
   });
 });

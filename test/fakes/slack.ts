@@ -26,6 +26,8 @@ export interface SlackMessage {
   thread_ts?: string;
   text: string;
   blocks?: unknown[];
+  /** Message metadata (`event_type`, `event_payload`), returned by history calls with include_all_metadata. */
+  metadata?: Record<string, unknown>;
   /** Number of chat.update calls applied to this message. */
   edits: number;
 }
@@ -58,6 +60,11 @@ export interface FakeSlack {
   messages(channel?: string): SlackMessage[];
   reactions: Array<{ channel: string; ts: string; name: string }>;
   failNext(method: string, fault: SlackFault, times?: number): void;
+  /**
+   * Carries out the next call of `method` but keeps its answer back until `release()`: what a
+   * client sees when Slack got the message and the client died before hearing back.
+   */
+  holdNext(method: string): { release(): void };
   /** Resolves with the first call (already received or future) matching `predicate`. */
   waitFor(predicate: (call: SlackCall) => boolean, timeoutMs?: number): Promise<SlackCall>;
   addUser(user: SlackUserSeed): void;
@@ -144,6 +151,28 @@ export async function startFakeSlack(opts: { botUserId?: string; teamId?: string
     ...(m.thread_ts ? { thread_ts: m.thread_ts, parent_user_id: botUserId } : {}),
     ...(m.edits > 0 ? { edited: { user: botUserId, ts: m.ts } } : {}),
   });
+
+  /** conversations.history / .replies: newest first, `oldest` exclusive, cursor = offset. */
+  const history = (args: Record<string, unknown>, inThread?: string): Result => {
+    const channel = resolveChannel(args.channel);
+    if ('error' in channel) return fail(channel.error);
+    const oldest = Number(args.oldest ?? 0);
+    const limit = Math.min(Number(args.limit ?? 100) || 100, 1000);
+    const offset = Number(args.cursor ?? 0) || 0;
+    const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
+    const matching = messages
+      .filter((m) => m.channel === channel.id && Number(m.ts) > oldest)
+      .filter((m) => (inThread ? m.ts === inThread || m.thread_ts === inThread : !m.thread_ts))
+      .sort((a, b) => Number(b.ts) - Number(a.ts));
+    const page = matching.slice(offset, offset + limit);
+    const more = offset + limit < matching.length;
+    return {
+      ok: true,
+      messages: page.map((m) => ({ ...messageView(m), ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}) })),
+      has_more: more,
+      response_metadata: { next_cursor: more ? String(offset + limit) : '' },
+    };
+  };
 
   const userView = (id: string): Record<string, unknown> => {
     const seed = users.get(id) ?? { id };
@@ -236,6 +265,10 @@ export async function startFakeSlack(opts: { botUserId?: string; teamId?: string
   const fail = (error: string): Result => ({ ok: false, error });
 
   const methods: Record<string, (args: Record<string, unknown>) => Result> = {
+    'conversations.history': (args) => history(args),
+    'conversations.replies': (args) =>
+      typeof args.ts === 'string' ? history(args, args.ts) : fail('thread_not_found'),
+
     'auth.test': () => ({
       ok: true,
       url: `https://${domain}.slack.com/`,
@@ -257,6 +290,7 @@ export async function startFakeSlack(opts: { botUserId?: string; teamId?: string
       const message: SlackMessage = { channel: channel.id, ts: nextTs(), text, edits: 0 };
       if (typeof args.thread_ts === 'string' && args.thread_ts) message.thread_ts = args.thread_ts;
       if (Array.isArray(args.blocks)) message.blocks = args.blocks;
+      if (isRecord(args.metadata)) message.metadata = args.metadata;
       messages.push(message);
       return { ok: true, channel: message.channel, ts: message.ts, message: messageView(message) };
     },
@@ -418,8 +452,13 @@ export async function startFakeSlack(opts: { botUserId?: string; teamId?: string
       return;
     }
     const impl = methods[method];
-    sendJson(res, 200, impl ? impl(decoded.args) : { ok: false, error: 'unknown_method', req_method: method });
+    const result = impl ? impl(decoded.args) : { ok: false, error: 'unknown_method', req_method: method };
+    const held = holds.findIndex((h) => h.method === method);
+    if (held >= 0) await holds.splice(held, 1)[0]!.released;
+    if (!res.destroyed) sendJson(res, 200, result);
   };
+
+  const holds: Array<{ method: string; released: Promise<void> }> = [];
 
   const server = await startHttpServer(handle);
 
@@ -432,6 +471,11 @@ export async function startFakeSlack(opts: { botUserId?: string; teamId?: string
     messages: (channel) => messages.filter((m) => channel === undefined || m.channel === channel),
     reactions,
     failNext: (method, fault, times = 1) => faults.add((m) => m === method, fault, times),
+    holdNext: (method) => {
+      let release!: () => void;
+      holds.push({ method, released: new Promise<void>((r) => (release = r)) });
+      return { release: () => release() };
+    },
     waitFor: (predicate, timeoutMs = 2000) =>
       calls.waitFor(predicate, timeoutMs, (items) => items.map((c) => c.method).join(', ') || 'no calls'),
     addUser: (user) => void users.set(user.id, user),

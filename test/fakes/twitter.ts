@@ -238,11 +238,9 @@ export async function startFakeTwitter(
 
   const mentionEntities = (text: string): NonNullable<XTweet['entities']>['mentions'] => {
     const found: NonNullable<XTweet['entities']>['mentions'] = [];
-    // Offsets are in code points, as X reports them.
-    const chars = [...text];
-    const joined = chars.join('');
-    for (const m of joined.matchAll(/(^|[^\w@])@(\w{1,15})/g)) {
-      const start = [...joined.slice(0, (m.index ?? 0) + (m[1]?.length ?? 0))].length;
+    for (const m of text.matchAll(/(^|[^\w@])@(\w{1,15})/g)) {
+      // X reports offsets in code points, not UTF-16 units.
+      const start = [...text.slice(0, (m.index ?? 0) + (m[1]?.length ?? 0))].length;
       const username = m[2] as string;
       const user = [...users.values()].find((u) => u.username.toLowerCase() === username.toLowerCase());
       found.push({ start, end: start + 1 + username.length, username, ...(user ? { id: user.id } : {}) });
@@ -368,7 +366,7 @@ export async function startFakeTwitter(
     if (expansions.has('entities.mentions.username')) wanted.add('entities');
     for (const f of wanted) {
       const value = t[f as keyof StoredTweet];
-      if (value !== undefined && f !== 'deleted') out[f] = structuredClone(value);
+      if (value !== undefined) out[f] = structuredClone(value);
     }
     return out;
   };
@@ -398,9 +396,13 @@ export async function startFakeTwitter(
       olderThan = boundary;
     }
     const sinceId = query.get('since_id');
+    const startTime = query.get('start_time');
+    const endTime = query.get('end_time');
     const matching = candidates
       .filter((t) => !t.deleted)
       .filter((t) => sinceId === null || compareIds(t.id, sinceId) > 0)
+      .filter((t) => startTime === null || Date.parse(t.created_at) >= Date.parse(startTime))
+      .filter((t) => endTime === null || Date.parse(t.created_at) < Date.parse(endTime))
       .filter((t) => olderThan === null || compareIds(t.id, olderThan) < 0)
       .sort((a, b) => compareIds(b.id, a.id));
     const page = matching.slice(0, pageSize);
@@ -582,7 +584,6 @@ export async function startFakeTwitter(
     for (const r of routes) {
       const [rMethod, template] = r.endpoint.split(' ') as [string, string];
       const m = rMethod === method ? matchRoute(template, path) : null;
-      // `/2/users/me` must not be read as `/2/users/:id/...`; the table lists it first.
       if (m) {
         route = r;
         params = m;

@@ -19,6 +19,7 @@ describe.each(dbKinds)('pipeline on %s', (kind) => {
   afterAll(() => slack.close());
   afterEach(async () => {
     await h?.close();
+    h = undefined!;
     slack.reset();
   });
 
@@ -129,9 +130,10 @@ describe.each(dbKinds)('pipeline on %s', (kind) => {
     await receive(h.s, batch.slice(15));
     await new Promise((r) => setTimeout(r, 50));
     await h.s.redis.flushdb();
-    await eventually('all 30 cards', () => cards().length === 30, 30_000);
-    const rows = await h.s.db.select().from(mentions);
-    expect(rows.every((r) => r.state === 'notified')).toBe(true);
+    // A card is posted before its row is marked notified: wait for both.
+    await eventually('all 30 rows notified', async () => (await h.s.db.select().from(mentions)).every((r) => r.state === 'notified'), 30_000);
+    expect(await h.s.db.select().from(mentions)).toHaveLength(30);
+    expect(cards()).toHaveLength(30);
     expect(new Set(cards().map((c) => c.ts)).size).toBe(30);
   });
 });

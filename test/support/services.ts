@@ -54,8 +54,10 @@ export async function createHarness(kind: DbKind, env: Record<string, string | u
     },
     async close() {
       await Promise.all(running.map((w) => w.stop()));
-      const keys = await s.redis.keys(`${config.QUEUE_PREFIX}:*`);
-      if (keys.length) await s.redis.del(...keys);
+      if (s.redis.status === 'ready') {
+        const keys = await s.redis.keys(`${config.QUEUE_PREFIX}:*`);
+        if (keys.length) await s.redis.del(...keys);
+      }
       await closeServices(s);
       await db.drop();
     },

@@ -1,0 +1,22 @@
+import { ApiRequestError, ApiResponseError } from 'twitter-api-v2';
+import { ConnectorError } from '../../src/connector.js';
+
+/**
+ * X's answer as a ConnectorError. An error with no answer at all (a timeout, a reset
+ * connection) is passed on untouched: for a post, nobody knows whether X published it.
+ */
+export function twitterError(err: unknown, what: string): unknown {
+  if (err instanceof ApiResponseError) {
+    const detail = err.data?.detail ?? err.data?.title ?? err.message;
+    if (err.rateLimitError || err.code === 429) {
+      const resetMs = err.rateLimit?.reset ? err.rateLimit.reset * 1000 - Date.now() : 60_000;
+      return new ConnectorError(`X rate limit on ${what}`, 'rate_limited', Math.max(resetMs, 1000));
+    }
+    if (err.code >= 500) return new ConnectorError(`X ${err.code} on ${what}: ${detail}`, 'unavailable');
+    return new ConnectorError(`X refused ${what} (${err.code}): ${detail}`, 'rejected');
+  }
+  if (err instanceof ApiRequestError && (err.requestError as NodeJS.ErrnoException)?.code === 'ECONNREFUSED') {
+    return new ConnectorError(`X unreachable on ${what}`, 'unavailable');
+  }
+  return err;
+}

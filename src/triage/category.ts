@@ -1,0 +1,68 @@
+/**
+ * What a mention is about, from the configured taxonomy: the first category in the file's
+ * order whose keyword or pattern matches wins. `spam`, `question`, `praise` and `other` are
+ * decided by rules at their place in that order.
+ */
+import type { TaxonomyConfig } from './config.js';
+import { PhraseIndex } from './phrases.js';
+import type { SentimentLabel } from './types.js';
+import { entryWords, fold } from './tokenize.js';
+
+export interface CategoryContext {
+  spam: boolean;
+  question: boolean;
+  sentiment: SentimentLabel;
+}
+
+export interface CategoryResult {
+  id: string;
+  /** Why, for the card: "outage keyword 'down'". Absent for rule categories (their flags say why). */
+  reason?: string;
+}
+
+export type Categorizer = (foldedTokens: readonly string[], text: string, ctx: CategoryContext) => CategoryResult;
+
+export function createCategorizer(taxonomy: TaxonomyConfig): Categorizer {
+  const categories = taxonomy.categories;
+  // One index over every category's keywords, so a post is scanned once whatever the taxonomy's size.
+  const keywords = new PhraseIndex<number[]>(
+    mergeByWords(categories.flatMap((c, i) => c.keywords.map((k) => [entryWords(k).map(fold), i] as const))),
+  );
+  const patterns = categories.map((c) => (c.patterns.length ? new RegExp(c.patterns.join('|'), 'iu') : undefined));
+
+  return (tokens, text, ctx) => {
+    let best = categories.length;
+    let keyword = '';
+    for (const m of keywords.findAll(tokens)) {
+      const i = m.value[0]!;
+      if (i < best) {
+        best = i;
+        keyword = m.text;
+      }
+    }
+    for (let i = 0; i < best; i++) {
+      const c = categories[i]!;
+      if (c.id === 'spam' ? ctx.spam : c.id === 'question' ? ctx.question : c.id === 'praise' && ctx.sentiment === 'positive') {
+        return { id: c.id };
+      }
+      const m = patterns[i]?.exec(text);
+      if (m) return { id: c.id, reason: `${c.id} pattern '${m[0].toLowerCase()}'` };
+    }
+    const c = categories[best];
+    if (c && (c.id !== 'praise' || ctx.sentiment !== 'negative')) return { id: c.id, reason: `${c.id} keyword '${keyword}'` };
+    return { id: 'other' };
+  };
+}
+
+/** The same words listed under several categories: keep them all, in taxonomy order. */
+function mergeByWords(entries: (readonly [string[], number])[]): [string[], number[]][] {
+  const byKey = new Map<string, [string[], number[]]>();
+  for (const [words, i] of entries) {
+    const key = words.join(' ');
+    const e = byKey.get(key);
+    if (e) {
+      if (!e[1].includes(i)) e[1].push(i);
+    } else byKey.set(key, [words, [i]]);
+  }
+  return [...byKey.values()];
+}

@@ -1,0 +1,220 @@
+/**
+ * The model a brand trains from its agents' corrections (`carebot train`): one softmax head per
+ * label it has examples of (sentiment, category, complaint, needs-a-reply), over the features
+ * of features.ts, which include the lexicon's verdict. Stored as JSON with the weights packed
+ * sparsely in base64, so a file is a few MB and loads in milliseconds.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { createEngine, type Engine, type EngineOptions, type Judgement, type Reading } from './engine.js';
+import { defaultFeatureOptions, extractFeatures, type FeatureOptions, type Features } from './features.js';
+import { defaultFitOptions, fitSoftmax, probabilities, type FitOptions, type SoftmaxWeights } from './softmax.js';
+import type { SentimentLabel, TrainingRow, TriageResult } from './types.js';
+
+export const headNames = ['sentiment', 'category', 'complaint', 'needsResponse'] as const;
+export type HeadName = (typeof headNames)[number];
+
+export interface Head {
+  classes: string[];
+  weights: SoftmaxWeights;
+}
+
+export interface TriageModel {
+  features: FeatureOptions;
+  heads: Partial<Record<HeadName, Head>>;
+  /** How many labelled rows it learned from. */
+  rows: number;
+  trainedAt: string;
+}
+
+export interface TrainOptions extends EngineOptions {
+  features?: Partial<FeatureOptions>;
+  fit?: Partial<FitOptions>;
+}
+
+/** A training row read by the rules: what the model learns from. */
+export interface Example {
+  row: TrainingRow;
+  x: Features;
+}
+
+const sentimentClasses: SentimentLabel[] = ['negative', 'neutral', 'positive'];
+const booleanClasses = ['false', 'true'];
+
+export function trainModel(rows: Iterable<TrainingRow>, opts: TrainOptions = {}): TriageModel {
+  const features = { ...defaultFeatureOptions, ...opts.features };
+  const engine = createEngine(opts);
+  const examples: Example[] = [];
+  for (const row of rows) examples.push({ row, x: featurize(engine, row, features) });
+  return fitModel(examples, features, opts.fit);
+}
+
+/** The features of a labelled row, read as the rules would read it in production. */
+export function featurize(
+  engine: Engine,
+  row: TrainingRow,
+  features: FeatureOptions = defaultFeatureOptions,
+): Features {
+  const reading = engine.read(row.text, row.language);
+  return extractFeatures(reading, engine.decide(reading, { text: row.text }), features);
+}
+
+export function fitModel(examples: readonly Example[], features: FeatureOptions, fit: Partial<FitOptions> = {}): TriageModel {
+  const options = { ...defaultFitOptions, ...fit };
+  const xs = examples.map((e) => e.x);
+  const heads: Partial<Record<HeadName, Head>> = {};
+  for (const name of headNames) {
+    const values = examples.map((e) => labelOf(e.row, name));
+    const classes =
+      name === 'sentiment' ? sentimentClasses : name === 'category' ? [...new Set(values.filter(isString))].sort() : booleanClasses;
+    const labels = Int32Array.from(values, (v) => (v === undefined ? -1 : classes.indexOf(v)));
+    const seen = new Set(labels.filter((l) => l >= 0));
+    if (seen.size < 2) continue;
+    heads[name] = { classes, weights: fitSoftmax(xs, labels, classes.length, features.dim, options) };
+  }
+  if (Object.keys(heads).length === 0) {
+    throw new Error('nothing to learn: the rows need at least two different values of sentiment, category, complaint or needsResponse');
+  }
+  return { features, heads, rows: examples.length, trainedAt: new Date().toISOString() };
+}
+
+function labelOf(row: TrainingRow, head: HeadName): string | undefined {
+  const v = row[head];
+  return v === undefined ? undefined : String(v);
+}
+
+function isString(v: string | undefined): v is string {
+  return v !== undefined;
+}
+
+/** The model's say on a mention read by the rules (`base` is what the rules alone decided). */
+export function createPredictor(model: TriageModel): (reading: Reading, base: TriageResult) => Judgement {
+  const most = Math.max(...Object.values(model.heads).map((h) => h.classes.length));
+  const p = new Float64Array(most);
+  const ask = (head: Head, x: Features) => {
+    probabilities(head.weights, x, p);
+    let best = 0;
+    for (let k = 1; k < head.classes.length; k++) if (p[k]! > p[best]!) best = k;
+    return { label: head.classes[best]!, p: p[best]!, probs: p };
+  };
+  return (reading, base) => {
+    const x = extractFeatures(reading, base, model.features);
+    const { sentiment, category, complaint, needsResponse } = model.heads;
+    const judgement: Judgement = { reasons: [] };
+    const said: string[] = [];
+    if (sentiment) {
+      const a = ask(sentiment, x);
+      const score = Math.round((a.probs[2]! - a.probs[0]!) * 50) / 10;
+      judgement.sentiment = { label: a.label as SentimentLabel, score };
+      said.push(`${a.label} ${percent(a.p)}`);
+    }
+    if (category) {
+      const a = ask(category, x);
+      judgement.category = a.label;
+      said.push(`${a.label} ${percent(a.p)}`);
+    }
+    if (complaint) {
+      const a = ask(complaint, x);
+      judgement.complaint = a.label === 'true';
+      said.push(`${judgement.complaint ? 'complaint' : 'no complaint'} ${percent(a.p)}`);
+    }
+    if (needsResponse) {
+      const a = ask(needsResponse, x);
+      judgement.needsResponse = a.label === 'true';
+      said.push(`${judgement.needsResponse ? 'needs a reply' : 'no reply needed'} ${percent(a.p)}`);
+    }
+    judgement.reasons.push(`model: ${said.join(', ')}`);
+    return judgement;
+  };
+}
+
+function percent(p: number): string {
+  return `${Math.round(p * 100)}%`;
+}
+
+// ---- the model file ----
+
+const FORMAT = 'carebot-triage-model';
+const VERSION = 1;
+
+interface HeadFile {
+  classes: string[];
+  bias: number[];
+  /** base64 Int32: the feature rows that have weights. */
+  rows: string;
+  /** base64 Float32: those rows' weights, `classes` per row. */
+  weights: string;
+}
+
+export function serializeModel(model: TriageModel): string {
+  const heads: Record<string, HeadFile> = {};
+  for (const [name, head] of Object.entries(model.heads)) {
+    const { w, classes, dim } = head.weights;
+    const rows: number[] = [];
+    for (let i = 0; i < dim; i++) {
+      for (let k = 0; k < classes; k++) {
+        if (Math.abs(w[i * classes + k]!) > 1e-6) {
+          rows.push(i);
+          break;
+        }
+      }
+    }
+    const packed = new Float32Array(rows.length * classes);
+    rows.forEach((i, r) => packed.set(w.subarray(i * classes, (i + 1) * classes), r * classes));
+    heads[name] = {
+      classes: head.classes,
+      bias: [...head.weights.bias],
+      rows: base64(new Int32Array(rows)),
+      weights: base64(packed),
+    };
+  }
+  return JSON.stringify({ format: FORMAT, version: VERSION, trainedAt: model.trainedAt, rows: model.rows, features: model.features, heads });
+}
+
+export function parseModel(json: string): TriageModel {
+  const data = JSON.parse(json) as {
+    format?: string;
+    version?: number;
+    trainedAt?: string;
+    rows?: number;
+    features?: FeatureOptions;
+    heads?: Record<string, HeadFile>;
+  };
+  if (data.format !== FORMAT) throw new Error(`not a carebot triage model (format ${JSON.stringify(data.format)})`);
+  if (data.version !== VERSION) throw new Error(`unsupported triage model version ${data.version}; retrain with this carebot`);
+  const features = data.features;
+  if (!features || !Number.isInteger(Math.log2(features.dim))) throw new Error('triage model: bad feature settings');
+  const heads: Partial<Record<HeadName, Head>> = {};
+  for (const [name, h] of Object.entries(data.heads ?? {})) {
+    if (!(headNames as readonly string[]).includes(name)) throw new Error(`triage model: unknown head '${name}'`);
+    const K = h.classes.length;
+    const rows = new Int32Array(unbase64(h.rows));
+    const packed = new Float32Array(unbase64(h.weights));
+    if (packed.length !== rows.length * K || h.bias.length !== K) throw new Error(`triage model: head '${name}' is damaged`);
+    const w = new Float32Array(features.dim * K);
+    rows.forEach((i, r) => w.set(packed.subarray(r * K, (r + 1) * K), i * K));
+    heads[name as HeadName] = { classes: h.classes, weights: { classes: K, dim: features.dim, w, bias: Float32Array.from(h.bias) } };
+  }
+  return { features, heads, rows: data.rows ?? 0, trainedAt: data.trainedAt ?? '' };
+}
+
+export async function loadModel(file: string): Promise<TriageModel> {
+  try {
+    return parseModel(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`cannot load triage model ${file}: ${(err as Error).message}`);
+  }
+}
+
+export async function saveModel(model: TriageModel, file: string): Promise<void> {
+  await writeFile(file, serializeModel(model));
+}
+
+function base64(a: Int32Array | Float32Array): string {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+}
+
+function unbase64(s: string): ArrayBuffer {
+  const b = Buffer.from(s, 'base64');
+  // Copy into a fresh, aligned buffer: typed arrays need 4-byte alignment.
+  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+}

@@ -1,0 +1,188 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mountTwitterWebhook, twitterSignature } from '../../connectors/twitter/webhook.js';
+import { mountGenericWebhook } from '../../connectors/webhook/route.js';
+import { signWebhook } from '../../connectors/webhook/signature.js';
+import { normalizers } from '../../connectors/normalize.js';
+import { mentions } from '../../src/db/schema.js';
+import { createHttpApp, listen } from '../../src/http/server.js';
+import { mentionSchema, type Platform } from '../../src/mention.js';
+import { receive } from '../../src/pipeline/receive.js';
+import { createHarness, type Harness } from '../support/services.js';
+
+const SECRET = 'zendesk-secret-0123456789';
+const CONSUMER_SECRET = 'consumer-secret-abc';
+
+describe('webhook routes', () => {
+  let h: Harness;
+  let server: Server;
+  let base: string;
+
+  beforeAll(async () => {
+    h = await createHarness('pglite', { WEBHOOK_SECRET: 'default-secret-0123456789', TWITTER_API_SECRET: CONSUMER_SECRET });
+    h.config.file.webhooks.zendesk = { secret: SECRET };
+    const toPipeline = (items: Parameters<typeof receive>[1]) => receive(h.s, items);
+    server = await listen(createHttpApp(h.s, [mountGenericWebhook(h.config, toPipeline), mountTwitterWebhook(h.config, toPipeline)]), 0);
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.close();
+    await h.close();
+  });
+  beforeEach(async () => {
+    await h.s.db.delete(mentions);
+  });
+
+  const rows = () => h.s.db.select().from(mentions);
+  const now = () => Math.floor(Date.now() / 1000);
+  const generic = (body: string | Buffer, opts: { source?: string; secret?: string; ts?: number; signature?: string } = {}) => {
+    const ts = opts.ts ?? now();
+    return fetch(`${base}/webhooks/generic/${opts.source ?? 'zendesk'}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-carebot-timestamp': String(ts),
+        'x-carebot-signature': opts.signature ?? signWebhook(opts.secret ?? SECRET, ts, body),
+      },
+      body,
+    });
+  };
+  const delivery = (tweets: object[]) => JSON.stringify({ for_user_id: '42', tweet_create_events: tweets });
+  const v1 = (id: string, userId = '7') => ({
+    id_str: id,
+    text: '@acme where is my refund',
+    created_at: 'Wed Nov 18 20:19:24 +0000 2026',
+    user: { id_str: userId, screen_name: 'sam', name: 'Sam', followers_count: 3100 },
+  });
+  const post = (body: string, signature = twitterSignature(CONSUMER_SECRET, body)) =>
+    fetch(`${base}/webhooks/twitter`, { method: 'POST', headers: { 'x-twitter-webhooks-signature': signature }, body });
+  const valid = (id = 'T-1') =>
+    JSON.stringify({ id, text: 'My package is lost', author: { id: 'c-9', handle: 'dana', followers: 12 }, createdAt: '2026-11-20T10:00:00Z' });
+
+  describe('generic', () => {
+    it('stores a signed mention once, even when the source retries', async () => {
+      const first = await generic(valid());
+      expect(first.status).toBe(202);
+      const again = await generic(valid());
+      expect(again.status).toBe(200);
+      expect(await again.json()).toEqual({ ok: true, duplicate: true });
+      const [row] = await rows();
+      expect(row).toMatchObject({ platform: 'webhook', externalId: 'zendesk/T-1', state: 'received' });
+    });
+
+    it('uses WEBHOOK_SECRET for a source without its own secret', async () => {
+      expect((await generic(valid(), { source: 'typeform', secret: 'default-secret-0123456789' })).status).toBe(202);
+    });
+
+    it.each([
+      ['a forged signature', { signature: 'sha256=' + '0'.repeat(64) }, 401, /bad signature/],
+      ['the wrong secret', { secret: 'someone-elses-secret-000' }, 401, /bad signature/],
+      ['a replay older than 5 minutes', { ts: Math.floor(Date.now() / 1000) - 301 }, 401, /stale/],
+      ['a timestamp from the future', { ts: Math.floor(Date.now() / 1000) + 400 }, 401, /stale/],
+    ])('refuses %s and stores nothing', async (_, opts, status, reason) => {
+      const res = await generic(valid(), opts);
+      expect(res.status).toBe(status);
+      expect(((await res.json()) as { error: string }).error).toMatch(reason);
+      expect(await rows()).toHaveLength(0);
+    });
+
+    it('says what is wrong with a malformed, invalid or oversized body, and stores nothing', async () => {
+      const notJson = await generic('{"id": ');
+      expect([notJson.status, ((await notJson.json()) as { error: string }).error]).toEqual([400, 'body is not JSON']);
+      const invalid = await generic(JSON.stringify({ id: 'x', text: '', author: { id: 'a' } }));
+      expect(invalid.status).toBe(422);
+      expect(((await invalid.json()) as { error: string }).error).toMatch(/text|handle/);
+      const huge = await generic(JSON.stringify({ id: 'big', text: 'x'.repeat(1_100_000), author: { id: 'a', handle: 'b' } }));
+      expect(huge.status).toBe(413);
+      expect((await fetch(`${base}/webhooks/generic/Not%20A%20Source`, { method: 'POST', body: valid() })).status).toBe(404);
+      const unsigned = await fetch(`${base}/webhooks/generic/zendesk`, { method: 'POST', body: valid() });
+      expect(unsigned.status).toBe(401);
+      expect(await rows()).toHaveLength(0);
+    });
+  });
+
+  describe('X Account Activity', () => {
+    it('answers the CRC challenge with the HMAC of the token', async () => {
+      const res = await fetch(`${base}/webhooks/twitter?crc_token=challenge123`);
+      expect(await res.json()).toEqual({ response_token: twitterSignature(CONSUMER_SECRET, 'challenge123') });
+      expect((await fetch(`${base}/webhooks/twitter`)).status).toBe(400);
+    });
+
+    it("stores signed deliveries, skipping the brand's own tweets", async () => {
+      const res = await post(delivery([v1('1900000000000000001'), v1('1900000000000000002', '42')]));
+      expect(await res.json()).toEqual({ ok: true, received: 1 });
+      const [row] = await rows();
+      expect(mentionSchema.parse(normalizers.twitter(row!.payload))).toMatchObject({ externalId: '1900000000000000001', author: { handle: 'sam', followers: 3100 } });
+    });
+
+    it('refuses a forged delivery and stores nothing', async () => {
+      const res = await post(delivery([v1('1900000000000000003')]), twitterSignature('not-the-secret', 'x'));
+      expect(res.status).toBe(401);
+      expect(await rows()).toHaveLength(0);
+    });
+  });
+
+  describe('fuzz', () => {
+    // A seeded generator, so a failure can be replayed.
+    let seed = 20261122;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
+    const junk = (): unknown =>
+      pick<() => unknown>([
+        () => null,
+        () => rand() * 1e12 - 5e11,
+        () => '',
+        () => 'x'.repeat(Math.floor(rand() * 300)),
+        () => String.fromCharCode(...Array.from({ length: 20 }, () => Math.floor(rand() * 0xffff))),
+        () => [junk()],
+        () => ({ [pick(['id', 'text', 'author', '__proto__', 'constructor'])]: junk() }),
+        () => true,
+      ])();
+    const mutate = (value: Record<string, unknown>): unknown => {
+      const copy = structuredClone(value) as Record<string, unknown>;
+      const keys = Object.keys(copy);
+      switch (Math.floor(rand() * 5)) {
+        case 0:
+          delete copy[pick(keys)];
+          return copy;
+        case 1:
+          copy[pick(keys)] = junk();
+          return copy;
+        case 2:
+          copy[pick(['extra', 'id', 'author'])] = junk();
+          return copy;
+        case 3:
+          return junk();
+        default:
+          return copy;
+      }
+    };
+    const asText = (v: unknown) => (rand() < 0.1 ? JSON.stringify(v).slice(0, Math.floor(rand() * 40)) : JSON.stringify(v) ?? 'null');
+
+    it('answers 1,000 random and mutated payloads per route with 2xx or 4xx, stores only valid mentions, and keeps serving', async () => {
+      const statuses = new Map<number, number>();
+      const count = (s: number) => statuses.set(s, (statuses.get(s) ?? 0) + 1);
+      for (let i = 0; i < 1000; i++) {
+        const body = asText(mutate(JSON.parse(valid(`F-${i}`))));
+        const opts = rand() < 0.8 ? {} : pick([{ signature: 'sha256=abc' }, { ts: now() - 1000 }, { source: pick(['', 'NOPE', '../x', 'a'.repeat(80)]) }]);
+        count((await generic(body, opts)).status);
+      }
+      for (let i = 0; i < 1000; i++) {
+        const tweet = mutate(v1(String(1900000000000001000n + BigInt(i)))) as Record<string, unknown>;
+        const body = asText(rand() < 0.5 ? { for_user_id: '42', tweet_create_events: [tweet] } : mutate({ for_user_id: '42', tweet_create_events: [tweet] } as Record<string, unknown>));
+        count((await post(body, rand() < 0.85 ? undefined : 'sha256=forged')).status);
+      }
+      for (const status of statuses.keys()) expect(status >= 200 && status < 500, `status ${status}`).toBe(true);
+      expect([...statuses.keys()].some((s) => s >= 400)).toBe(true);
+      expect([...statuses.keys()].some((s) => s < 300)).toBe(true);
+
+      const stored = await rows();
+      expect(stored.length).toBeGreaterThan(0);
+      for (const row of stored) {
+        expect(() => mentionSchema.parse(normalizers[row.platform as Platform](row.payload)), row.externalId).not.toThrow();
+      }
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    });
+  });
+});
