@@ -1,13 +1,16 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../config/index.js';
 
+const dir = mkdtempSync(join(tmpdir(), 'carebot-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
 const yamlFile = (text: string) => {
-  const path = join(mkdtempSync(join(tmpdir(), 'carebot-config-')), 'carebot.yaml');
+  const path = join(dir, `carebot-${++files}.yaml`);
   writeFileSync(path, text);
   return path;
 };
