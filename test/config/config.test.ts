@@ -10,7 +10,7 @@ const dir = mkdtempSync(join(tmpdir(), 'carebot-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let files = 0;
 const yamlFile = (text: string) => {
-  const path = join(dir, `carebot-${++files}.yaml`);
+  const path = join(dir, `${++files}-carebot.yaml`);
   writeFileSync(path, text);
   return path;
 };
