@@ -3,6 +3,7 @@ import type { Connector } from '../src/connector.js';
 import type { Db } from '../src/db/open.js';
 import type { Logger } from '../src/log.js';
 import type { Platform } from '../src/mention.js';
+import { createDiscordConnector } from './discord/index.js';
 import { createTwitterConnector } from './twitter/index.js';
 
 /**
@@ -11,6 +12,7 @@ import { createTwitterConnector } from './twitter/index.js';
 export function createConnectors(config: Config, db: Db, log: Logger): Partial<Record<Platform, Connector>> {
   const on: Partial<Record<Platform, Connector>> = {};
   if (config.networks.twitterRead.on || config.networks.twitterWrite.on) on.twitter = createTwitterConnector(config, db, log);
+  if (config.networks.discord.on) on.discord = createDiscordConnector(config, log);
   for (const [network, state] of Object.entries(config.networks)) {
     if (!state.on) log.info({ network }, `${network}: off (${state.why})`);
   }
