@@ -35,6 +35,10 @@ export const envSchema = z.object({
   TWITTER_API_SECRET: optional(z.string().min(1)),
   TWITTER_ACCESS_TOKEN: optional(z.string().min(1)),
   TWITTER_ACCESS_SECRET: optional(z.string().min(1)),
+  /** OAuth 2.0 user context for posting, instead of the OAuth 1.0a tokens: X rotates the refresh token on each use. */
+  TWITTER_CLIENT_ID: optional(z.string().min(1)),
+  TWITTER_CLIENT_SECRET: optional(z.string().min(1)),
+  TWITTER_OAUTH2_REFRESH_TOKEN: optional(z.string().min(1)),
   TWITTER_USER_ID: optional(z.string().regex(/^\d+$/, 'expected a numeric user id')),
   TWITTER_POLL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
 

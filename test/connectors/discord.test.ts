@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { GatewayIntentBits } from 'discord.js';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +12,7 @@ import { mentionSchema } from '../../src/mention.js';
 import { sendReply } from '../../src/pipeline/outbound.js';
 import { receive } from '../../src/pipeline/receive.js';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord.js';
+import { configFiles } from '../support/config-file.js';
 import { memoryLog } from '../support/log.js';
 import { createHarness, eventually, type Harness } from '../support/services.js';
 
@@ -24,14 +22,7 @@ const SUPPORT = '1300000000000000003';
 const ANNOUNCEMENTS = '1300000000000000002';
 const GENERAL = '1300000000000000001';
 
-const dir = mkdtempSync(join(tmpdir(), 'carebot-discord-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let files = 0;
-const yamlFile = (text: string) => {
-  const path = join(dir, `${++files}.yaml`);
-  writeFileSync(path, text);
-  return path;
-};
+const yamlFile = configFiles();
 
 describe('Discord connector', () => {
   let discord: FakeDiscord;
