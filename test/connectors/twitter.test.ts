@@ -11,6 +11,7 @@ import { sendReply } from '../../src/pipeline/outbound.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
 import { startFakeTwitter, type FakeTwitter } from '../fakes/twitter.js';
 import { configFiles } from '../support/config-file.js';
+import { dbKinds, type DbKind } from '../support/db.js';
 import { createHarness, eventually, type Harness } from '../support/services.js';
 
 const BRAND_ID = '1500000000000000001';
@@ -34,10 +35,10 @@ describe('X/Twitter connector', () => {
   });
 
   type Env = Record<string, string | undefined>;
-  const start = async (env: Env | ((fake: FakeTwitter) => Env) = OAUTH1, fake: Parameters<typeof startFakeTwitter>[0] = {}) => {
+  const start = async (env: Env | ((fake: FakeTwitter) => Env) = OAUTH1, fake: Parameters<typeof startFakeTwitter>[0] = {}, kind: DbKind = 'pglite') => {
     x = await startFakeTwitter({ brandUserId: BRAND_ID, brandUsername: 'acme', ...fake });
     if (typeof env === 'function') env = env(x);
-    h = await createHarness('pglite', {
+    h = await createHarness(kind, {
       TWITTER_API_URL: x.url,
       TWITTER_BEARER_TOKEN: 'AAAA-test-bearer',
       TWITTER_POLL_SECONDS: '5',
@@ -224,6 +225,18 @@ describe('X/Twitter connector', () => {
     const err = await restarted.reply(targetOf(tweet.id), 'Hello?').catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: 'rejected', message: expect.stringMatching(/refresh token .*authorize carebot again/) });
     expect(x.posted).toHaveLength(before + 1);
+  });
+
+  it.each(dbKinds)('spends a rotating refresh token once when several processes renew at the same time (%s)', async (kind) => {
+    const oauth2Client = { clientId: 'carebot-client' }; // a public client: no secret
+    await start((fake) => ({ TWITTER_CLIENT_ID: 'carebot-client', TWITTER_OAUTH2_REFRESH_TOKEN: fake.issueRefreshToken() }), { oauth2Client }, kind);
+    const processes = [1, 2, 3].map(() => createTwitterConnector(h.config, h.s.db, h.s.log));
+    const tweet = x.addMention({ text: 'help', authorId: '11', username: 'ann' });
+    x.expireAccessTokens();
+    await Promise.all(processes.map((p, i) => p.reply(targetOf(tweet.id), `answer ${i}`)));
+    const refreshes = x.requests.filter((r) => r.path === '/2/oauth2/token');
+    expect(refreshes.map((r) => r.status)).toEqual([200, 200]);
+    expect(x.posted.map((p) => p.text).sort()).toEqual(['answer 0', 'answer 1', 'answer 2']);
   });
 
   it('stores the posted reply id and link, and ends a reply X refuses as failed with the reason', async () => {
