@@ -13,7 +13,7 @@ import { createWebhookConnector } from './webhook/index.js';
 export function createConnectors(config: Config, db: Db, log: Logger): Partial<Record<Platform, Connector>> {
   const on: Partial<Record<Platform, Connector>> = {};
   if (config.networks.twitterRead.on || config.networks.twitterWrite.on) on.twitter = createTwitterConnector(config, db, log);
-  if (config.networks.discord.on) on.discord = createDiscordConnector(config, log);
+  if (config.networks.discord.on) on.discord = createDiscordConnector(config, db, log);
   // Replies to generic webhook sources go to their callback URLs: on as soon as one source can sign.
   if (config.WEBHOOK_SECRET || Object.keys(config.file.webhooks).length) on.webhook = createWebhookConnector(config);
   for (const [network, state] of Object.entries(config.networks)) {

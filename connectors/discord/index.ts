@@ -1,10 +1,12 @@
 import { Events, type Client } from 'discord.js';
 import type { Config } from '../../config/index.js';
 import type { Connector } from '../../src/connector.js';
+import type { Db } from '../../src/db/open.js';
 import type { Logger } from '../../src/log.js';
 import { announceOnDiscord } from './broadcast.js';
+import { catchUp } from './catch-up.js';
 import { createDiscordClient } from './client.js';
-import { listenForMentions } from './listen.js';
+import { mentionHandler } from './listen.js';
 import { replyOnDiscord } from './reply.js';
 
 export const DISCORD_MESSAGE_LENGTH = 2000;
@@ -30,7 +32,7 @@ async function connect(client: Client, token: string, askedForContent: boolean):
  * Discord: the gateway delivers mentions of the bot, DMs and support-channel messages; replies
  * are Discord replies; broadcasts go to the announcement channel and are crossposted.
  */
-export function createDiscordConnector(config: Config, log: Logger): Connector {
+export function createDiscordConnector(config: Config, db: Db, log: Logger): Connector {
   const settings = config.file.discord;
   const client = createDiscordClient(config);
   const announcements = settings.announcementChannel;
@@ -41,7 +43,13 @@ export function createDiscordConnector(config: Config, log: Logger): Connector {
 
     async start(receive) {
       const ready = await connect(client, config.DISCORD_TOKEN!, settings.supportChannels.length > 0);
-      listenForMentions(ready, settings.supportChannels, receive, log);
+      const handle = mentionHandler(ready, settings.supportChannels, receive, log);
+      ready.on(Events.MessageCreate, (message) => void handle(message));
+      // A RESUME replays what was missed; a new session (after a restart, or when Discord
+      // refuses to resume) does not, so the support channels are read back through REST.
+      const recover = () => catchUp(ready, db, settings.supportChannels, handle, log);
+      ready.on(Events.ShardReady, () => void recover());
+      await recover();
       log.info({ bot: ready.user.tag, supportChannels: settings.supportChannels.length }, 'discord: connected to the gateway');
     },
 

@@ -1,4 +1,4 @@
-import { Events, type Client, type Message } from 'discord.js';
+import type { Client, Message } from 'discord.js';
 import type { Receive } from '../../src/connector.js';
 import type { Logger } from '../../src/log.js';
 import { toPayload } from './payload.js';
@@ -8,12 +8,12 @@ import { mentionReason } from './select.js';
 const STORE_ATTEMPTS = 8;
 
 /**
- * Hands every message that is a mention to the pipeline as it arrives. A gateway RESUME
- * replays what was missed; anything delivered twice is one row (dedup on the message id).
+ * What happens to each message carebot sees (live from the gateway, or fetched to catch up):
+ * a mention goes to the pipeline; anything seen twice is one row (dedup on the message id).
  */
-export function listenForMentions(client: Client<true>, supportChannels: readonly string[], receive: Receive, log: Logger): void {
+export function mentionHandler(client: Client<true>, supportChannels: readonly string[], receive: Receive, log: Logger): (message: Message) => Promise<void> {
   const support = new Set(supportChannels);
-  const store = async (message: Message) => {
+  return async (message) => {
     const reason = mentionReason(message, client.user.id, support);
     if (!reason) return;
     const payload = toPayload(message, client.user.id);
@@ -34,5 +34,4 @@ export function listenForMentions(client: Client<true>, supportChannels: readonl
       }
     }
   };
-  client.on(Events.MessageCreate, (message) => void store(message));
 }

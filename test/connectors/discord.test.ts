@@ -202,11 +202,37 @@ describe('Discord connector', () => {
     expect((await rows()).map((r) => r.externalId).sort()).toEqual([before, ...during].map((m) => m.id as string).sort());
   });
 
+  it('reads the support channels back after a session Discord will not resume', async () => {
+    const before = discord.dispatchMessage({ channelId: SUPPORT, content: 'before', authorId: '918', username: 'ra' });
+    await stored(before.id as string);
+    const identifies = discord.identifies.length;
+    await discord.dropConnections();
+    discord.invalidateSessions();
+    // Nobody receives this live: only reading the channel back finds it.
+    const missed = discord.dispatchMessage({ channelId: SUPPORT, content: 'sent while the session was lost', authorId: '919', username: 'sa' });
+    await stored(missed.id as string);
+    expect(discord.identifies).toHaveLength(identifies + 1);
+    await settled();
+    expect((await rows()).map((r) => r.externalId).sort()).toEqual([before.id, missed.id].sort());
+  });
+
+  it('reads the support channels back after a restart, without importing older history', async () => {
+    const last = discord.dispatchMessage({ channelId: SUPPORT, content: 'last before the restart', authorId: '920', username: 'ta' });
+    await stored(last.id as string);
+    await h.s.connectors.discord!.stop!();
+    const whileDown = [1, 2, 3].map((i) => discord.dispatchMessage({ channelId: SUPPORT, content: `while down ${i}`, authorId: '921', username: 'ul' }));
+    h.s.connectors.discord = createDiscordConnector(h.config, h.s.db, h.s.log);
+    await h.s.connectors.discord.start!((items) => receive(h.s, items));
+    await settled();
+    expect((await rows()).map((r) => r.externalId).sort()).toEqual([last, ...whileDown].map((m) => m.id as string).sort());
+    expect(await normalized(whileDown[2]!.id as string)).toMatchObject({ text: 'while down 3' });
+  });
+
   it('says how to fix a bot whose Message Content intent is off', async () => {
     const strict = await startFakeDiscord({ privilegedIntentsEnabled: false });
     const config = loadConfig({ DISCORD_TOKEN: 't', DISCORD_API_URL: strict.apiUrl, CAREBOT_CONFIG: yamlFile(`discord: { supportChannels: ['${SUPPORT}'] }\n`) });
     const log = memoryLog();
-    const connector = createDiscordConnector(config, createLogger(config, log));
+    const connector = createDiscordConnector(config, h.s.db, createLogger(config, log));
     try {
       await expect(connector.start!(() => Promise.resolve({ stored: 0, duplicates: 0 }))).rejects.toThrow(/Message Content intent is off/);
     } finally {

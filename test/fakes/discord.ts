@@ -8,6 +8,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import {
   AwaitableLog,
   FaultQueue,
+  compareIds,
   isRecord,
   matchRoute,
   pathMatches,
@@ -148,6 +149,8 @@ export interface FakeDiscord {
   dropConnections(): Promise<void>;
   /** The user has blocked the bot (or closed DMs): sending to their DM channel fails with 50007. */
   blockDirectMessages(userId: string): void;
+  /** Discord forgets every session: a RESUME is answered with INVALID_SESSION (op 9, not resumable). */
+  invalidateSessions(): void;
   dispatchMessage(input: DispatchMessageInput): Json;
   sent: SentMessage[];
   crossposted: string[];
@@ -541,7 +544,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   const faults = new FaultQueue<{ method: string; path: string }, DiscordFault>();
   const buckets = new Map<string, { used: number; resetAt: number }>();
 
-  type RouteHandler = (ctx: { params: Record<string, string>; body: unknown }) => { status?: number; body: unknown };
+  type RouteHandler = (ctx: { params: Record<string, string>; body: unknown; query: URLSearchParams }) => { status?: number; body: unknown };
   const routes: Array<{ method: string; template: string; handle: RouteHandler }> = [];
   const route = (method: string, template: string, handle: RouteHandler) => void routes.push({ method, template, handle });
   let afterResponse: Array<() => void> = [];
@@ -561,6 +564,21 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     return { body: user };
   });
   route('GET', '/channels/:id', ({ params }) => ({ body: requireChannel(params.id!) }));
+  // Newest first, like Discord; with `after`, the oldest `limit` messages after that id.
+  route('GET', '/channels/:id/messages', ({ params, query }) => {
+    requireChannel(params.id!);
+    const limit = Number(query.get('limit') ?? 50);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw invalidFormBody({ limit: { _errors: [{ code: 'NUMBER_TYPE_MAX', message: 'int value should be less than or equal to 100.' }] } });
+    const after = query.get('after');
+    const before = query.get('before');
+    const inChannel = [...messages.values()]
+      .filter((m) => m.channel_id === params.id)
+      .filter((m) => !after || compareIds(m.id as string, after) > 0)
+      .filter((m) => !before || compareIds(m.id as string, before) < 0)
+      .sort((a, b) => compareIds(a.id as string, b.id as string));
+    const page = after ? inChannel.slice(0, limit) : inChannel.slice(-limit);
+    return { body: page.reverse() };
+  });
   route('GET', '/channels/:id/messages/:mid', ({ params }) => {
     requireChannel(params.id!);
     const message = messages.get(params.mid!);
@@ -760,7 +778,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     const headers = limitHeaders(rate.limit - bucket.used, (bucket.resetAt - now) / 1000);
 
     try {
-      const result = match.r.handle({ params: match.params, body });
+      const result = match.r.handle({ params: match.params, body, query: url.searchParams });
       reply(result.status ?? 200, result.body, headers);
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
@@ -795,6 +813,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       );
     },
     blockDirectMessages: (userId) => void blockedDms.add(userId),
+    invalidateSessions: () => sessionsById.clear(),
     get connections() {
       return sessions.size;
     },
