@@ -98,6 +98,21 @@ describe.each(dbKinds)('pipeline on %s', (kind) => {
     expect(cards()).toHaveLength(1);
   });
 
+  it('posts a card for a long message and for one whose emoji straddles the notification cut', async () => {
+    await start();
+    // 149 characters, then an emoji (two UTF-16 units): a naive cut at 150 leaves half of it.
+    const straddling = tweet(`@brand ${'x'.repeat(142)}😡 the app is down`);
+    const long = tweet(`@brand ${'my order & my refund <both> lost. '.repeat(500)}`);
+    await receive(h.s, [straddling, long]);
+    await eventually('both cards', () => cards().length === 2);
+    for (const card of cards()) {
+      expect(card.text.isWellFormed()).toBe(true);
+      const section = (card.blocks as Array<{ type: string; text?: { text: string } }>).filter((b) => b.type === 'section');
+      for (const b of section) expect(b.text!.text.length).toBeLessThanOrEqual(3000);
+    }
+    expect(cards().find((c) => c.text.includes('😡') || c.text.endsWith('…'))).toBeDefined();
+  });
+
   it('waits out a Slack 429 for as long as Slack asks, and loses nothing', async () => {
     await start();
     slack.failNext('chat.postMessage', { status: 429, retryAfter: 1 }, 2);
