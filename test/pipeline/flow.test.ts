@@ -136,6 +136,19 @@ describe.each(dbKinds)('pipeline on %s', (kind) => {
     expect(cards()).toHaveLength(1);
   });
 
+  it('does not queue a backlog twice: rows waiting behind a live job are left to it', async () => {
+    // No Slack token: no notify worker, so the notify jobs wait, as in a long backlog.
+    await start({ SLACK_BOT_TOKEN: undefined });
+    await receive(h.s, Array.from({ length: 20 }, (_, i) => tweet(`@brand waiting in line ${i}`)));
+    await eventually('all analyzed', async () => (await h.s.db.select().from(mentions)).every((r) => r.state === 'analyzed'));
+    const before = (await h.s.db.select().from(mentions)).map((r) => r.jobId);
+    const jobs = await h.s.queues.notify.getJobCounts('waiting', 'prioritized');
+    await new Promise((r) => setTimeout(r, 3000)); // several reconciler rounds, all past STUCK_AFTER
+    expect((await h.s.db.select().from(mentions)).map((r) => r.jobId)).toEqual(before);
+    expect(await h.s.queues.notify.getJobCounts('waiting', 'prioritized')).toEqual(jobs);
+    expect(jobs.waiting + jobs.prioritized).toBeLessThanOrEqual(4); // one job per priority in the batch
+  });
+
   it('loses nothing when Redis is flushed mid-run: the reconciler re-queues from the database', async () => {
     await start();
     // Everything carebot keeps in Redis lives under its prefix: deleting it all is a flush for
