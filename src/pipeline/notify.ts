@@ -34,6 +34,7 @@ export async function notify(s: S, jobId: string, mentionIds: number[]): Promise
   const release: number[] = []; // rows known not to have been posted by this attempt
   const newThreads: Array<{ thread: Thread; ts: string }> = [];
   let waiting = 0;
+  let paceMs = 0; // the soonest a paced channel takes messages again
   let stop: unknown; // a rate limit or outage: start nothing more
   const errors: unknown[] = [];
 
@@ -65,6 +66,13 @@ export async function notify(s: S, jobId: string, mentionIds: number[]): Promise
         if (!row.claimedBefore) release.push(row.id);
         continue;
       }
+      const wait = await s.slackPace(thread.channel);
+      if (wait) {
+        // The channel is at Slack's pace: this message and the rest of its conversation wait.
+        paceMs = paceMs ? Math.min(paceMs, wait) : wait;
+        for (const later of ordered.slice(i)) if (!later.claimedBefore) release.push(later.id);
+        return;
+      }
       try {
         const threadTs = isRoot ? undefined : thread.threadTs!;
         const ts = (row.claimedBefore && (await postedEarlier(thread.channel, threadTs)).get(row.id)) || (await post(s, row, thread.channel, threadTs));
@@ -94,6 +102,7 @@ export async function notify(s: S, jobId: string, mentionIds: number[]): Promise
   await releaseClaims(s.db, release, jobId);
   if (stop) throw stop;
   if (errors.length) throw errors[0];
+  if (paceMs) throw new RetryLater('waiting for Slack\'s per-channel pace', paceMs);
   if (waiting) throw new RetryLater(`${waiting} mention(s) waiting for their conversation's first card`, 500);
 }
 

@@ -23,7 +23,7 @@ describe.each(dbKinds)('pipeline on %s', (kind) => {
     slack.reset();
   });
 
-  const start = async (env: Record<string, string> = {}) => {
+  const start = async (env: Record<string, string | undefined> = {}) => {
     h = await createHarness(kind, { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: slack.url, SLACK_INBOX_CHANNEL: INBOX, ...env });
     h.startWorkers();
   };
@@ -146,7 +146,7 @@ describe.each(dbKinds)('pipeline on %s', (kind) => {
     await new Promise((r) => setTimeout(r, 3000)); // several reconciler rounds, all past STUCK_AFTER
     expect((await h.s.db.select().from(mentions)).map((r) => r.jobId)).toEqual(before);
     expect(await h.s.queues.notify.getJobCounts('waiting', 'prioritized')).toEqual(jobs);
-    expect(jobs.waiting + jobs.prioritized).toBeLessThanOrEqual(4); // one job per priority in the batch
+    expect(jobs.waiting! + jobs.prioritized!).toBeLessThanOrEqual(4); // one job per priority in the batch
   });
 
   it('loses nothing when Redis is flushed mid-run: the reconciler re-queues from the database', async () => {
