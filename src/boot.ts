@@ -20,6 +20,7 @@ import { receive } from './pipeline/receive.js';
 import { reconcile } from './pipeline/reconcile.js';
 import { closeQueues, connectRedis, createQueues } from './queues.js';
 import type { Services } from './services.js';
+import { createChannelPace } from './slack/channel-pace.js';
 import { createSlackClient } from './slack/client.js';
 import { createTriage, loadModel } from './triage/index.js';
 
@@ -55,6 +56,7 @@ export async function openServices(config: Config, log: Logger, opts: { role: Ro
     metrics: createMetrics(queues),
     triage,
     slack,
+    slackPace: createChannelPace(redis, config.QUEUE_PREFIX, config.SLACK_CHANNEL_RATE, config.SLACK_CHANNEL_BURST),
     connectors: createConnectors(config, database.db, log),
   };
 }

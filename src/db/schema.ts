@@ -30,6 +30,11 @@ export const mentions = pgTable(
     platform: text('platform').notNull(),
     externalId: text('external_id').notNull(),
     state: text('state').$type<MentionState>().notNull().default('received'),
+    /**
+     * The BullMQ job that carries the row to its next stage. The reconciler re-queues a stuck row
+     * only when this job is gone or finished, so a long backlog is never queued twice.
+     */
+    jobId: text('job_id'),
     payload: jsonb('payload').notNull(),
     error: text('error'),
     // Filled by ingest from the connector's normalized Mention.
@@ -52,6 +57,11 @@ export const mentions = pgTable(
     // Filled by notify: where the card (or the thread reply) is.
     slackChannel: text('slack_channel'),
     slackTs: text('slack_ts'),
+    /**
+     * The notify job that took the row, written before its card is posted. Another job may take
+     * it only after a lease; any job that finds an earlier claim asks Slack before posting.
+     */
+    notifyClaim: text('notify_claim'),
     notifyClaimedAt: ts('notify_claimed_at'),
     incidentId: bigint('incident_id', { mode: 'number' }),
     receivedAt: ts('received_at').notNull().defaultNow(),
