@@ -199,6 +199,19 @@ describe('webhook routes', () => {
       }
     });
 
+    it('refuses an oversized, malformed or invalid delivery with a short reason, and stores nothing', async () => {
+      const huge = JSON.stringify({ for_user_id: '42', tweet_create_events: [{ ...v1('1900000000000000010'), text: 'x'.repeat(1_100_000) }] });
+      const tooBig = await post(huge);
+      expect([tooBig.status, await tooBig.json()]).toEqual([413, { error: 'entity.too.large' }]);
+      const notJson = await post('{"for_user_id"');
+      expect([notJson.status, await notJson.json()]).toEqual([400, { error: 'body is not JSON' }]);
+      const invalid = await post(delivery([{ ...v1('1900000000000000011'), id_str: 'abc' }]));
+      expect(invalid.status).toBe(422);
+      expect(((await invalid.json()) as { error: string }).error).toMatch(/^tweet_create_events\.0\.id_str: /);
+      expect(await rows()).toHaveLength(0);
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    });
+
     it('refuses a forged delivery and stores nothing', async () => {
       const res = await post(delivery([v1('1900000000000000003')]), twitterSignature('not-the-secret', 'x'));
       expect(res.status).toBe(401);
