@@ -74,6 +74,24 @@ const twitterSchema = z
   })
   .default({ search: false });
 
+/** When a surge of negative mentions about one thing counts as a possible outage. */
+const spikesSchema = z
+  .strictObject({
+    /** Where the alert card goes; SLACK_INBOX_CHANNEL when unset. */
+    alertChannel: channelId.optional(),
+    windowMinutes: z.number().int().min(1).max(60).default(5),
+    /** Fewest mentions in a window that can be a spike (before an hour of history: coldMinCount). */
+    minCount: z.number().int().min(2).default(10),
+    coldMinCount: z.number().int().min(2).default(25),
+    /** How many times the usual count a window must hold. */
+    minRatio: z.number().min(1).default(3),
+    /** A spike with no anomalous window for this long is over. */
+    closeAfterMinutes: z.number().min(1).default(15),
+    /** Words that never name a spike (the brand's own names are added to these). */
+    ignore: z.array(z.string().min(1)).default([]),
+  })
+  .default({ windowMinutes: 5, minCount: 10, coldMinCount: 25, minRatio: 3, closeAfterMinutes: 15, ignore: [] });
+
 /** The optional YAML file (CAREBOT_CONFIG): what a support team tunes without touching code. */
 export const fileSchema = z.strictObject({
   brand: z
@@ -87,6 +105,7 @@ export const fileSchema = z.strictObject({
   vip: z.array(z.string()).default([]),
   webhooks: z.record(z.string().regex(/^[a-z0-9_-]+$/), webhookSource).default({}),
   slack: slackSchema,
+  spikes: spikesSchema,
   discord: discordSchema,
   twitter: twitterSchema,
 }).refine((f) => f.twitter.search !== true || f.brand.keywords.length > 0, {

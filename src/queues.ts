@@ -3,7 +3,7 @@ import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 
 /** One BullMQ queue per pipeline stage; the worker for each lives in workers/<name>.ts. */
-export const queueNames = ['ingest', 'analyze', 'notify', 'outbound', 'poll'] as const;
+export const queueNames = ['ingest', 'analyze', 'notify', 'outbound', 'poll', 'spikes'] as const;
 export type QueueName = (typeof queueNames)[number];
 
 /**
@@ -21,6 +21,8 @@ export interface JobData {
   notify: MentionBatch;
   outbound: { replyId: number };
   poll: { connector: string };
+  /** `alert`: post one spike's alert now; `tick` (scheduled): edit, digest and close open spikes. */
+  spikes: { spikeId?: number };
 }
 
 export type Queues = { [N in QueueName]: Queue<JobData[N]> };
@@ -67,6 +69,7 @@ export function createQueues(connection: ConnectionOptions, prefix: string): Que
     notify: make('notify'),
     outbound: make('outbound'),
     poll: make('poll'),
+    spikes: make('spikes'),
   };
 }
 

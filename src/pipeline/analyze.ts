@@ -3,7 +3,9 @@ import { mentions } from '../db/schema.js';
 import { groupBy } from '../group-by.js';
 import { batchJobId, batchTokenOf } from '../queues.js';
 import type { Services } from '../services.js';
-import type { Priority } from '../triage/index.js';
+import { countsTowardSpikes } from '../spikes/collapse.js';
+import { recordAnomalies } from '../spikes/open-spikes.js';
+import type { Priority, TriageResult } from '../triage/index.js';
 import { loadMentions, updateMentions, type MentionRow, type MentionUpdate } from './mention-row.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -44,6 +46,8 @@ export async function analyze(s: Services, jobId: string, mentionIds: number[]):
     };
   });
   const moved = new Set(await updateMentions(s.db, ['ingested'], updates));
+  const counted = fresh.filter((r, i) => moved.has(r.id) && countsTowardSpikes(updates[i]!.triage as TriageResult));
+  await recordAnomalies(s, await s.spikes.observe(counted.map((r) => ({ text: r.text!, createdAt: r.createdAt ?? now }))));
 
   // Rows an earlier delivery of this job already moved are forwarded again (a no-op if their job exists).
   const forward = [

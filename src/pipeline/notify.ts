@@ -3,14 +3,16 @@ import { eachLimited } from '../each-limited.js';
 import { groupBy } from '../group-by.js';
 import { rateLimitDelayMs } from '../rate-limit.js';
 import type { Services } from '../services.js';
-import { cardMetadata, followUpMessage, mentionCard } from '../slack/card.js';
+import { followUpMessage, mentionCard } from '../slack/card.js';
 import { findPosted } from '../slack/find-posted.js';
+import { messageMetadata } from '../slack/metadata.js';
 import { slackRefusedForGood, slackSaidNo } from '../slack/errors.js';
 import type { TriageResult } from '../triage/index.js';
 import { claimForNotify, releaseClaims, type ClaimedMention } from './claim-for-notify.js';
 import { claimThreads, conversationKey, setThreadTs, type Thread } from './claim-threads.js';
 import { updateMentions, type MentionUpdate } from './mention-row.js';
 import { RetryLater } from './retry-later.js';
+import { collapseIntoSpikes } from '../spikes/collapse.js';
 
 type S = Services & { slack: WebClient };
 
@@ -38,8 +40,11 @@ export async function notify(s: S, jobId: string, mentionIds: number[]): Promise
   let stop: unknown; // a rate limit or outage: start nothing more
   const errors: unknown[] = [];
 
-  const cards = claimed.filter((r) => !(r.triage as TriageResult).spam);
-  for (const r of claimed) if (!cards.includes(r)) done.push({ id: r.id, state: 'notified', notifiedAt: now });
+  const wanted = claimed.filter((r) => !(r.triage as TriageResult).spam);
+  // During a spike, its mentions go to the alert's digest instead of a card each.
+  const collapsed = await collapseIntoSpikes(s, wanted);
+  const cards = wanted.filter((r) => !collapsed.has(r.id));
+  for (const r of claimed) if (!cards.includes(r)) done.push({ id: r.id, state: 'notified', spikeId: collapsed.get(r.id) ?? null, notifiedAt: now });
   const conversations = groupBy(
     cards.toSorted((a, b) => a.createdAt!.getTime() - b.createdAt!.getTime() || a.id - b.id),
     conversationKey,
@@ -113,7 +118,7 @@ async function post(s: S, row: ClaimedMention, channel: string, threadTs: string
     channel,
     thread_ts: threadTs,
     ...message,
-    metadata: cardMetadata(row.id),
+    metadata: messageMetadata('mention', row.id),
     unfurl_links: false,
     unfurl_media: false,
   } as Parameters<WebClient['chat']['postMessage']>[0]);

@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import { metadataId, type Posted } from './metadata.js';
 
 export interface Where {
   channel: string;
@@ -9,11 +10,11 @@ export interface Where {
 }
 
 /**
- * After a crash between posting cards and recording their ts, a retry cannot know which ones
- * Slack got. It asks Slack once per channel or thread: every message there carrying carebot's
- * mention metadata, by mention id.
+ * After a crash between posting and recording the ts, a retry cannot know what Slack got. It asks
+ * Slack once per channel or thread: every message there whose metadata names a `kind` (a
+ * mention's card, a spike's alert), by id.
  */
-export async function findPosted(slack: WebClient, where: Where): Promise<Map<number, string>> {
+export async function findPosted(slack: WebClient, where: Where, kind: Posted = 'mention'): Promise<Map<number, string>> {
   const found = new Map<number, string>();
   const oldest = String(Math.floor(where.since.getTime() / 1000) - 5);
   let cursor: string | undefined;
@@ -23,8 +24,8 @@ export async function findPosted(slack: WebClient, where: Where): Promise<Map<nu
       ? await slack.conversations.replies({ ...common, ts: where.threadTs })
       : await slack.conversations.history(common);
     for (const m of res.messages ?? []) {
-      const id = Number((m.metadata?.event_payload as Record<string, unknown> | undefined)?.mention_id);
-      if (m.metadata?.event_type === 'carebot_mention' && m.ts && id) found.set(id, m.ts);
+      const id = metadataId(m.metadata, kind);
+      if (id && m.ts) found.set(id, m.ts);
     }
     cursor = res.response_metadata?.next_cursor || undefined;
     if (!cursor) break;

@@ -42,6 +42,11 @@ export interface Anomaly {
   related: string[];
 }
 
+/** Words as `termsOf` would count them, to leave out of spikes (a brand's own name and handles). */
+export function ignoredTerms(words: string[]): Set<string> {
+  return new Set(words.flatMap((w) => termsOf(w.replace(/^[@#]/, ''))));
+}
+
 const MINUTE = 60_000;
 /** Smoothing per minute of the overall rate (about an hour of memory) and of each hour-of-day rate. */
 const ALPHA = 1 / 60;
@@ -85,17 +90,22 @@ export function createSpikeDetector(redis: Redis, prefix: string, settings: Spik
     return { now, touched };
   }
 
-  /** Folds each completed minute into the baselines, once, by whichever worker holds the lock. */
+  /**
+   * Folds each completed minute into the baselines, once, by whichever worker holds the lock.
+   * The minute just before `now` is left open a while: batches from other workers may still be
+   * counting into it.
+   */
   async function foldCompleted(now: number): Promise<void> {
+    const last = now - 2;
     if (!(await redis.set(key('fold-lock'), '1', 'PX', 10_000, 'NX'))) return;
     try {
       const closed = Number(await redis.hget(key('state'), 'closed'));
       if (!closed) {
-        await redis.hset(key('state'), 'closed', now - 1);
+        await redis.hset(key('state'), 'closed', last);
         return;
       }
-      for (let m = Math.max(closed + 1, now - MAX_FOLD); m < now; m++) await fold(m);
-      if (now - 1 > closed) await redis.hset(key('state'), 'closed', now - 1);
+      for (let m = Math.max(closed + 1, last - MAX_FOLD + 1); m <= last; m++) await fold(m);
+      if (last > closed) await redis.hset(key('state'), 'closed', last);
     } finally {
       await redis.del(key('fold-lock'));
     }
@@ -156,6 +166,8 @@ export function createSpikeDetector(redis: Redis, prefix: string, settings: Spik
   }
 
   return {
+    /** What a mention is about, as this detector counts it. */
+    terms: (text: string) => termsOf(text, ignored),
     /** Counts a batch and returns the terms it touched that are now anomalous, biggest first. */
     async observe(batch: Counted[]): Promise<Anomaly[]> {
       if (!batch.length) return [];

@@ -12,6 +12,8 @@ const complaintWords = [
   'time', 'times', 'day', 'days', 'hours', 'minutes', 'since', 'yet', 'ever', 'never', 'trying', 'tried', 'try', 'wrong',
   'fail', 'fails', 'failed', 'failing', 'load', 'loading', 'use', 'using', 'able', 'unable', 'anymore', 'whats', 'lol',
   'omg', 'wtf', 'ugh', 'yall', 'ive', 'youre', 'thats', 'theres', 'people', 'everyone', 'someone',
+  // Function words the stopword package's English list leaves out.
+  'not', 'does', 'did', 'when', 'what', 'how', 'where', 'who', 'which', 'will', 'would', 'could', 'should', 'last',
 ];
 
 const ignored = new Set([...eng, ...spa, ...fra, ...deu, ...por, ...ita, ...ara, ...hin, ...complaintWords].map((w) => w.toLowerCase().replace(/['’]/g, '')));

@@ -1,37 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSpikeDetector, type Counted } from '../../src/spikes/detector.js';
+import { createSpikeDetector } from '../../src/spikes/detector.js';
 import { poissonUpperTail } from '../../src/spikes/poisson.js';
 import { termsOf } from '../../src/spikes/terms.js';
+import { loginOutage, quietStream, seeded } from '../support/streams.js';
 
 const MINUTE = 60_000;
 const START = Date.UTC(2026, 10, 2, 6, 0, 0);
-
-/** A small deterministic generator, so a failure can be replayed. */
-function random(seed: number) {
-  return () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
-
-const quietTexts = [
-  "can't log in to my account since this morning",
-  'the login page keeps spinning on my phone',
-  'why does login ask for my password every day',
-  'my order from last week has not arrived',
-  'refund for the cancelled subscription please',
-  'the app is slow when I open my playlist',
-];
-
-/** About `perMinute` negative mentions a minute for `minutes`, drawn from everyday complaints. */
-function quietStream(from: number, minutes: number, perMinute: number, next: () => number): Counted[][] {
-  return Array.from({ length: minutes }, (_, m) => {
-    const n = Math.round(perMinute * 2 * next());
-    return Array.from({ length: n }, () => ({
-      text: quietTexts[Math.floor(next() * quietTexts.length)]!,
-      createdAt: new Date(from + m * MINUTE + Math.floor(next() * MINUTE)),
-    }));
-  });
-}
 
 describe('spike detection', () => {
   let redis: Redis;
@@ -70,19 +46,15 @@ describe('spike detection', () => {
 
   it('raises nothing for hours of an everyday stream about the same things', async () => {
     const d = detector();
-    const next = random(7);
+    const next = seeded(7);
     for (const batch of quietStream(START, 180, 2, next)) expect(await d.observe(batch)).toEqual([]);
   });
 
   it('raises a spike within a minute when the login complaints jump, with the words that go with it', async () => {
     const d = detector();
-    const next = random(11);
+    const next = seeded(11);
     for (const batch of quietStream(START, 120, 2, next)) await d.observe(batch);
-    const spikeStart = START + 120 * MINUTE;
-    const spike = Array.from({ length: 40 }, (_, i) => ({
-      text: i % 2 ? 'login broken, password reset does nothing' : "can't log in, the password reset link is dead",
-      createdAt: new Date(spikeStart + i * 1500),
-    }));
+    const spike = loginOutage(START + 120 * MINUTE, 40, 1500);
     const anomalies = await d.observe(spike);
     const login = anomalies.find((a) => a.term === 'login');
     expect(login).toBeDefined();
