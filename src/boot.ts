@@ -66,7 +66,7 @@ export async function openServices(config: Config, log: Logger, opts: { role: Ro
       { ...defaultSpikeSettings, ...spikeSettings(config) },
       ignoredTerms([...config.file.spikes.ignore, ...config.file.brand.handles, ...config.file.brand.keywords, config.file.brand.name ?? '']),
     ),
-    connectors: createConnectors(config, database.db, log),
+    connectors: await createConnectors(config, database.db, log),
   };
 }
 
