@@ -17,6 +17,7 @@ import type { Logger } from './log.js';
 import type { Incoming } from './mention.js';
 import { createMetrics } from './metrics.js';
 import { ensurePollSchedules } from './pipeline/poll.js';
+import { createIntake } from './pipeline/intake.js';
 import { receive } from './pipeline/receive.js';
 import { reconcile } from './pipeline/reconcile.js';
 import { closeQueues, connectRedis, createQueues } from './queues.js';
@@ -56,6 +57,7 @@ export async function openServices(config: Config, log: Logger, opts: { role: Ro
     db: database.db,
     redis,
     queues,
+    intake: createIntake(queues, { windowMs: 5, max: 500 }),
     metrics: createMetrics(queues),
     triage,
     slack,

@@ -6,6 +6,7 @@ import type { Database, Db } from './db/open.js';
 import type { Logger } from './log.js';
 import type { Platform } from './mention.js';
 import type { Metrics } from './metrics.js';
+import type { Intake } from './pipeline/intake.js';
 import type { Queues } from './queues.js';
 import type { ChannelPace } from './slack/channel-pace.js';
 import type { SpikeDetector } from './spikes/detector.js';
@@ -19,6 +20,8 @@ export interface Services {
   db: Db;
   redis: Redis;
   queues: Queues;
+  /** Joins mentions arriving within a few ms (webhook deliveries) into one ingest job. */
+  intake: Intake;
   metrics: Metrics;
   triage: Triage;
   /** Absent when Slack is off (no SLACK_BOT_TOKEN): cards then wait in state `analyzed`. */

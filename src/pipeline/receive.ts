@@ -1,6 +1,5 @@
 import { mentions } from '../db/schema.js';
 import type { Incoming } from '../mention.js';
-import { batchJobId, newBatchToken } from '../queues.js';
 import type { Services } from '../services.js';
 import { wellFormed } from '../well-formed.js';
 
@@ -11,30 +10,32 @@ import { wellFormed } from '../well-formed.js';
  * webhook can be acknowledged as soon as this returns.
  */
 export async function receive(
-  s: Pick<Services, 'db' | 'queues' | 'metrics' | 'log'>,
+  s: Pick<Services, 'db' | 'intake' | 'metrics' | 'log'>,
   items: Incoming[],
 ): Promise<{ stored: number; duplicates: number }> {
   const unique = [...new Map(items.map((i) => [`${i.platform}\u0000${i.externalId}`, i])).values()];
   if (!unique.length) return { stored: 0, duplicates: 0 };
 
-  // The job is named before the insert, so every row says which job carries it on.
-  const jobId = batchJobId('ingest', newBatchToken());
-  const rows = await s.db
-    .insert(mentions)
-    .values(unique.map((i) => ({ platform: i.platform, externalId: i.externalId, payload: wellFormed(i.payload), jobId })))
-    .onConflictDoNothing()
-    .returning({ id: mentions.id, platform: mentions.platform });
-
-  for (const r of rows) s.metrics.mentionsReceived.inc({ platform: r.platform });
-  const duplicates = items.length - rows.length;
-  if (duplicates) s.metrics.mentionsDuplicate.inc({ platform: items[0]!.platform }, duplicates);
-
-  if (rows.length) {
-    try {
-      await s.queues.ingest.add('ingest', { mentionIds: rows.map((r) => r.id) }, { jobId });
-    } catch (err) {
-      s.log.warn({ err, mentions: rows.length }, 'stored mentions but could not queue them; the reconciler will');
-    }
+  let stored = 0;
+  let written = false;
+  try {
+    // The rows name their ingest job as they are written: the reconciler finds them if it is lost.
+    await s.intake.enter(async (jobId) => {
+      const rows = await s.db
+        .insert(mentions)
+        .values(unique.map((i) => ({ platform: i.platform, externalId: i.externalId, payload: wellFormed(i.payload), jobId })))
+        .onConflictDoNothing()
+        .returning({ id: mentions.id, platform: mentions.platform });
+      stored = rows.length;
+      written = true;
+      for (const r of rows) s.metrics.mentionsReceived.inc({ platform: r.platform });
+      return rows.map((r) => r.id);
+    });
+  } catch (err) {
+    if (!written) throw err; // nothing was written: the caller must hear it (a webhook answers 5xx)
+    if (stored) s.log.warn({ err, mentions: stored }, 'stored mentions but could not queue them; the reconciler will');
   }
-  return { stored: rows.length, duplicates };
+  const duplicates = items.length - stored;
+  if (duplicates) s.metrics.mentionsDuplicate.inc({ platform: items[0]!.platform }, duplicates);
+  return { stored, duplicates };
 }

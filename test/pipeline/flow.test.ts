@@ -83,6 +83,17 @@ describe.each(dbKinds)('pipeline on %s', (kind) => {
     expect(slack.messages(INBOX).filter((m) => m.thread_ts === cards()[0]!.ts)).toHaveLength(3);
   });
 
+  it('joins deliveries that arrive together (one webhook each) into one ingest job, and loses none', async () => {
+    await start();
+    const deliveries = everydayTweets(20);
+    const results = await Promise.all(deliveries.map((m) => receive(h.s, [m])));
+    expect(results.every((r) => r.stored === 1)).toBe(true);
+    const rows = await h.s.db.select().from(mentions);
+    expect(rows).toHaveLength(20);
+    expect(new Set(rows.map((r) => r.jobId?.split('-')[1])).size).toBe(1); // one batch token
+    await eventually('all 20 cards', () => cards().length === 20);
+  });
+
   it('rejects a malformed mention with its reason stored, and the queue goes on', async () => {
     await start();
     const bad = tweet('placeholder');
