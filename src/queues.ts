@@ -2,7 +2,7 @@ import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 
 /** One BullMQ queue per pipeline stage; the worker for each lives in workers/<name>.ts. */
-export const queueNames = ['ingest', 'analyze', 'notify', 'outbound', 'poll'] as const;
+export const queueNames = ['ingest', 'analyze', 'notify', 'outbound', 'poll', 'sla'] as const;
 export type QueueName = (typeof queueNames)[number];
 
 export interface JobData {
@@ -11,6 +11,8 @@ export interface JobData {
   notify: { mentionId: number };
   outbound: { replyId: number };
   poll: { connector: string };
+  /** The scheduled SLA check of the Slack inbox: no data, it looks at every open conversation. */
+  sla: Record<string, never>;
 }
 
 export type Queues = { [N in QueueName]: Queue<JobData[N]> };
@@ -51,6 +53,7 @@ export function createQueues(connection: ConnectionOptions, prefix: string): Que
     notify: make('notify'),
     outbound: make('outbound'),
     poll: make('poll'),
+    sla: make('sla'),
   };
 }
 
