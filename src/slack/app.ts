@@ -1,5 +1,5 @@
 import { App, ExpressReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
-import { retryPolicies, type WebClient } from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
 import type { Mount } from '../http/server.js';
 import type { Services } from '../services.js';
 import { onAppHome } from './app-home.js';
@@ -38,8 +38,8 @@ export function createSlackApp(s: Services): SlackApp | undefined {
   const { config } = s;
   if (!config.SLACK_BOT_TOKEN) return undefined; // openServices already said why Slack is off
   const logger = boltLogger(s.log);
-  // Listeners answer people: a 429 waits for Retry-After a few times rather than failing the click.
-  const clientOptions = { slackApiUrl: config.SLACK_API_URL, retryConfig: retryPolicies.fiveRetriesInFiveMinutes };
+  // Listeners answer people: a 429 waits for Retry-After, a 5xx is retried, a few times within seconds.
+  const clientOptions = { slackApiUrl: config.SLACK_API_URL, retryConfig: { retries: 3, minTimeout: 300, maxTimeout: 3000 } };
 
   let receiver: Receiver;
   let mount: Mount | undefined;
