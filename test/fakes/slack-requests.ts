@@ -20,9 +20,49 @@ type Block = { type: string; block_id?: string; elements?: Element[]; element?: 
 type Element = { type: string; action_id?: string; value?: string; text?: unknown; options?: Option[]; initial_option?: Option; initial_user?: string; initial_conversation?: string; initial_value?: string };
 type Option = { text: unknown; value: string };
 
+/** How Slack hands a payload to the app: one signed HTTP request, or one Socket Mode envelope. */
+export type Delivery = (kind: 'event' | 'interaction' | 'command', payload: Record<string, unknown>) => Promise<SignedResponse>;
+
+/** Signs `body` as Slack does and posts it; `headers` override (a forged signature, an old timestamp). */
+export async function signedPost(url: string, signingSecret: string, body: string, contentType: string, headers: Record<string, string> = {}): Promise<SignedResponse> {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const signature = `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': contentType, 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signature, ...headers },
+    body,
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : '';
+  } catch {
+    // a plain-text body stays text
+  }
+  return { status: res.status, body: parsed };
+}
+
+/** The Events API request URL: events as JSON, interactions as a `payload` form field, commands as a form. */
+export function overHttp(url: string, signingSecret: string): Delivery {
+  const form = (fields: Record<string, string>) => signedPost(url, signingSecret, new URLSearchParams(fields).toString(), 'application/x-www-form-urlencoded');
+  return (kind, payload) =>
+    kind === 'event'
+      ? signedPost(url, signingSecret, JSON.stringify(payload), 'application/json')
+      : kind === 'interaction'
+        ? form({ payload: JSON.stringify(payload) })
+        : form(payload as Record<string, string>);
+}
+
+/** Socket Mode: the same payloads as envelopes on the app's WebSocket; the ack's payload is the answer. */
+export function overSocket(slack: FakeSlack): Delivery {
+  const types = { event: 'events_api', interaction: 'interactive', command: 'slash_commands' } as const;
+  return async (kind, payload) => {
+    const ack = await slack.sendEnvelope(types[kind], payload);
+    return { status: 200, body: ack.payload ?? '' };
+  };
+}
+
 export interface SlackRequests {
-  /** Signs and posts a raw body; `headers` override (a forged signature, an old timestamp). */
-  post(body: string, contentType: string, headers?: Record<string, string>): Promise<SignedResponse>;
   urlVerification(challenge: string): Promise<SignedResponse>;
   /** An Events API `event_callback` around `event`. */
   event(event: Record<string, unknown>): Promise<SignedResponse>;
@@ -43,8 +83,8 @@ export interface SlackRequests {
   command(command: string, text: string, user: SlackUserRef, channel: string): Promise<SignedResponse>;
 }
 
-export function slackRequests(opts: { url: string; signingSecret: string; slack: FakeSlack; appId?: string }): SlackRequests {
-  const { slack } = opts;
+export function slackRequests(opts: { slack: FakeSlack; deliver: Delivery; appId?: string }): SlackRequests {
+  const { slack, deliver } = opts;
   const appId = opts.appId ?? 'A0CAREBOT1';
   const team = { id: slack.teamId, domain: 'carebot-test' };
   const token = 'legacy-verification-token';
@@ -52,29 +92,10 @@ export function slackRequests(opts: { url: string; signingSecret: string; slack:
   const actionTs = () => (Date.now() / 1000).toFixed(6);
   const responseUrl = () => `https://hooks.slack.com/actions/${slack.teamId}/${Date.now()}/${randomBytes(12).toString('hex')}`;
   const userOf = (u: SlackUserRef) => ({ id: u.id, username: u.name ?? `user_${u.id.toLowerCase()}`, name: u.name ?? `user_${u.id.toLowerCase()}`, team_id: slack.teamId });
-
-  const post: SlackRequests['post'] = async (body, contentType, headers = {}) => {
-    const timestamp = String(Math.floor(Date.now() / 1000));
-    const signature = `v0=${createHmac('sha256', opts.signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
-    const res = await fetch(opts.url, {
-      method: 'POST',
-      headers: { 'content-type': contentType, 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signature, ...headers },
-      body,
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : '';
-    } catch {
-      // a plain-text body stays text
-    }
-    return { status: res.status, body: parsed };
-  };
-  const postJson = (body: unknown) => post(JSON.stringify(body), 'application/json');
-  const interaction = (payload: unknown) => post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
+  const interaction = (payload: Record<string, unknown>) => deliver('interaction', payload);
 
   const event: SlackRequests['event'] = (ev) =>
-    postJson({
+    deliver('event', {
       token,
       team_id: slack.teamId,
       context_team_id: slack.teamId,
@@ -167,8 +188,7 @@ export function slackRequests(opts: { url: string; signingSecret: string; slack:
   });
 
   return {
-    post,
-    urlVerification: (challenge) => postJson({ token, challenge, type: 'url_verification' }),
+    urlVerification: (challenge) => deliver('event', { token, challenge, type: 'url_verification' }),
     event,
     async threadMessage({ channel, threadTs, user, text, subtype }) {
       const message = slack.addMessage({ channel, user, text, thread_ts: threadTs });
@@ -278,8 +298,7 @@ export function slackRequests(opts: { url: string; signingSecret: string; slack:
         message: messageOf(message),
       }),
     command: (command, text, user, channel) =>
-      post(
-        new URLSearchParams({
+      deliver('command', {
           token,
           team_id: slack.teamId,
           team_domain: team.domain,
@@ -292,9 +311,7 @@ export function slackRequests(opts: { url: string; signingSecret: string; slack:
           api_app_id: appId,
           is_enterprise_install: 'false',
           response_url: `https://hooks.slack.com/commands/${slack.teamId}/${Date.now()}/${randomBytes(12).toString('hex')}`,
-          trigger_id: triggerId(),
-        }).toString(),
-        'application/x-www-form-urlencoded',
-      ),
+        trigger_id: triggerId(),
+      }),
   };
 }

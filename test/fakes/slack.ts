@@ -5,6 +5,7 @@
 // faults (429 with Retry-After, 500).
 import type http from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { AwaitableLog, FaultQueue, isRecord, readBody, sendJson, startHttpServer } from './http.js';
 
 export type SlackFault = { status: 429; retryAfter: number } | { status: 500 } | { error: string };
@@ -89,6 +90,17 @@ export interface FakeSlack {
    * modal now shows `view`. (The answer goes back in the HTTP response, which the fake never sees.)
    */
   replaceView(id: string, view: Record<string, unknown>): void;
+  /** Socket Mode connections the app holds open (after apps.connections.open with its xapp- token). */
+  socketConnections(): number;
+  /**
+   * Sends one Socket Mode envelope to the app, as Slack does instead of an HTTP request, and
+   * resolves with the app's acknowledgement (`payload` is what an HTTP response body would be).
+   */
+  sendEnvelope(
+    type: 'events_api' | 'interactive' | 'slash_commands',
+    payload: Record<string, unknown>,
+    timeoutMs?: number,
+  ): Promise<{ envelope_id: string; payload?: unknown }>;
   /** Forgets calls, messages, reactions, views and pending faults; keeps seeded users and channels. */
   reset(): void;
   close(): Promise<void>;
@@ -478,8 +490,10 @@ export async function startFakeSlack(opts: { botUserId?: string; teamId?: string
       sendJson(res, 200, fail('not_authed'));
       return;
     }
-    if (!decoded.token.startsWith('xoxb-')) {
-      sendJson(res, 200, fail('invalid_auth'));
+    // Socket Mode connections are opened with the app-level token; everything else needs the bot token.
+    const wanted = method === 'apps.connections.open' ? 'xapp-' : 'xoxb-';
+    if (!decoded.token.startsWith(wanted)) {
+      sendJson(res, 200, fail(/^xox[bp]-|^xapp-/.test(decoded.token) ? 'not_allowed_token_type' : 'invalid_auth'));
       return;
     }
     const impl = methods[method];
@@ -492,6 +506,29 @@ export async function startFakeSlack(opts: { botUserId?: string; teamId?: string
   const holds: Array<{ method: string; released: Promise<void> }> = [];
 
   const server = await startHttpServer(handle);
+
+  // Socket Mode: apps.connections.open hands out a URL on this server; the app connects, gets
+  // `hello`, then receives envelopes and acknowledges each by its envelope_id.
+  const sockets = new Set<WebSocket>();
+  const acks = new Map<string, (ack: { envelope_id: string; payload?: unknown }) => void>();
+  const wss = new WebSocketServer({ server: server.server, path: '/link/' });
+  wss.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('message', (data) => {
+      const ack = tryJson(String(data)) as { envelope_id?: string; payload?: unknown };
+      if (ack?.envelope_id) acks.get(ack.envelope_id)?.({ envelope_id: ack.envelope_id, ...(ack.payload !== undefined ? { payload: ack.payload } : {}) });
+    });
+    socket.send(
+      JSON.stringify({
+        type: 'hello',
+        num_connections: sockets.size,
+        debug_info: { host: 'applink-fake', build_number: 1, approximate_connection_time: 18060 },
+        connection_info: { app_id: appId },
+      }),
+    );
+  });
+  methods['apps.connections.open'] = () => ({ ok: true, url: `ws://127.0.0.1:${server.port}/link/?ticket=${randomBytes(8).toString('hex')}&app_id=${appId}` });
 
   return {
     url: `http://127.0.0.1:${server.port}/api/`,
@@ -539,7 +576,29 @@ export async function startFakeSlack(opts: { botUserId?: string; teamId?: string
       views.clear();
       faults.clear();
     },
-    close: () => server.close(),
+    socketConnections: () => sockets.size,
+    sendEnvelope: (type, payload, timeoutMs = 3000) => {
+      const socket = [...sockets][0];
+      if (!socket) return Promise.reject(new Error('no Socket Mode connection'));
+      const envelopeId = randomBytes(8).toString('hex');
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          acks.delete(envelopeId);
+          reject(new Error(`no ack for ${type} envelope within ${timeoutMs} ms`));
+        }, timeoutMs);
+        acks.set(envelopeId, (ack) => {
+          clearTimeout(timer);
+          acks.delete(envelopeId);
+          resolve(ack);
+        });
+        socket.send(JSON.stringify({ envelope_id: envelopeId, payload, type, accepts_response_payload: type !== 'events_api', retry_attempt: 0, retry_reason: '' }));
+      });
+    },
+    close: async () => {
+      for (const socket of sockets) socket.terminate();
+      wss.close();
+      await server.close();
+    },
   };
 }
 

@@ -82,7 +82,10 @@ describe('the card buttons', () => {
     const res = await inbox.slackEvents.submitView(modal.id, agentA, { sentiment: 'negative', category: 'billing', priority: 'P1' });
     expect(res.status).toBe(200);
 
-    const [correction] = await eventually('the correction', async () => (await inbox.h.s.db.select().from(corrections)).length && inbox.h.s.db.select().from(corrections));
+    const [correction] = await eventually('the correction', async () => {
+      const rows = await inbox.h.s.db.select().from(corrections);
+      return rows.length > 0 && rows;
+    });
     expect(correction).toMatchObject({
       mentionId: root.id,
       sentiment: 'negative',

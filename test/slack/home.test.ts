@@ -37,7 +37,7 @@ describe('App Home and /carebot', () => {
     const { breached } = await checkSla({ ...inbox.h.s, slack: inbox.h.s.slack! }, new Date(Date.now() + 86_400_000));
     return { texts, cards, breached };
   };
-  const home = (user: string) => slack.homeOf(user) as { blocks: Array<{ type: string; text?: { text: string }; elements?: Array<{ text: string }> }> } | undefined;
+  const home = (user: string) => slack.homeOf(user) as { id: string; blocks: Array<{ type: string; text?: { text: string }; elements?: Array<{ text: string }> }> } | undefined;
   const textOf = (view: NonNullable<ReturnType<typeof home>>) => view.blocks.map((b) => b.text?.text ?? b.elements?.map((e) => (typeof e.text === 'string' ? e.text : JSON.stringify(e.text))).join(' ') ?? '').join('\n');
 
   it('publishes my assignments, the unassigned by priority, SLA breaches and today’s volume when Home opens', async () => {
@@ -70,7 +70,7 @@ describe('App Home and /carebot', () => {
     // Refresh redraws it after a change.
     await inbox.slackEvents.clickInMessage(inbox.current(cards[1]!), agentA, actionIds.assignMe);
     await eventually('the second assignment', () => JSON.stringify(inbox.current(cards[1]!).blocks?.[0]).includes('Assigned'));
-    await inbox.slackEvents.clickInView(view.id as string, agentA, actionIds.homeRefresh);
+    await inbox.slackEvents.clickInView(view.id, agentA, actionIds.homeRefresh);
     await eventually('the refreshed Home', () => textOf(home(agentA.id)!).includes('My open assignments (2)'));
   });
 

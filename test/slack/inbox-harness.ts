@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { createHttpApp, listen } from '../../src/http/server.js';
 import { receive } from '../../src/pipeline/receive.js';
 import { createSlackApp, SLACK_EVENTS_PATH } from '../../src/slack/app.js';
-import { slackRequests, type SlackRequests } from '../fakes/slack-requests.js';
+import { overHttp, overSocket, slackRequests, type SlackRequests } from '../fakes/slack-requests.js';
 import type { FakeSlack, SlackMessage } from '../fakes/slack.js';
 import type { FakeTwitter } from '../fakes/twitter.js';
 import type { DbKind } from '../support/db.js';
@@ -21,7 +21,9 @@ export const agentB = { id: 'U0AGENTBBB', name: 'ben' };
 
 export interface Inbox {
   h: Harness;
+  /** What Slack sends the app, over HTTP or the Socket Mode connection (whichever the app uses). */
   slackEvents: SlackRequests;
+  /** The /slack/events URL (HTTP mode only). */
   url: string;
   /** Polls the fake X once through the real connector, as the poll worker would. */
   poll(): Promise<void>;
@@ -61,20 +63,23 @@ export async function startInbox(
   });
   h.startWorkers();
   const slackApp = createSlackApp(h.s)!;
-  const server: Server = await listen(createHttpApp(h.s, [slackApp.mount!]), 0);
-  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}${SLACK_EVENTS_PATH}`;
+  // HTTP mode: Bolt's route on carebot's own server. Socket Mode: no route; the app connects out.
+  const server: Server | undefined = slackApp.mount ? await listen(createHttpApp(h.s, [slackApp.mount]), 0) : undefined;
+  const url = server ? `http://127.0.0.1:${(server.address() as { port: number }).port}${SLACK_EVENTS_PATH}` : '';
+  await slackApp.start();
   const cards = () => fakes.slack.messages(INBOX).filter((m) => !m.thread_ts);
   return {
     h,
     url,
-    slackEvents: slackRequests({ url, signingSecret: SIGNING_SECRET, slack: fakes.slack }),
+    slackEvents: slackRequests({ slack: fakes.slack, deliver: server ? overHttp(url, SIGNING_SECRET) : overSocket(fakes.slack) }),
     async poll() {
       await h.s.connectors.twitter!.poll!((items) => receive(h.s, items));
     },
     card: (words) => eventually(`the card for "${words}"`, () => cards().find((m) => JSON.stringify(m.blocks).includes(words))),
     current: (card) => fakes.slack.messages(card.channel).find((m) => m.ts === card.ts)!,
     async close() {
-      await new Promise<void>((r) => server.close(() => r()));
+      await slackApp.stop();
+      if (server) await new Promise<void>((r) => server.close(() => r()));
       await h.close();
       rmSync(configFile, { force: true });
     },

@@ -45,7 +45,7 @@ describe('the reply modal, collisions and permissions', () => {
     return eventually('the reply modal', () => modalsOpened()[before]);
   };
   const cardText = (card: Parameters<Inbox['current']>[0]) => JSON.stringify(inbox.current(card).blocks);
-  const inputText = (view: { blocks?: unknown }) =>
+  const inputText = (view: Record<string, unknown>) =>
     ((view.blocks as Array<{ type: string; element?: { initial_value?: string } }>).find((b) => b.type === 'input')?.element?.initial_value ?? '');
 
   it('opens from the card, fills a canned reply, shows who is replying, and sends once however often Send is hit', async () => {
@@ -58,7 +58,7 @@ describe('the reply modal, collisions and permissions', () => {
     await inbox.slackEvents.clickInView(modal.id, agentA, actionIds.canned, { value: '0' });
     const filled = await eventually('the canned text in the modal', () => {
       const v = slack.view(modal.id)!;
-      return inputText(v) && v;
+      return inputText(v) !== '' && v;
     });
     expect(inputText(filled)).toBe('Hi @jamie, so sorry about this. Ana from Acme here: DM us your order number?');
 

@@ -5,7 +5,8 @@ import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
 import { startFakeTwitter, type FakeTwitter } from '../fakes/twitter.js';
 import { dbKinds } from '../support/db.js';
 import { eventually } from '../support/services.js';
-import { BRAND_ID, INBOX, agentA, startInbox, type Inbox } from './inbox-harness.js';
+import { signedPost } from '../fakes/slack-requests.js';
+import { BRAND_ID, INBOX, SIGNING_SECRET, agentA, startInbox, type Inbox } from './inbox-harness.js';
 
 describe.each(dbKinds)('replying from a card thread (%s)', (kind) => {
   let slack: FakeSlack;
@@ -108,10 +109,10 @@ describe.each(dbKinds)('replying from a card thread (%s)', (kind) => {
     await start();
     const { card } = await mention('where is my refund');
     const body = JSON.stringify({ type: 'event_callback', team_id: slack.teamId, api_app_id: 'A0CAREBOT1', event: { type: 'message', user: agentA.id, text: 'forged reply', ts: '1700000000.000100', thread_ts: card.ts, channel: INBOX }, event_id: 'Ev0FORGED', event_time: 1700000000 });
-    const forged = await inbox.slackEvents.post(body, 'application/json', { 'x-slack-signature': `v0=${'0'.repeat(64)}` });
+    const forged = await signedPost(inbox.url, SIGNING_SECRET, body, 'application/json', { 'x-slack-signature': `v0=${'0'.repeat(64)}` });
     expect(forged.status).toBe(401);
     const stale = String(Math.floor(Date.now() / 1000) - 6 * 60);
-    const old = await inbox.slackEvents.post(body, 'application/json', { 'x-slack-request-timestamp': stale });
+    const old = await signedPost(inbox.url, SIGNING_SECRET, body, 'application/json', { 'x-slack-request-timestamp': stale });
     expect(old.status).toBe(401);
     const unsigned = await fetch(inbox.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     expect(unsigned.status).toBe(401);
