@@ -1,5 +1,3 @@
-import type { SlackSettings } from '../../config/file.js';
-
 export interface Placeholders {
   /** The customer's handle, with the network's sigil (`@jamie`). */
   customer: string;
@@ -10,5 +8,3 @@ export interface Placeholders {
 export function fillCanned(text: string, values: Placeholders): string {
   return text.replace(/\{\{\s*(customer|agent)\s*\}\}/g, (_, name: keyof Placeholders) => values[name]);
 }
-
-export const cannedByIndex = (settings: SlackSettings, index: string) => settings.cannedReplies[Number(index)];

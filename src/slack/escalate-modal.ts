@@ -8,17 +8,17 @@ import { viewIds } from './action-ids.js';
 import { threadOfMention } from './conversation.js';
 import { escapeMrkdwn, quote } from './escape.js';
 import { fitRendered } from './fit-text.js';
+import { modal } from './modal.js';
 import { messageLink } from './permalink.js';
 
 type S = Services & { slack: WebClient };
 
 function escalateModal(mentionId: number, defaultChannel: string | undefined): ModalView {
-  return {
-    type: 'modal',
-    callback_id: viewIds.escalate,
-    private_metadata: String(mentionId),
-    title: { type: 'plain_text', text: 'Escalate' },
-    submit: { type: 'plain_text', text: 'Escalate' },
+  return modal({
+    callbackId: viewIds.escalate,
+    metadata: String(mentionId),
+    title: 'Escalate',
+    submit: 'Escalate',
     blocks: [
       {
         type: 'input',
@@ -39,7 +39,7 @@ function escalateModal(mentionId: number, defaultChannel: string | undefined): M
         element: { type: 'plain_text_input', action_id: 'note', multiline: true, max_length: 2000 },
       },
     ],
-  };
+  });
 }
 
 export async function openEscalateModal(s: S, triggerId: string, mentionId: number): Promise<void> {

@@ -9,11 +9,14 @@ import { loadConfig as loadTriageConfig } from '../triage/config.js';
 import type { Priority, SentimentLabel, TriageResult } from '../triage/index.js';
 import { viewIds } from './action-ids.js';
 import { refreshCard, threadOfMention, updateThread } from './conversation.js';
+import { modal } from './modal.js';
 import { slaDeadline } from './sla.js';
 
 type S = Services & { slack: WebClient };
 type Field = 'sentiment' | 'category' | 'priority';
 
+/** The triage reason a corrected card shows. */
+const RECLASSIFIED = 'reclassified by an agent';
 const sentiments: SentimentLabel[] = ['negative', 'neutral', 'positive'];
 const priorities: Priority[] = ['P1', 'P2', 'P3', 'P4'];
 let categoryLabels: Map<string, string> | undefined;
@@ -38,19 +41,18 @@ function select(field: Field, label: string, options: PlainTextOption[], current
 }
 
 function reclassifyModal(mentionId: number, t: TriageResult): ModalView {
-  return {
-    type: 'modal',
-    callback_id: viewIds.reclassify,
-    private_metadata: String(mentionId),
-    title: { type: 'plain_text', text: 'Reclassify' },
-    submit: { type: 'plain_text', text: 'Save' },
+  return modal({
+    callbackId: viewIds.reclassify,
+    metadata: String(mentionId),
+    title: 'Reclassify',
+    submit: 'Save',
     blocks: [
       { type: 'context', elements: [{ type: 'mrkdwn', text: 'What should carebot have said? Your answer updates the card and teaches the triage model (`carebot train`).' }] },
       select('sentiment', 'Sentiment', sentiments.map((v) => option(v)), t.sentiment.label),
       select('category', 'Category', [...categories()].map(([id, label]) => option(id, label)), t.category),
       select('priority', 'Priority', priorities.map((v) => option(v)), t.priority),
     ],
-  };
+  });
 }
 
 export async function openReclassifyModal(s: S, triggerId: string, mentionId: number): Promise<void> {
@@ -80,7 +82,7 @@ export function onReclassify(app: App, s: S): void {
       sentiment: { ...before.sentiment, label: sentiment },
       category,
       priority,
-      reasons: [...before.reasons.filter((r) => !r.startsWith('reclassified by')), `reclassified by an agent`],
+      reasons: [...before.reasons.filter((r) => r !== RECLASSIFIED), RECLASSIFIED],
     };
     await s.db.insert(corrections).values({
       mentionId,

@@ -4,6 +4,7 @@ import type { MentionRow } from '../pipeline/mention-row.js';
 import { actionIds, viewIds } from './action-ids.js';
 import { escapeMrkdwn, quote } from './escape.js';
 import { fitRendered, truncate } from './fit-text.js';
+import { modal } from './modal.js';
 
 /** What the reply modal carries between opening, a canned reply filling it, and Send. */
 export const replyMetaSchema = z.object({
@@ -64,14 +65,12 @@ export function replyModal(c: ReplyModalContent): ModalView {
         },
       ]
     : [];
-  return {
-    type: 'modal',
-    callback_id: viewIds.reply,
-    notify_on_close: true,
-    private_metadata: JSON.stringify(c.meta),
-    title: { type: 'plain_text', text: 'Reply to customer' },
-    submit: { type: 'plain_text', text: 'Send' },
-    close: { type: 'plain_text', text: 'Cancel' },
+  return modal({
+    callbackId: viewIds.reply,
+    notifyOnClose: true,
+    metadata: JSON.stringify(c.meta),
+    title: 'Reply to customer',
+    submit: 'Send',
     blocks: [
       { type: 'context', elements: [{ type: 'mrkdwn', text: `On ${c.network} to *@${handle}*, threaded under their latest message · up to ${c.limit} characters` }] },
       { type: 'section', text: { type: 'mrkdwn', text: fitRendered(c.customer.text ?? '', quote, 3000) } },
@@ -89,5 +88,5 @@ export function replyModal(c: ReplyModalContent): ModalView {
         },
       },
     ],
-  };
+  });
 }

@@ -490,10 +490,13 @@ export async function startFakeSlack(opts: { botUserId?: string; teamId?: string
       sendJson(res, 200, fail('not_authed'));
       return;
     }
-    // Socket Mode connections are opened with the app-level token; everything else needs the bot token.
-    const wanted = method === 'apps.connections.open' ? 'xapp-' : 'xoxb-';
-    if (!decoded.token.startsWith(wanted)) {
-      sendJson(res, 200, fail(/^xox[bp]-|^xapp-/.test(decoded.token) ? 'not_allowed_token_type' : 'invalid_auth'));
+    // Socket Mode connections are opened with the app-level token, and only they are.
+    if ((method === 'apps.connections.open') !== decoded.token.startsWith('xapp-')) {
+      sendJson(res, 200, fail('not_allowed_token_type'));
+      return;
+    }
+    if (!decoded.token.startsWith('xoxb-') && !decoded.token.startsWith('xapp-')) {
+      sendJson(res, 200, fail('invalid_auth'));
       return;
     }
     const impl = methods[method];

@@ -1,45 +1,23 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { auditLog, corrections, mentions, replies, slackThreads } from '../../src/db/schema.js';
 import { actionIds } from '../../src/slack/action-ids.js';
 import type { TriageResult } from '../../src/triage/index.js';
-import { startFakeSlack, type FakeSlack, type SlackMessage } from '../fakes/slack.js';
-import { startFakeTwitter, type FakeTwitter } from '../fakes/twitter.js';
+import type { SlackMessage } from '../fakes/slack.js';
 import { eventually } from '../support/services.js';
-import { BRAND_ID, INBOX, agentA, agentB, startInbox, type Inbox } from './inbox-harness.js';
+import { INBOX, agentA, agentB, inboxSuite } from './inbox-harness.js';
 
 const ESCALATIONS = 'C0ESCALATE';
 
 describe('the card buttons', () => {
-  let slack: FakeSlack;
-  let x: FakeTwitter;
-  let inbox: Inbox;
-
-  beforeAll(async () => {
-    slack = await startFakeSlack();
-    slack.addChannel({ id: 'C0NOTMEMBR', name: 'secret', isMember: false });
-  });
-  afterAll(() => slack.close());
-  afterEach(async () => {
-    await inbox?.close();
-    await x?.close();
-    slack.reset();
-  });
-
-  const start = async () => {
-    x = await startFakeTwitter({ brandUserId: BRAND_ID, brandUsername: 'acme' });
-    inbox = await startInbox('pglite', { slack, x }, { file: { slack: { escalationChannel: ESCALATIONS } } });
-  };
-  const mention = async (text: string) => {
-    const tweet = x.addMention({ text, authorId: '11', username: 'jamie' });
-    await inbox.poll();
-    return { tweet, card: await inbox.card(text) };
-  };
-  const statusLine = (card: SlackMessage) => JSON.stringify(inbox.current(card).blocks?.[0]);
+  const t = inboxSuite('pglite', (slack) => slack.addChannel({ id: 'C0NOTMEMBR', name: 'secret', isMember: false }));
+  const start = () => t.start({ file: { slack: { escalationChannel: ESCALATIONS } } });
+  const mention = (text: string) => t.mention(text);
+  const statusLine = (card: SlackMessage) => JSON.stringify(t.inbox.current(card).blocks?.[0]);
   const click = (card: SlackMessage, user: typeof agentA, action: string, pick?: { value?: string; user?: string }) =>
-    inbox.slackEvents.clickInMessage(inbox.current(card), user, action, pick);
-  const thread = async () => (await inbox.h.s.db.select().from(slackThreads))[0]!;
-  const audits = (action: string) => inbox.h.s.db.select().from(auditLog).where(eq(auditLog.action, action));
+    t.inbox.slackEvents.clickInMessage(t.inbox.current(card), user, action, pick);
+  const thread = async () => (await t.inbox.h.s.db.select().from(slackThreads))[0]!;
+  const audits = (action: string) => t.inbox.h.s.db.select().from(auditLog).where(eq(auditLog.action, action));
 
   it('assigns (to me, then to someone else), resolves and reopens, updating the card and the audit log', async () => {
     await start();
@@ -63,7 +41,7 @@ describe('the card buttons', () => {
     expect(resolved.resolvedAt).toBeInstanceOf(Date);
     expect(resolved.resolutionSeconds).toBeGreaterThanOrEqual(0);
     // A resolved card offers Reopen only.
-    expect(JSON.stringify(inbox.current(card).blocks?.at(-1))).not.toContain(actionIds.reply);
+    expect(JSON.stringify(t.inbox.current(card).blocks?.at(-1))).not.toContain(actionIds.reply);
 
     await click(card, agentB, actionIds.reopen);
     await eventually('reopened on the card', () => statusLine(card).includes(`Assigned to <@${agentB.id}>`));
@@ -75,15 +53,15 @@ describe('the card buttons', () => {
   it('stores a reclassification as training data next to what carebot said, and shows it on the card', async () => {
     await start();
     const { card } = await mention('love the new dark mode');
-    const root = (await inbox.h.s.db.select().from(mentions))[0]!;
+    const root = (await t.inbox.h.s.db.select().from(mentions))[0]!;
     const said = root.triage as TriageResult;
     await click(card, agentA, actionIds.more, { value: 'reclassify' });
-    const modal = await eventually('the reclassify modal', () => slack.modals().find((v) => v.callback_id === 'carebot.reclassify_modal'));
-    const res = await inbox.slackEvents.submitView(modal.id, agentA, { sentiment: 'negative', category: 'billing', priority: 'P1' });
+    const modal = await eventually('the reclassify modal', () => t.slack.modals().find((v) => v.callback_id === 'carebot.reclassify_modal'));
+    const res = await t.inbox.slackEvents.submitView(modal.id, agentA, { sentiment: 'negative', category: 'billing', priority: 'P1' });
     expect(res.status).toBe(200);
 
     const [correction] = await eventually('the correction', async () => {
-      const rows = await inbox.h.s.db.select().from(corrections);
+      const rows = await t.inbox.h.s.db.select().from(corrections);
       return rows.length > 0 && rows;
     });
     expect(correction).toMatchObject({
@@ -94,12 +72,12 @@ describe('the card buttons', () => {
       by: agentA.id,
       before: { sentiment: said.sentiment.label, category: said.category, priority: said.priority, spam: false },
     });
-    const after = (await inbox.h.s.db.select().from(mentions))[0]!;
+    const after = (await t.inbox.h.s.db.select().from(mentions))[0]!;
     expect(after).toMatchObject({ priority: 'P1', category: 'billing', triage: expect.objectContaining({ priority: 'P1', category: 'billing' }) });
-    await eventually('the card badges updated', () => JSON.stringify(inbox.current(card).blocks).includes('*P1*'));
+    await eventually('the card badges updated', () => JSON.stringify(t.inbox.current(card).blocks).includes('*P1*'));
     // A P1 has the P1 first-response target: 30 minutes after carebot got the tweet.
-    const t = await thread();
-    expect(t.slaDueAt!.getTime() - after.receivedAt.getTime()).toBe(30 * 60_000);
+    const conversation = await thread();
+    expect(conversation.slaDueAt!.getTime() - after.receivedAt.getTime()).toBe(30 * 60_000);
     expect(await audits('reclassify')).toEqual([expect.objectContaining({ actor: agentA.id, subjectType: 'mention', subjectId: String(root.id) })]);
   });
 
@@ -108,7 +86,7 @@ describe('the card buttons', () => {
     const { card } = await mention('visit my profile for a surprise');
     await click(card, agentA, actionIds.more, { value: 'spam' });
     await eventually('the card shows spam', () => statusLine(card).includes('Spam'));
-    expect(await inbox.h.s.db.select().from(corrections)).toEqual([expect.objectContaining({ spam: true, by: agentA.id })]);
+    expect(await t.inbox.h.s.db.select().from(corrections)).toEqual([expect.objectContaining({ spam: true, by: agentA.id })]);
     expect(await thread()).toMatchObject({ status: 'spam' });
     expect(await audits('spam')).toHaveLength(1);
   });
@@ -117,36 +95,36 @@ describe('the card buttons', () => {
     await start();
     const { card } = await mention('your courier broke my door');
     await click(card, agentA, actionIds.more, { value: 'escalate' });
-    const modal = await eventually('the escalate modal', () => slack.modals().find((v) => v.callback_id === 'carebot.escalate_modal'));
+    const modal = await eventually('the escalate modal', () => t.slack.modals().find((v) => v.callback_id === 'carebot.escalate_modal'));
 
-    const refused = await inbox.slackEvents.submitView(modal.id, agentA, { channel: 'C0NOTMEMBR' });
+    const refused = await t.inbox.slackEvents.submitView(modal.id, agentA, { channel: 'C0NOTMEMBR' });
     expect(refused.body).toEqual({ response_action: 'errors', errors: { channel: expect.stringMatching(/not in that channel/) } });
 
-    const done = await inbox.slackEvents.submitView(modal.id, agentA, { note: 'Legal should see this' }); // the default channel
+    const done = await t.inbox.slackEvents.submitView(modal.id, agentA, { note: 'Legal should see this' }); // the default channel
     expect(done.body).toBe('');
-    const escalated = await eventually('the escalation', () => slack.messages(ESCALATIONS)[0]);
+    const escalated = await eventually('the escalation', () => t.slack.messages(ESCALATIONS)[0]);
     const shown = JSON.stringify(escalated.blocks);
     expect(shown).toContain(`/archives/${INBOX}/p${card.ts.replace('.', '')}`);
     expect(shown).toContain('Legal should see this');
     expect(shown).toContain('your courier broke my door');
-    await eventually('the note in the card thread', () => slack.messages(INBOX).find((m) => m.thread_ts === card.ts && m.text.includes(`Escalated to <#${ESCALATIONS}>`)));
+    await eventually('the note in the card thread', () => t.slack.messages(INBOX).find((m) => m.thread_ts === card.ts && m.text.includes(`Escalated to <#${ESCALATIONS}>`)));
     expect(await audits('escalate')).toEqual([expect.objectContaining({ actor: agentA.id, detail: { channel: ESCALATIONS, note: 'Legal should see this' } })]);
   });
 
   it('retries a failed reply once per click, and says so in the thread', async () => {
     await start();
     const { tweet, card } = await mention('cancel my subscription');
-    x.deleteTweet(tweet.id);
-    await inbox.slackEvents.threadMessage({ channel: INBOX, threadTs: card.ts, user: agentA.id, text: 'Done, it is cancelled' });
-    const failed = await eventually('the ❌ in the thread', () => slack.messages(INBOX).find((m) => m.thread_ts === card.ts && m.text.startsWith(':x:')));
+    t.x.deleteTweet(tweet.id);
+    await t.inbox.slackEvents.threadMessage({ channel: INBOX, threadTs: card.ts, user: agentA.id, text: 'Done, it is cancelled' });
+    const failed = await eventually('the ❌ in the thread', () => t.slack.messages(INBOX).find((m) => m.thread_ts === card.ts && m.text.startsWith(':x:')));
     expect(failed.text).toMatch(/deleted or not visible/);
-    expect((await inbox.h.s.db.select().from(replies))[0]).toMatchObject({ state: 'failed' });
+    expect((await t.inbox.h.s.db.select().from(replies))[0]).toMatchObject({ state: 'failed' });
 
     await Promise.all([click(failed, agentA, actionIds.retryReply), click(failed, agentA, actionIds.retryReply)]);
-    await eventually('a second ❌', () => slack.messages(INBOX).filter((m) => m.thread_ts === card.ts && m.text.startsWith(':x:')).length === 2);
+    await eventually('a second ❌', () => t.slack.messages(INBOX).filter((m) => m.thread_ts === card.ts && m.text.startsWith(':x:')).length === 2);
     await new Promise((r) => setTimeout(r, 800));
-    expect(slack.messages(INBOX).filter((m) => m.thread_ts === card.ts && m.text.startsWith(':x:'))).toHaveLength(2);
-    expect(x.requests.filter((r) => r.method === 'POST' && r.path === '/2/tweets')).toHaveLength(2);
+    expect(t.slack.messages(INBOX).filter((m) => m.thread_ts === card.ts && m.text.startsWith(':x:'))).toHaveLength(2);
+    expect(t.x.requests.filter((r) => r.method === 'POST' && r.path === '/2/tweets')).toHaveLength(2);
     expect(await audits('reply.retry')).toHaveLength(1);
   });
 });

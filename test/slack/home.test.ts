@@ -1,48 +1,33 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mentions } from '../../src/db/schema.js';
 import { actionIds } from '../../src/slack/action-ids.js';
 import { checkSla } from '../../src/slack/sla.js';
 import type { TriageResult } from '../../src/triage/index.js';
-import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
-import { startFakeTwitter, type FakeTwitter } from '../fakes/twitter.js';
 import { eventually } from '../support/services.js';
-import { BRAND_ID, INBOX, agentA, agentB, startInbox, type Inbox } from './inbox-harness.js';
+import { INBOX, agentA, agentB, inboxSuite } from './inbox-harness.js';
 
 describe('App Home and /carebot', () => {
-  let slack: FakeSlack;
-  let x: FakeTwitter;
-  let inbox: Inbox;
-
-  beforeAll(async () => {
-    slack = await startFakeSlack();
-  });
-  afterAll(() => slack.close());
-  afterEach(async () => {
-    await inbox?.close();
-    await x?.close();
-    slack.reset();
-  });
+  const t = inboxSuite();
 
   /** Three conversations: one assigned to Ana, two unassigned, all past their SLA by the time Home is drawn. */
   const seed = async () => {
-    x = await startFakeTwitter({ brandUserId: BRAND_ID, brandUsername: 'acme' });
-    inbox = await startInbox('pglite', { slack, x });
+    await t.start();
     const texts = ['the checkout page is broken, I cannot pay!', 'where is my refund? it has been weeks', 'love the new update, thanks'];
-    texts.forEach((text, i) => x.addMention({ text, authorId: String(20 + i), username: `cust${i}` }));
-    await inbox.poll();
-    const cards = await Promise.all(texts.map((t) => inbox.card(t)));
-    await inbox.slackEvents.clickInMessage(inbox.current(cards[0]!), agentA, actionIds.assignMe);
-    await eventually('the assignment', () => JSON.stringify(inbox.current(cards[0]!).blocks?.[0]).includes('Assigned'));
+    texts.forEach((text, i) => t.x.addMention({ text, authorId: String(20 + i), username: `cust${i}` }));
+    await t.inbox.poll();
+    const cards = await Promise.all(texts.map((text) => t.inbox.card(text)));
+    await t.inbox.slackEvents.clickInMessage(t.inbox.current(cards[0]!), agentA, actionIds.assignMe);
+    await eventually('the assignment', () => JSON.stringify(t.inbox.current(cards[0]!).blocks?.[0]).includes('Assigned'));
     // The real SLA check, run as if a day had passed.
-    const { breached } = await checkSla({ ...inbox.h.s, slack: inbox.h.s.slack! }, new Date(Date.now() + 86_400_000));
+    const { breached } = await checkSla({ ...t.inbox.h.s, slack: t.inbox.h.s.slack! }, new Date(Date.now() + 86_400_000));
     return { texts, cards, breached };
   };
-  const home = (user: string) => slack.homeOf(user) as { id: string; blocks: Array<{ type: string; text?: { text: string }; elements?: Array<{ text: string }> }> } | undefined;
+  const home = (user: string) => t.slack.homeOf(user) as { id: string; blocks: Array<{ type: string; text?: { text: string }; elements?: Array<{ text: string }> }> } | undefined;
   const textOf = (view: NonNullable<ReturnType<typeof home>>) => view.blocks.map((b) => b.text?.text ?? b.elements?.map((e) => (typeof e.text === 'string' ? e.text : JSON.stringify(e.text))).join(' ') ?? '').join('\n');
 
   it('publishes my assignments, the unassigned by priority, SLA breaches and today’s volume when Home opens', async () => {
     const { texts, cards, breached } = await seed();
-    const res = await inbox.slackEvents.appHomeOpened(agentA.id);
+    const res = await t.inbox.slackEvents.appHomeOpened(agentA.id);
     expect(res.status).toBe(200);
     const view = await eventually('the published Home', () => home(agentA.id));
     const shown = textOf(view);
@@ -52,7 +37,7 @@ describe('App Home and /carebot', () => {
     expect(section('My open assignments (1)')).toContain(`/archives/${INBOX}/p${cards[0]!.ts.replace('.', '')}`);
     expect(shown).toContain('Unassigned (2)');
     expect(section('Unassigned (2)')).not.toContain(texts[0]!.slice(0, 30));
-    const rows = await inbox.h.s.db.select().from(mentions);
+    const rows = await t.inbox.h.s.db.select().from(mentions);
     const priorities = rows.filter((r) => !r.text!.includes(texts[0]!)).map((r) => r.priority!);
     for (const p of new Set(priorities)) expect(section('Unassigned (2)')).toContain(`${p} *${priorities.filter((q) => q === p).length}*`);
     expect(breached).toBeGreaterThan(0);
@@ -64,26 +49,26 @@ describe('App Home and /carebot', () => {
     expect(shown).toContain('twitter *3*');
 
     // Ben's Home is his own: nothing assigned to him.
-    await inbox.slackEvents.appHomeOpened(agentB.id);
+    await t.inbox.slackEvents.appHomeOpened(agentB.id);
     expect(textOf(await eventually("Ben's Home", () => home(agentB.id)))).toContain('My open assignments (0)');
 
     // Refresh redraws it after a change.
-    await inbox.slackEvents.clickInMessage(inbox.current(cards[1]!), agentA, actionIds.assignMe);
-    await eventually('the second assignment', () => JSON.stringify(inbox.current(cards[1]!).blocks?.[0]).includes('Assigned'));
-    await inbox.slackEvents.clickInView(view.id, agentA, actionIds.homeRefresh);
+    await t.inbox.slackEvents.clickInMessage(t.inbox.current(cards[1]!), agentA, actionIds.assignMe);
+    await eventually('the second assignment', () => JSON.stringify(t.inbox.current(cards[1]!).blocks?.[0]).includes('Assigned'));
+    await t.inbox.slackEvents.clickInView(view.id, agentA, actionIds.homeRefresh);
     await eventually('the refreshed Home', () => textOf(home(agentA.id)!).includes('My open assignments (2)'));
   });
 
   it('answers /carebot with a summary only the caller sees, and help for unknown subcommands', async () => {
     await seed();
-    const summary = await inbox.slackEvents.command('/carebot', '', agentA, INBOX);
+    const summary = await t.inbox.slackEvents.command('/carebot', '', agentA, INBOX);
     expect(summary.status).toBe(200);
     expect(summary.body).toMatchObject({ response_type: 'ephemeral' });
     const text = (summary.body as { text: string }).text;
     expect(text).toContain('*Your open assignments:* 1');
     expect(text).toContain('*Mentions in the last 24 h:* 3');
 
-    const unknown = await inbox.slackEvents.command('/carebot', 'frobnicate now', agentA, INBOX);
+    const unknown = await t.inbox.slackEvents.command('/carebot', 'frobnicate now', agentA, INBOX);
     expect((unknown.body as { text: string }).text).toMatch(/Unknown subcommand `frobnicate`[\s\S]*\/carebot help/);
   });
 });

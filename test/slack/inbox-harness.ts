@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { stringify } from 'yaml';
 import { createHttpApp, listen } from '../../src/http/server.js';
 import { receive } from '../../src/pipeline/receive.js';
 import { createSlackApp, SLACK_EVENTS_PATH } from '../../src/slack/app.js';
 import { overHttp, overSocket, slackRequests, type SlackRequests } from '../fakes/slack-requests.js';
-import type { FakeSlack, SlackMessage } from '../fakes/slack.js';
-import type { FakeTwitter } from '../fakes/twitter.js';
+import { startFakeSlack, type FakeSlack, type SlackMessage } from '../fakes/slack.js';
+import { startFakeTwitter, type FakeTwitter, type MentionInput, type XTweet } from '../fakes/twitter.js';
 import type { DbKind } from '../support/db.js';
 import { createHarness, eventually, type Harness } from '../support/services.js';
 
@@ -31,6 +32,7 @@ export interface Inbox {
   card(words: string): Promise<SlackMessage>;
   /** The card as it is now (after chat.update). */
   current(card: SlackMessage): SlackMessage;
+  /** Stops everything; safe to call twice. */
   close(): Promise<void>;
 }
 
@@ -68,6 +70,7 @@ export async function startInbox(
   const url = server ? `http://127.0.0.1:${(server.address() as { port: number }).port}${SLACK_EVENTS_PATH}` : '';
   await slackApp.start();
   const cards = () => fakes.slack.messages(INBOX).filter((m) => !m.thread_ts);
+  let closing: Promise<void> | undefined;
   return {
     h,
     url,
@@ -77,11 +80,66 @@ export async function startInbox(
     },
     card: (words) => eventually(`the card for "${words}"`, () => cards().find((m) => JSON.stringify(m.blocks).includes(words))),
     current: (card) => fakes.slack.messages(card.channel).find((m) => m.ts === card.ts)!,
-    async close() {
-      await slackApp.stop();
-      if (server) await new Promise<void>((r) => server.close(() => r()));
-      await h.close();
-      rmSync(configFile, { force: true });
+    close() {
+      closing ??= (async () => {
+        await slackApp.stop();
+        if (server) await new Promise<void>((r) => server.close(() => r()));
+        await h.close();
+        rmSync(configFile, { force: true });
+      })();
+      return closing;
+    },
+  };
+}
+
+export interface InboxSuite {
+  readonly slack: FakeSlack;
+  readonly x: FakeTwitter;
+  readonly inbox: Inbox;
+  /** Starts the fake X and carebot for one test (stopped after it). */
+  start(opts?: { env?: Record<string, string>; file?: Record<string, unknown> }): Promise<Inbox>;
+  /** A customer tweets at the brand; carebot polls X and posts the card. */
+  mention(text: string, author?: Partial<MentionInput>): Promise<{ tweet: XTweet; card: SlackMessage }>;
+}
+
+/**
+ * The hooks every Slack inbox test file needs, for use inside `describe`: one fake Slack for the
+ * file (`seed` adds its users, groups and channels), and a fresh fake X and carebot per test.
+ */
+export function inboxSuite(kind: DbKind = 'pglite', seed?: (slack: FakeSlack) => void): InboxSuite {
+  let slack: FakeSlack;
+  let x: FakeTwitter | undefined;
+  let inbox: Inbox | undefined;
+  beforeAll(async () => {
+    slack = await startFakeSlack();
+    seed?.(slack);
+  });
+  afterAll(() => slack.close());
+  afterEach(async () => {
+    await inbox?.close();
+    await x?.close();
+    inbox = x = undefined;
+    slack.reset();
+  });
+  return {
+    get slack() {
+      return slack;
+    },
+    get x() {
+      return x!;
+    },
+    get inbox() {
+      return inbox!;
+    },
+    async start(opts = {}) {
+      x = await startFakeTwitter({ brandUserId: BRAND_ID, brandUsername: 'acme' });
+      inbox = await startInbox(kind, { slack, x }, opts);
+      return inbox;
+    },
+    async mention(text, author = {}) {
+      const tweet = x!.addMention({ text, authorId: '11', username: 'jamie', ...author });
+      await inbox!.poll();
+      return { tweet, card: await inbox!.card(text) };
     },
   };
 }
