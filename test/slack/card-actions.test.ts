@@ -50,6 +50,17 @@ describe('the card buttons', () => {
     expect((await audits('reopen')).map((a) => a.actor)).toEqual([agentB.id]);
   });
 
+  it('waits out a Slack 429 on the card update and loses nothing', async () => {
+    await start();
+    const { card } = await mention('my invoice shows the wrong VAT');
+    t.slack.failNext('chat.update', { status: 429, retryAfter: 1 });
+    await click(card, agentA, actionIds.assignMe);
+    await eventually('assigned on the card', () => statusLine(card).includes(`Assigned to <@${agentA.id}>`));
+    const updates = t.slack.calls.filter((c) => c.method === 'chat.update');
+    expect(updates).toHaveLength(2);
+    expect(updates[1]!.at - updates[0]!.at).toBeGreaterThanOrEqual(900);
+  });
+
   it('stores a reclassification as training data next to what carebot said, and shows it on the card', async () => {
     await start();
     const { card } = await mention('love the new dark mode');

@@ -37,6 +37,19 @@ describe('first-response SLA', () => {
     expect(await t.inbox.h.s.queues.sla.getJobSchedulersCount()).toBe(1);
   });
 
+  it('waits out a Slack 429 on a reminder and still posts it exactly once', async () => {
+    await start();
+    const card = await mention('my order never arrived, where is it?');
+    t.slack.failNext('chat.postMessage', { status: 429, retryAfter: 1 });
+    const reminder = await eventually('the reminder', () => inThread(card, ':alarm_clock:')[0], 10_000);
+    expect(reminder.text).toContain('First-response target');
+    const attempts = t.slack.calls.filter((c) => c.method === 'chat.postMessage' && String(c.body.text).startsWith(':alarm_clock:'));
+    expect(attempts).toHaveLength(2); // refused with Retry-After: 1, then posted
+    expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(900);
+    await eventually('the breach', () => inThread(card, ':rotating_light:')[0], 10_000);
+    expect(inThread(card, ':alarm_clock:')).toHaveLength(1);
+  });
+
   it('stops the clock at the first reply sent from Slack, storing the time to first response and to resolution', async () => {
     await start();
     const card = await mention('app crashes when I pay, please help?');
