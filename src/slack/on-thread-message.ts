@@ -1,4 +1,4 @@
-import type { App, KnownEventFromType } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import type { KnownBlock, WebClient } from '@slack/web-api';
 import type { Services } from '../services.js';
 import { actionIds } from './action-ids.js';
@@ -25,11 +25,10 @@ export interface HeldMessage {
  * thinks we missed; the message ts makes the second delivery find the first reply.
  */
 export function onThreadMessage(app: App, s: S): void {
-  app.event('message', async ({ event }) => {
+  app.event('message', async ({ event: message }) => {
     // A plain message, or one the agent also sent to the channel; never edits, joins or files.
-    if (event.subtype !== undefined && event.subtype !== 'thread_broadcast') return;
-    const message = event as KnownEventFromType<'message'> & { thread_ts?: string; user?: string; text?: string; bot_id?: string };
-    if (!message.thread_ts || message.thread_ts === message.ts || !message.user || message.bot_id) return;
+    if (message.subtype !== undefined && message.subtype !== 'thread_broadcast') return;
+    if (!message.thread_ts || message.thread_ts === message.ts || !message.user || ('bot_id' in message && message.bot_id)) return;
     if (INTERNAL_NOTE.test(message.text ?? '')) return;
     if (s.config.file.slack.alertsOnly.includes(message.channel)) return; // agents talk among themselves there
     const thread = await threadAt(s.db, message.channel, message.thread_ts);

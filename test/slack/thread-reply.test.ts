@@ -49,6 +49,14 @@ describe.each(dbKinds)('replying from a card thread (%s)', (kind) => {
     expect(await t.inbox.h.s.db.select().from(replies)).toHaveLength(1);
   });
 
+  it('also sends a thread reply the agent shared to the channel ("Also send to #channel")', async () => {
+    await start();
+    const { tweet, card } = await mention('is the store open on Sunday?');
+    await t.inbox.slackEvents.threadMessage({ channel: INBOX, threadTs: card.ts, user: agentA.id, text: 'Yes, 10 to 4!', subtype: 'thread_broadcast' });
+    await eventually('the reply on X', () => t.x.posted.length === 1);
+    expect(t.x.posted[0]).toMatchObject({ inReplyTo: tweet.id, text: 'Yes, 10 to 4!' });
+  });
+
   it('keeps `note:` messages, and every message in an alerts-only channel, inside Slack', async () => {
     await start({ routes: [{ channel: 'C0ALERTS01', keyword: ['outage'] }], slack: { alertsOnly: ['C0ALERTS01'] } });
     const { card } = await mention('my parcel is lost');
