@@ -52,6 +52,19 @@ export async function runDoctor(load: () => Config): Promise<number> {
         return `bot ${res.user} in ${res.team}`;
       },
     ],
+    [
+      'slack inbox',
+      async () => {
+        if (!config.SLACK_BOT_TOKEN) return 'off';
+        if (config.SLACK_APP_TOKEN) {
+          // Asking for a connection URL proves the app-level token without opening the socket.
+          await withTimeout(new WebClient(config.SLACK_APP_TOKEN, { slackApiUrl: config.SLACK_API_URL, retryConfig: { retries: 0 } }).apps.connections.open());
+          return 'Socket Mode (app-level token accepted)';
+        }
+        if (config.SLACK_SIGNING_SECRET) return 'HTTP at /slack/events (requests checked with SLACK_SIGNING_SECRET)';
+        throw new Error('set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP): without one, nothing agents do in Slack reaches carebot');
+      },
+    ],
   ];
   let failed = 0;
   for (const [name, run] of checks) {

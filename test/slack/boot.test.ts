@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { overHttp, signedPost, slackRequests } from '../fakes/slack-requests.js';
@@ -43,5 +45,20 @@ describe('`carebot start` serves Slack at /slack/events', () => {
       child.kill('SIGTERM');
       expect(await exited(child)).toMatchObject({ code: 0 });
     }
+  });
+
+  it('`carebot doctor` checks the Socket Mode token, and says when agents could not reach carebot', async () => {
+    const doctor = (env: Record<string, string>) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'doctor'], {
+        env: { ...process.env, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: slack.url, DATA_DIR: 'memory://', ...env },
+      }).then(
+        (r) => ({ code: 0, out: r.stdout }),
+        (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }),
+      );
+    const socket = await doctor({ SLACK_APP_TOKEN: 'xapp-1-A0CAREBOT1-test' });
+    expect(socket.out).toContain('✓ slack inbox: Socket Mode (app-level token accepted)');
+    const neither = await doctor({ SLACK_APP_TOKEN: '', SLACK_SIGNING_SECRET: '' });
+    expect(neither.out).toMatch(/✗ slack inbox: set SLACK_APP_TOKEN \(Socket Mode\) or SLACK_SIGNING_SECRET/);
+    expect(neither.code).toBe(1);
   });
 });
