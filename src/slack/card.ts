@@ -67,11 +67,15 @@ function statusLine(state: CardState | undefined): string {
 /** The card's actions block names its mention, so every button and menu on it knows its conversation. */
 const actionsBlockPrefix = 'carebot_card:';
 
+/** A mention id as carried in a block id or a modal's metadata; undefined when it is not one. */
+export function mentionIdOf(text: string | undefined): number | undefined {
+  const id = Number(text);
+  return text && Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
 /** The root mention id a card action belongs to, from the block it was clicked in. */
 export function cardMentionId(blockId: string | undefined): number | undefined {
-  if (!blockId?.startsWith(actionsBlockPrefix)) return undefined;
-  const id = Number(blockId.slice(actionsBlockPrefix.length));
-  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+  return blockId?.startsWith(actionsBlockPrefix) ? mentionIdOf(blockId.slice(actionsBlockPrefix.length)) : undefined;
 }
 
 export const moreOptions = { reclassify: 'Reclassify…', escalate: 'Escalate…', spam: 'Mark spam' } as const;

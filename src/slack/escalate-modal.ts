@@ -5,6 +5,7 @@ import { loadMention } from '../pipeline/mention-row.js';
 import type { Services } from '../services.js';
 import type { TriageResult } from '../triage/index.js';
 import { viewIds } from './action-ids.js';
+import { mentionIdOf } from './card.js';
 import { threadOfMention } from './conversation.js';
 import { escapeMrkdwn, quote } from './escape.js';
 import { fitRendered } from './fit-text.js';
@@ -54,11 +55,11 @@ export async function openEscalateModal(s: S, triggerId: string, mentionId: numb
  */
 export function onEscalate(app: App, s: S): void {
   app.view(viewIds.escalate, async ({ ack, body, view }) => {
-    const mentionId = Number(view.private_metadata);
+    const mentionId = mentionIdOf(view.private_metadata);
     const channel = view.state.values.channel?.channel?.selected_conversation;
     const note = view.state.values.note?.note?.value?.trim() ?? '';
-    const thread = await threadOfMention(s.db, mentionId);
-    if (!channel || !thread?.threadTs) {
+    const thread = mentionId && (await threadOfMention(s.db, mentionId));
+    if (!mentionId || !channel || !thread || !thread.threadTs) {
       await ack({ response_action: 'errors', errors: { channel: channel ? 'This conversation has no card yet.' : 'Pick a channel.' } });
       return;
     }

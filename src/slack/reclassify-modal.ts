@@ -8,6 +8,7 @@ import type { Services } from '../services.js';
 import { loadConfig as loadTriageConfig } from '../triage/config.js';
 import type { Priority, SentimentLabel, TriageResult } from '../triage/index.js';
 import { viewIds } from './action-ids.js';
+import { mentionIdOf } from './card.js';
 import { refreshCard, threadOfMention, updateThread } from './conversation.js';
 import { modal } from './modal.js';
 import { slaDeadline } from './sla.js';
@@ -67,7 +68,8 @@ export async function openReclassifyModal(s: S, triggerId: string, mentionId: nu
 export function onReclassify(app: App, s: S): void {
   app.view(viewIds.reclassify, async ({ ack, body, view }) => {
     await ack();
-    const mentionId = Number(view.private_metadata);
+    const mentionId = mentionIdOf(view.private_metadata);
+    if (!mentionId) return;
     const picked = (field: Field) => view.state.values[field]?.[field]?.selected_option?.value ?? undefined;
     const root = await loadMention(s.db, mentionId);
     const before = root.triage as TriageResult;
