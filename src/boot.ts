@@ -11,6 +11,7 @@ import { startNotifyWorker } from '../workers/notify.js';
 import { startOutboundWorker } from '../workers/outbound.js';
 import { startPollWorker } from '../workers/poll.js';
 import { startSlaWorker } from '../workers/sla.js';
+import { startSpikesWorker } from '../workers/spikes.js';
 import { openDatabase } from './db/open.js';
 import { createHttpApp, listen, type Mount } from './http/server.js';
 import type { Logger } from './log.js';
@@ -21,9 +22,11 @@ import { receive } from './pipeline/receive.js';
 import { reconcile } from './pipeline/reconcile.js';
 import { closeQueues, connectRedis, createQueues } from './queues.js';
 import type { Services } from './services.js';
-import { createSlackApp } from './slack/app.js';
+import { createChannelPace } from './slack/channel-pace.js';
 import { createSlackClient } from './slack/client.js';
 import { ensureSlaSchedule } from './slack/sla.js';
+import { ensureSpikeSchedule } from './spikes/alert.js';
+import { createSpikeDetector, defaultSpikeSettings, ignoredTerms } from './spikes/detector.js';
 import { createTriage, loadModel } from './triage/index.js';
 
 export type Role = 'all' | 'http' | 'workers';
@@ -58,9 +61,23 @@ export async function openServices(config: Config, log: Logger, opts: { role: Ro
     metrics: createMetrics(queues),
     triage,
     slack,
-    connectors: createConnectors(config, database.db, log),
+    slackPace: createChannelPace(redis, config.QUEUE_PREFIX, config.SLACK_CHANNEL_RATE, config.SLACK_CHANNEL_BURST),
+    spikes: createSpikeDetector(
+      redis,
+      config.QUEUE_PREFIX,
+      { ...defaultSpikeSettings, ...spikeSettings(config) },
+      ignoredTerms([...config.file.spikes.ignore, ...config.file.brand.handles, ...config.file.brand.keywords, config.file.brand.name ?? '']),
+    ),
+    connectors: await createConnectors(config, database.db, log),
   };
 }
+
+const spikeSettings = ({ file: { spikes: s } }: Config) => ({
+  windowMinutes: s.windowMinutes,
+  minCount: s.minCount,
+  coldMinCount: s.coldMinCount,
+  minRatio: s.minRatio,
+});
 
 /**
  * The workers of every stage, plus a maintenance loop that runs the reconciler and re-creates
@@ -69,7 +86,10 @@ export async function openServices(config: Config, log: Logger, opts: { role: Ro
  */
 export function startWorkers(s: Services): { stop(): Promise<void> } {
   const workers: Worker[] = [startIngestWorker(s), startAnalyzeWorker(s), startOutboundWorker(s), startPollWorker(s)];
-  if (s.slack) workers.push(startNotifyWorker({ ...s, slack: s.slack }), startSlaWorker({ ...s, slack: s.slack }));
+  if (s.slack) {
+    const slack = { ...s, slack: s.slack };
+    workers.push(startNotifyWorker(slack), startSpikesWorker(slack), startSlaWorker(slack));
+  }
 
   const periodMs = s.config.RECONCILE_SECONDS * 1000;
   const lockKey = `${s.config.QUEUE_PREFIX}:maintenance-lock`;
@@ -78,7 +98,7 @@ export function startWorkers(s: Services): { stop(): Promise<void> } {
     try {
       if (!(await s.redis.set(lockKey, String(process.pid), 'PX', Math.max(periodMs - 100, 100), 'NX'))) return;
       await ensurePollSchedules(s);
-      if (s.slack) await ensureSlaSchedule(s);
+      if (s.slack) await Promise.all([ensureSpikeSchedule(s), ensureSlaSchedule(s)]);
       await reconcile(s, s.config.STUCK_AFTER_SECONDS * 1000);
     } catch (err) {
       s.log.warn({ err: (err as Error).message }, 'maintenance round failed; next round retries');
@@ -114,8 +134,8 @@ export async function start(config: Config, log: Logger, role: Role, opts: { pgl
   // Every role serves health and metrics; only http/all serve the public routes.
   const toPipeline = (items: Incoming[]) => receive(services, items);
   // Agents act in Slack through the processes that face the outside: one Socket Mode connection
-  // or the /slack/events route per http/all process.
-  const slackApp = role === 'workers' ? undefined : createSlackApp(services);
+  // or the /slack/events route per http/all process. Only they load Bolt.
+  const slackApp = role === 'workers' || !config.SLACK_BOT_TOKEN ? undefined : (await import('./slack/app.js')).createSlackApp(services);
   const publicRoutes = [mountGenericWebhook(config, toPipeline), mountTwitterWebhook(config, toPipeline), ...(slackApp?.mount ? [slackApp.mount] : []), ...(opts.mounts ?? [])];
   const app = createHttpApp(services, role === 'workers' ? [] : publicRoutes);
   const server = await listen(app, config.PORT);

@@ -12,6 +12,7 @@ export const actionIds = {
   /** On the ephemeral warning a thread reply gets while another agent is replying. */
   sendAnyway: 'carebot.send_anyway',
   homeRefresh: 'carebot.home_refresh',
+  declareIncident: 'carebot.declare_incident',
 } as const;
 
 export const viewIds = {

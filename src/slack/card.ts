@@ -17,12 +17,6 @@ const sentimentEmoji: Record<TriageResult['sentiment']['label'], string> = {
   positive: ':large_green_circle:',
 };
 
-/** Marks a message as carebot's card for a mention, so a retry can find it instead of posting again. */
-export const cardMetadata = (mentionId: number) => ({
-  event_type: 'carebot_mention',
-  event_payload: { mention_id: mentionId },
-});
-
 const compact = (n: number) =>
   n >= 1_000_000 ? `${(n / 1_000_000).toFixed(1)}M` : n >= 1_000 ? `${(n / 1_000).toFixed(1)}k` : String(n);
 
