@@ -64,6 +64,8 @@ export const envSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(16),
   RECONCILE_SECONDS: z.coerce.number().min(0.2).max(3600).default(15),
   STUCK_AFTER_SECONDS: z.coerce.number().min(0.1).max(86400).default(60),
+  /** How often the SLA check looks for first responses that are due soon or overdue. */
+  SLA_CHECK_SECONDS: z.coerce.number().min(0.2).max(3600).default(30),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, _ or -').default('carebot'),
 });
 

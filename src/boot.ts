@@ -10,6 +10,7 @@ import { startIngestWorker } from '../workers/ingest.js';
 import { startNotifyWorker } from '../workers/notify.js';
 import { startOutboundWorker } from '../workers/outbound.js';
 import { startPollWorker } from '../workers/poll.js';
+import { startSlaWorker } from '../workers/sla.js';
 import { startSpikesWorker } from '../workers/spikes.js';
 import { openDatabase } from './db/open.js';
 import { createHttpApp, listen, type Mount } from './http/server.js';
@@ -24,6 +25,7 @@ import { closeQueues, connectRedis, createQueues } from './queues.js';
 import type { Services } from './services.js';
 import { createChannelPace } from './slack/channel-pace.js';
 import { createSlackClient } from './slack/client.js';
+import { ensureSlaSchedule } from './slack/sla.js';
 import { ensureSpikeSchedule } from './spikes/alert.js';
 import { createSpikeDetector, defaultSpikeSettings, ignoredTerms } from './spikes/detector.js';
 import { createTriage, loadModel } from './triage/index.js';
@@ -86,7 +88,10 @@ const spikeSettings = ({ file: { spikes: s } }: Config) => ({
  */
 export function startWorkers(s: Services): { stop(): Promise<void> } {
   const workers: Worker[] = [startIngestWorker(s), startAnalyzeWorker(s), startOutboundWorker(s), startPollWorker(s)];
-  if (s.slack) workers.push(startNotifyWorker({ ...s, slack: s.slack }), startSpikesWorker({ ...s, slack: s.slack }));
+  if (s.slack) {
+    const slack = { ...s, slack: s.slack };
+    workers.push(startNotifyWorker(slack), startSpikesWorker(slack), startSlaWorker(slack));
+  }
 
   const periodMs = s.config.RECONCILE_SECONDS * 1000;
   const lockKey = `${s.config.QUEUE_PREFIX}:maintenance-lock`;
@@ -95,7 +100,7 @@ export function startWorkers(s: Services): { stop(): Promise<void> } {
     try {
       if (!(await s.redis.set(lockKey, String(process.pid), 'PX', Math.max(periodMs - 100, 100), 'NX'))) return;
       await ensurePollSchedules(s);
-      if (s.slack) await ensureSpikeSchedule(s);
+      if (s.slack) await Promise.all([ensureSpikeSchedule(s), ensureSlaSchedule(s)]);
       await reconcile(s, s.config.STUCK_AFTER_SECONDS * 1000);
     } catch (err) {
       s.log.warn({ err: (err as Error).message }, 'maintenance round failed; next round retries');
@@ -130,10 +135,14 @@ export async function start(config: Config, log: Logger, role: Role, opts: { pgl
   }
   // Every role serves health and metrics; only http/all serve the public routes.
   const toPipeline = (items: Incoming[]) => receive(services, items);
-  const publicRoutes = [mountGenericWebhook(config, toPipeline), mountTwitterWebhook(config, toPipeline), ...(opts.mounts ?? [])];
+  // Agents act in Slack through the processes that face the outside: one Socket Mode connection
+  // or the /slack/events route per http/all process. Only they load Bolt.
+  const slackApp = role === 'workers' || !config.SLACK_BOT_TOKEN ? undefined : (await import('./slack/app.js')).createSlackApp(services);
+  const publicRoutes = [mountGenericWebhook(config, toPipeline), mountTwitterWebhook(config, toPipeline), ...(slackApp?.mount ? [slackApp.mount] : []), ...(opts.mounts ?? [])];
   const app = createHttpApp(services, role === 'workers' ? [] : publicRoutes);
   const server = await listen(app, config.PORT);
-  log.info({ role, port: (server.address() as { port: number }).port, database: services.database.kind }, 'carebot started');
+  await slackApp?.start();
+  log.info({ role, port: (server.address() as { port: number }).port, database: services.database.kind, slack: slackApp?.mode ?? 'off' }, 'carebot started');
 
   let stopping: Promise<void> | undefined;
   return {
@@ -144,6 +153,7 @@ export async function start(config: Config, log: Logger, role: Role, opts: { pgl
         const closed = new Promise<void>((r) => server.close(() => r()));
         server.closeIdleConnections();
         await closed;
+        await slackApp?.stop();
         await workers?.stop();
         await Promise.all(Object.values(services.connectors).map((c) => c?.stop?.()));
         await closeServices(services);

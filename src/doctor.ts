@@ -55,6 +55,19 @@ export async function runDoctor(load: () => Config): Promise<number> {
       },
     ],
     [
+      'slack inbox',
+      async () => {
+        if (!config.SLACK_BOT_TOKEN) return 'off';
+        if (config.SLACK_APP_TOKEN) {
+          // Asking for a connection URL proves the app-level token without opening the socket.
+          await withTimeout(new WebClient(config.SLACK_APP_TOKEN, { slackApiUrl: config.SLACK_API_URL, retryConfig: { retries: 0 } }).apps.connections.open());
+          return 'Socket Mode (app-level token accepted)';
+        }
+        if (config.SLACK_SIGNING_SECRET) return 'HTTP at /slack/events (requests checked with SLACK_SIGNING_SECRET)';
+        throw new Error('set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP): without one, nothing agents do in Slack reaches carebot');
+      },
+    ],
+    [
       'twitter',
       async () => {
         // The database too: an OAuth 2.0 refresh token is spent and its successor stored there.

@@ -3,7 +3,7 @@ import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 
 /** One BullMQ queue per pipeline stage; the worker for each lives in workers/<name>.ts. */
-export const queueNames = ['ingest', 'analyze', 'notify', 'outbound', 'poll', 'spikes'] as const;
+export const queueNames = ['ingest', 'analyze', 'notify', 'outbound', 'poll', 'spikes', 'sla'] as const;
 export type QueueName = (typeof queueNames)[number];
 
 /**
@@ -23,6 +23,8 @@ export interface JobData {
   poll: { connector: string };
   /** `alert`: post one spike's alert now; `tick` (scheduled): edit, digest and close open spikes. */
   spikes: { spikeId?: number };
+  /** The scheduled SLA check of the Slack inbox: no data, it looks at every open conversation. */
+  sla: Record<string, never>;
 }
 
 export type Queues = { [N in QueueName]: Queue<JobData[N]> };
@@ -70,6 +72,7 @@ export function createQueues(connection: ConnectionOptions, prefix: string): Que
     outbound: make('outbound'),
     poll: make('poll'),
     spikes: make('spikes'),
+    sla: make('sla'),
   };
 }
 

@@ -136,6 +136,10 @@ export const slackThreads = pgTable(
     slaBreachedAt: ts('sla_breached_at'),
     firstResponseAt: ts('first_response_at'),
     resolvedAt: ts('resolved_at'),
+    /** From the customer's first message reaching carebot to the first reply sent from Slack. */
+    firstResponseSeconds: integer('first_response_seconds'),
+    /** From the customer's first message reaching carebot to the (latest) resolution. */
+    resolutionSeconds: integer('resolution_seconds'),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
@@ -145,6 +149,7 @@ export const slackThreads = pgTable(
     index('slack_threads_sla_open')
       .on(t.slaDueAt)
       .where(sql`${t.firstResponseAt} is null and ${t.status} <> 'resolved'`),
+    index('slack_threads_assignee').on(t.assignee),
   ],
 );
 
@@ -166,6 +171,8 @@ export const corrections = pgTable(
     category: text('category'),
     priority: text('priority'),
     spam: boolean('spam'),
+    /** What carebot had said (sentiment label, category, priority, spam), to measure it against the agent. */
+    before: jsonb('before').$type<{ sentiment: string; category: string; priority: string; spam: boolean }>(),
     by: text('by').notNull(),
     at: ts('at').notNull().defaultNow(),
   },

@@ -1,4 +1,4 @@
-/** The action and view ids carebot's cards and modals use; the Bolt listeners match on them. */
+/** The action, view and shortcut ids carebot's cards, modals and manifest use; the Bolt listeners match on them. */
 export const actionIds = {
   reply: 'carebot.reply',
   assignMe: 'carebot.assign_me',
@@ -7,6 +7,11 @@ export const actionIds = {
   reopen: 'carebot.reopen',
   more: 'carebot.more',
   retryReply: 'carebot.retry_reply',
+  /** The canned-reply menu inside the reply modal. */
+  canned: 'carebot.canned',
+  /** On the ephemeral warning a thread reply gets while another agent is replying. */
+  sendAnyway: 'carebot.send_anyway',
+  homeRefresh: 'carebot.home_refresh',
   declareIncident: 'carebot.declare_incident',
 } as const;
 
@@ -15,3 +20,9 @@ export const viewIds = {
   reclassify: 'carebot.reclassify_modal',
   escalate: 'carebot.escalate_modal',
 } as const;
+
+/** The message shortcut (config/slack-manifest.yaml) that sends a thread message to the customer. */
+export const shortcutIds = { sendToCustomer: 'carebot.send_to_customer' } as const;
+
+/** The slash command (config/slack-manifest.yaml). */
+export const command = '/carebot';

@@ -3,7 +3,7 @@ import type { slackThreads } from '../db/schema.js';
 import type { MentionRow } from '../pipeline/mention-row.js';
 import type { TriageResult } from '../triage/index.js';
 import { actionIds } from './action-ids.js';
-import { escapeMrkdwn } from './escape.js';
+import { escapeMrkdwn, quote } from './escape.js';
 import { fitRendered, truncate } from './fit-text.js';
 
 export type ThreadRow = typeof slackThreads.$inferSelect;
@@ -58,19 +58,35 @@ function statusLine(state: CardState | undefined): string {
   return parts.join('  ·  ');
 }
 
+/** The card's actions block names its mention, so every button and menu on it knows its conversation. */
+const actionsBlockPrefix = 'carebot_card:';
+
+/** A mention id as carried in a block id or a modal's metadata; undefined when it is not one. */
+export function mentionIdOf(text: string | undefined): number | undefined {
+  const id = Number(text);
+  return text && Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
+/** The root mention id a card action belongs to, from the block it was clicked in. */
+export function cardMentionId(blockId: string | undefined): number | undefined {
+  return blockId?.startsWith(actionsBlockPrefix) ? mentionIdOf(blockId.slice(actionsBlockPrefix.length)) : undefined;
+}
+
+export const moreOptions = { reclassify: 'Reclassify…', escalate: 'Escalate…', spam: 'Mark spam' } as const;
+export type MoreOption = keyof typeof moreOptions;
+
 function actions(mentionId: number, state: CardState | undefined): KnownBlock {
-  const value = String(mentionId);
   const closed = state?.status === 'resolved' || state?.status === 'spam';
   const button = (text: string, action_id: string, style?: 'primary' | 'danger') => ({
     type: 'button' as const,
     text: { type: 'plain_text' as const, text, emoji: true },
     action_id,
-    value,
+    value: String(mentionId),
     ...(style ? { style } : {}),
   });
   return {
     type: 'actions',
-    block_id: 'carebot_card_actions',
+    block_id: `${actionsBlockPrefix}${mentionId}`,
     elements: closed
       ? [button('Reopen', actionIds.reopen)]
       : [
@@ -86,17 +102,12 @@ function actions(mentionId: number, state: CardState | undefined): KnownBlock {
           {
             type: 'overflow',
             action_id: actionIds.more,
-            options: [
-              { text: { type: 'plain_text', text: 'Reclassify…' }, value: `reclassify:${value}` },
-              { text: { type: 'plain_text', text: 'Escalate…' }, value: `escalate:${value}` },
-              { text: { type: 'plain_text', text: 'Mark spam' }, value: `spam:${value}` },
-            ],
+            options: Object.entries(moreOptions).map(([value, text]) => ({ text: { type: 'plain_text' as const, text }, value })),
           },
         ],
   };
 }
 
-const quote = (text: string) => escapeMrkdwn(text).replace(/^/gm, '>');
 /** The customer's words as a quote, within a section's 3,000 characters after the prefix. */
 const quoted = (text: string, prefix = '') => prefix + fitRendered(text, quote, 3000 - prefix.length);
 

@@ -37,6 +37,13 @@ export async function latestMention(db: Db, thread: ThreadRow): Promise<MentionR
   return row ?? loadMention(db, thread.rootMentionId);
 }
 
+/**
+ * Seconds from the conversation's first message reaching carebot until now, computed by the
+ * database inside an update of the conversation's row (SLA clocks start when carebot saw it).
+ */
+export const secondsSinceOpened = () =>
+  sql`(select extract(epoch from now() - ${mentions.receivedAt})::integer from ${mentions} where ${mentions.id} = ${slackThreads.rootMentionId})` as unknown as number;
+
 export async function updateThread(db: Db, thread: ThreadRow, set: Partial<typeof slackThreads.$inferInsert>): Promise<ThreadRow> {
   const [row] = await db
     .update(slackThreads)

@@ -3,7 +3,7 @@ import type { KnownBlock, WebClient } from '@slack/web-api';
 import { replies, slackThreads } from '../db/schema.js';
 import type { Services } from '../services.js';
 import { actionIds } from './action-ids.js';
-import { refreshCard, threadAt, updateThread } from './conversation.js';
+import { refreshCard, secondsSinceOpened, threadAt, updateThread } from './conversation.js';
 import { escapeMrkdwn } from './escape.js';
 
 type ReplyRow = typeof replies.$inferSelect;
@@ -46,6 +46,7 @@ export async function reportReply(s: Services & { slack: WebClient }, replyId: n
   const updated = await updateThread(s.db, thread, {
     status: thread.status === 'resolved' ? 'resolved' : 'replied',
     firstResponseAt: sql`coalesce(${slackThreads.firstResponseAt}, now())` as unknown as Date,
+    firstResponseSeconds: thread.firstResponseSeconds ?? secondsSinceOpened(),
   });
   await refreshCard(s, updated);
 }

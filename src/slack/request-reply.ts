@@ -6,6 +6,7 @@ import type { Platform } from '../mention.js';
 import { replyJobId } from '../queues.js';
 import type { Services } from '../services.js';
 import type { ThreadRow } from './card.js';
+import { clearReplying } from './collision.js';
 import { latestMention, updateThread } from './conversation.js';
 import { may } from './permissions.js';
 
@@ -23,7 +24,7 @@ export interface ReplyRequest {
 
 export type ReplyOutcome = { ok: true; replyId: number; duplicate: boolean } | { ok: false; reason: string };
 
-const networkName: Record<string, string> = { twitter: 'X', discord: 'Discord', webhook: 'the webhook source' };
+export const networkName: Record<string, string> = { twitter: 'X', discord: 'Discord', webhook: 'the webhook source' };
 
 /**
  * Everything that must hold before a reply may go to a customer, checked before anything is
@@ -71,16 +72,17 @@ export async function requestReply(s: Services & { slack: WebClient }, req: Repl
   }
 
   await audit(s.db, user, 'reply', { type: 'reply', id: row.id }, { mentionId: target.id, platform: thread.platform, length });
-  if (thread.replyingUser === user || thread.status === 'new') {
-    await updateThread(s.db, thread, {
-      ...(thread.replyingUser === user ? { replyingUser: null, replyingSince: null } : {}),
-      ...(thread.status === 'new' ? { assignee: thread.assignee ?? user } : {}),
-    });
-  }
   try {
     await s.queues.outbound.add('outbound', { replyId: row.id }, { jobId: replyJobId(row.id) });
   } catch (err) {
     s.log.warn({ err, replyId: row.id }, 'stored the reply but could not queue it; the reconciler will');
+  }
+  // The card's bookkeeping comes after the promise to the customer is kept safe.
+  try {
+    const current = thread.status === 'new' && !thread.assignee ? await updateThread(s.db, thread, { assignee: user }) : thread;
+    await clearReplying(s, current, user);
+  } catch (err) {
+    s.log.warn({ err: (err as Error).message, replyId: row.id }, 'reply queued; the card could not be updated');
   }
   return { ok: true, replyId: row.id, duplicate: false };
 }

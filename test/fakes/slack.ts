@@ -5,6 +5,7 @@
 // faults (429 with Retry-After, 500).
 import type http from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { AwaitableLog, FaultQueue, isRecord, readBody, sendJson, startHttpServer } from './http.js';
 
 export type SlackFault = { status: 429; retryAfter: number } | { status: 500 } | { error: string };
@@ -28,6 +29,8 @@ export interface SlackMessage {
   blocks?: unknown[];
   /** Message metadata (`event_type`, `event_payload`), returned by history calls with include_all_metadata. */
   metadata?: Record<string, unknown>;
+  /** Set for a person's message (seeded with `addMessage`); unset for the bot's own. */
+  user?: string;
   /** Number of chat.update calls applied to this message. */
   edits: number;
 }
@@ -69,6 +72,35 @@ export interface FakeSlack {
   waitFor(predicate: (call: SlackCall) => boolean, timeoutMs?: number): Promise<SlackCall>;
   addUser(user: SlackUserSeed): void;
   addChannel(channel: SlackChannelSeed): void;
+  /** A user group (`S…`) and its members, for `usergroups.users.list`. */
+  addUserGroup(id: string, users: string[]): void;
+  /**
+   * A message a person wrote in Slack (history and replies then return it, as Slack would).
+   * Tests post it here, then deliver the matching `message` event to the app.
+   */
+  addMessage(message: { channel: string; user: string; text: string; thread_ts?: string }): SlackMessage;
+  /** A view as Slack holds it (opened, updated or published), in the shape payloads carry. */
+  view(id: string): Record<string, unknown> | undefined;
+  /** The App Home a user was last published, if any. */
+  homeOf(user: string): Record<string, unknown> | undefined;
+  /** Modals opened with views.open, oldest first. */
+  modals(): Array<Record<string, unknown> & { id: string }>;
+  /**
+   * What Slack does with an app's `response_action: 'update'` answer to a view_submission: the
+   * modal now shows `view`. (The answer goes back in the HTTP response, which the fake never sees.)
+   */
+  replaceView(id: string, view: Record<string, unknown>): void;
+  /** Socket Mode connections the app holds open (after apps.connections.open with its xapp- token). */
+  socketConnections(): number;
+  /**
+   * Sends one Socket Mode envelope to the app, as Slack does instead of an HTTP request, and
+   * resolves with the app's acknowledgement (`payload` is what an HTTP response body would be).
+   */
+  sendEnvelope(
+    type: 'events_api' | 'interactive' | 'slash_commands',
+    payload: Record<string, unknown>,
+    timeoutMs?: number,
+  ): Promise<{ envelope_id: string; payload?: unknown }>;
   /** Forgets calls, messages, reactions, views and pending faults; keeps seeded users and channels. */
   reset(): void;
   close(): Promise<void>;
@@ -101,6 +133,7 @@ export async function startFakeSlack(opts: { botUserId?: string; teamId?: string
   const views = new Map<string, StoredView>();
   const users = new Map<string, SlackUserSeed>();
   const channels = new Map<string, SlackChannelSeed>();
+  const userGroups = new Map<string, string[]>();
 
   let lastMicros = 0n;
   // Slack's ts is "<epoch seconds>.<6 digits>" and unique per channel; here it is unique globally.
@@ -142,28 +175,31 @@ export async function startFakeSlack(opts: { botUserId?: string; teamId?: string
 
   const messageView = (m: SlackMessage): Record<string, unknown> => ({
     type: 'message',
-    user: botUserId,
-    bot_id: botId,
-    app_id: appId,
+    ...(m.user ? { user: m.user } : { user: botUserId, bot_id: botId, app_id: appId, bot_profile: botProfile }),
     text: m.text,
     ts: m.ts,
     team: teamId,
-    bot_profile: botProfile,
     ...(m.blocks ? { blocks: m.blocks } : {}),
     ...(m.thread_ts ? { thread_ts: m.thread_ts, parent_user_id: botUserId } : {}),
     ...(m.edits > 0 ? { edited: { user: botUserId, ts: m.ts } } : {}),
   });
 
-  /** conversations.history / .replies: newest first, `oldest` exclusive, cursor = offset. */
+  /**
+   * conversations.history / .replies: newest first, `oldest` and `latest` exclusive unless
+   * `inclusive`, cursor = offset.
+   */
   const history = (args: Record<string, unknown>, inThread?: string): Result => {
     const channel = resolveChannel(args.channel);
     if ('error' in channel) return fail(channel.error);
     const oldest = Number(args.oldest ?? 0);
+    const latest = args.latest === undefined ? Infinity : Number(args.latest);
+    const inclusive = args.inclusive === true || args.inclusive === 'true';
+    const inRange = (ts: number) => (inclusive ? ts >= oldest && ts <= latest : ts > oldest && ts < latest);
     const limit = Math.min(Number(args.limit ?? 100) || 100, 1000);
     const offset = Number(args.cursor ?? 0) || 0;
     const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
     const matching = messages
-      .filter((m) => m.channel === channel.id && Number(m.ts) > oldest)
+      .filter((m) => m.channel === channel.id && inRange(Number(m.ts)))
       .filter((m) => (inThread ? m.ts === inThread || m.thread_ts === inThread : !m.thread_ts))
       .sort((a, b) => Number(b.ts) - Number(a.ts));
     const page = matching.slice(offset, offset + limit);
@@ -374,6 +410,11 @@ export async function startFakeSlack(opts: { botUserId?: string; teamId?: string
       return { ok: true, channel: channelView(args.channel) };
     },
 
+    'usergroups.users.list': (args) => {
+      const members = typeof args.usergroup === 'string' ? userGroups.get(args.usergroup) : undefined;
+      return members ? { ok: true, users: members } : fail('no_such_subteam');
+    },
+
     'reactions.add': (args) => {
       const channel = resolveChannel(args.channel);
       if ('error' in channel) return fail(channel.error);
@@ -449,7 +490,12 @@ export async function startFakeSlack(opts: { botUserId?: string; teamId?: string
       sendJson(res, 200, fail('not_authed'));
       return;
     }
-    if (!decoded.token.startsWith('xoxb-')) {
+    // Socket Mode connections are opened with the app-level token, and only they are.
+    if ((method === 'apps.connections.open') !== decoded.token.startsWith('xapp-')) {
+      sendJson(res, 200, fail('not_allowed_token_type'));
+      return;
+    }
+    if (!decoded.token.startsWith('xoxb-') && !decoded.token.startsWith('xapp-')) {
       sendJson(res, 200, fail('invalid_auth'));
       return;
     }
@@ -463,6 +509,29 @@ export async function startFakeSlack(opts: { botUserId?: string; teamId?: string
   const holds: Array<{ method: string; released: Promise<void> }> = [];
 
   const server = await startHttpServer(handle);
+
+  // Socket Mode: apps.connections.open hands out a URL on this server; the app connects, gets
+  // `hello`, then receives envelopes and acknowledges each by its envelope_id.
+  const sockets = new Set<WebSocket>();
+  const acks = new Map<string, (ack: { envelope_id: string; payload?: unknown }) => void>();
+  const wss = new WebSocketServer({ server: server.server, path: '/link/' });
+  wss.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('message', (data) => {
+      const ack = tryJson(String(data)) as { envelope_id?: string; payload?: unknown };
+      if (ack?.envelope_id) acks.get(ack.envelope_id)?.({ envelope_id: ack.envelope_id, ...(ack.payload !== undefined ? { payload: ack.payload } : {}) });
+    });
+    socket.send(
+      JSON.stringify({
+        type: 'hello',
+        num_connections: sockets.size,
+        debug_info: { host: 'applink-fake', build_number: 1, approximate_connection_time: 18060 },
+        connection_info: { app_id: appId },
+      }),
+    );
+  });
+  methods['apps.connections.open'] = () => ({ ok: true, url: `ws://127.0.0.1:${server.port}/link/?ticket=${randomBytes(8).toString('hex')}&app_id=${appId}` });
 
   return {
     url: `http://127.0.0.1:${server.port}/api/`,
@@ -482,6 +551,27 @@ export async function startFakeSlack(opts: { botUserId?: string; teamId?: string
       calls.waitFor(predicate, timeoutMs, (items) => items.map((c) => c.method).join(', ') || 'no calls'),
     addUser: (user) => void users.set(user.id, user),
     addChannel: (channel) => void channels.set(channel.id, channel),
+    addUserGroup: (id, members) => void userGroups.set(id, members),
+    addMessage: ({ channel, user, text, thread_ts }) => {
+      const message: SlackMessage = { channel, ts: nextTs(), text, edits: 0, user, ...(thread_ts ? { thread_ts } : {}) };
+      messages.push(message);
+      return message;
+    },
+    view: (id) => {
+      const stored = views.get(id);
+      return stored && viewResponse(stored);
+    },
+    modals: () => [...views.values()].filter((v) => v.user_id === undefined).map((v) => viewResponse(v) as Record<string, unknown> & { id: string }),
+    replaceView: (id, view) => {
+      const stored = views.get(id);
+      if (!stored) throw new Error(`no view ${id}`);
+      stored.view = view;
+      stored.hash = nextHash();
+    },
+    homeOf: (user) => {
+      const stored = [...views.values()].find((v) => v.user_id === user);
+      return stored && viewResponse(stored);
+    },
     reset: () => {
       calls.clear();
       messages.length = 0;
@@ -489,7 +579,29 @@ export async function startFakeSlack(opts: { botUserId?: string; teamId?: string
       views.clear();
       faults.clear();
     },
-    close: () => server.close(),
+    socketConnections: () => sockets.size,
+    sendEnvelope: (type, payload, timeoutMs = 3000) => {
+      const socket = [...sockets][0];
+      if (!socket) return Promise.reject(new Error('no Socket Mode connection'));
+      const envelopeId = randomBytes(8).toString('hex');
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          acks.delete(envelopeId);
+          reject(new Error(`no ack for ${type} envelope within ${timeoutMs} ms`));
+        }, timeoutMs);
+        acks.set(envelopeId, (ack) => {
+          clearTimeout(timer);
+          acks.delete(envelopeId);
+          resolve(ack);
+        });
+        socket.send(JSON.stringify({ envelope_id: envelopeId, payload, type, accepts_response_payload: type !== 'events_api', retry_attempt: 0, retry_reason: '' }));
+      });
+    },
+    close: async () => {
+      for (const socket of sockets) socket.terminate();
+      wss.close();
+      await server.close();
+    },
   };
 }
 

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { mentions } from '../../src/db/schema.js';
+import { actionIds } from '../../src/slack/action-ids.js';
+import { checkSla } from '../../src/slack/sla.js';
+import type { TriageResult } from '../../src/triage/index.js';
+import { eventually } from '../support/services.js';
+import { INBOX, agentA, agentB, inboxSuite } from './inbox-harness.js';
+
+describe('App Home and /carebot', () => {
+  const t = inboxSuite();
+
+  /** Three conversations: one assigned to Ana, two unassigned, all past their SLA by the time Home is drawn. */
+  const seed = async () => {
+    await t.start();
+    const texts = ['the checkout page is broken, I cannot pay!', 'where is my refund? it has been weeks', 'love the new update, thanks'];
+    texts.forEach((text, i) => t.x.addMention({ text, authorId: String(20 + i), username: `cust${i}` }));
+    await t.inbox.poll();
+    const cards = await Promise.all(texts.map((text) => t.inbox.card(text)));
+    await t.inbox.slackEvents.clickInMessage(t.inbox.current(cards[0]!), agentA, actionIds.assignMe);
+    await eventually('the assignment', () => JSON.stringify(t.inbox.current(cards[0]!).blocks?.[0]).includes('Assigned'));
+    // The real SLA check, run as if a day had passed.
+    const { breached } = await checkSla({ ...t.inbox.h.s, slack: t.inbox.h.s.slack! }, new Date(Date.now() + 86_400_000));
+    return { texts, cards, breached };
+  };
+  const home = (user: string) => t.slack.homeOf(user) as { id: string; blocks: Array<{ type: string; text?: { text: string }; elements?: Array<{ text: string }> }> } | undefined;
+  const textOf = (view: NonNullable<ReturnType<typeof home>>) => view.blocks.map((b) => b.text?.text ?? b.elements?.map((e) => (typeof e.text === 'string' ? e.text : JSON.stringify(e.text))).join(' ') ?? '').join('\n');
+
+  it('publishes my assignments, the unassigned by priority, SLA breaches and today’s volume when Home opens', async () => {
+    const { texts, cards, breached } = await seed();
+    const res = await t.inbox.slackEvents.appHomeOpened(agentA.id);
+    expect(res.status).toBe(200);
+    const view = await eventually('the published Home', () => home(agentA.id));
+    const shown = textOf(view);
+
+    const section = (title: string) => shown.slice(shown.indexOf(title)).split('\n').slice(0, 3).join('\n');
+    expect(section('My open assignments (1)')).toContain(texts[0]!.slice(0, 30));
+    expect(section('My open assignments (1)')).toContain(`/archives/${INBOX}/p${cards[0]!.ts.replace('.', '')}`);
+    expect(shown).toContain('Unassigned (2)');
+    expect(section('Unassigned (2)')).not.toContain(texts[0]!.slice(0, 30));
+    const rows = await t.inbox.h.s.db.select().from(mentions);
+    const priorities = rows.filter((r) => !r.text!.includes(texts[0]!)).map((r) => r.priority!);
+    for (const p of new Set(priorities)) expect(section('Unassigned (2)')).toContain(`${p} *${priorities.filter((q) => q === p).length}*`);
+    expect(breached).toBeGreaterThan(0);
+    expect(shown).toContain(`SLA breaches (${breached})`);
+
+    expect(shown).toContain('Today: 3 mentions');
+    const labels = rows.map((r) => (r.triage as TriageResult).sentiment.label);
+    for (const label of new Set(labels)) expect(shown).toContain(`${label} *${labels.filter((l) => l === label).length}*`);
+    expect(shown).toContain('twitter *3*');
+
+    // Ben's Home is his own: nothing assigned to him.
+    await t.inbox.slackEvents.appHomeOpened(agentB.id);
+    expect(textOf(await eventually("Ben's Home", () => home(agentB.id)))).toContain('My open assignments (0)');
+
+    // Refresh redraws it after a change.
+    await t.inbox.slackEvents.clickInMessage(t.inbox.current(cards[1]!), agentA, actionIds.assignMe);
+    await eventually('the second assignment', () => JSON.stringify(t.inbox.current(cards[1]!).blocks?.[0]).includes('Assigned'));
+    await t.inbox.slackEvents.clickInView(view.id, agentA, actionIds.homeRefresh);
+    await eventually('the refreshed Home', () => textOf(home(agentA.id)!).includes('My open assignments (2)'));
+  });
+
+  it('answers /carebot with a summary only the caller sees, and help for unknown subcommands', async () => {
+    await seed();
+    const summary = await t.inbox.slackEvents.command('/carebot', '', agentA, INBOX);
+    expect(summary.status).toBe(200);
+    expect(summary.body).toMatchObject({ response_type: 'ephemeral' });
+    const text = (summary.body as { text: string }).text;
+    expect(text).toContain('*Your open assignments:* 1');
+    expect(text).toContain('*Mentions in the last 24 h:* 3');
+
+    const unknown = await t.inbox.slackEvents.command('/carebot', 'frobnicate now', agentA, INBOX);
+    expect((unknown.body as { text: string }).text).toMatch(/Unknown subcommand `frobnicate`[\s\S]*\/carebot help/);
+  });
+});
