@@ -1,8 +1,9 @@
 /**
  * The trained model's view of a mention, as hashed sparse features (no vocabulary to store):
- * words (marked when negated), word pairs, character n-grams (spelling variants, morphology,
- * languages without a lexicon), and what the rules already concluded — the lexicon score,
- * question, spam, category, complaint — so the model learns on top of the lexicon.
+ * words (marked when negated), word pairs, character n-grams of the whole text (spelling
+ * variants, morphology, emoji, "??!", languages without a lexicon), and what the rules already
+ * concluded — the lexicon score and its parts, question, spam, category, complaint — so the
+ * model learns on top of the lexicon instead of from scratch.
  */
 import type { Reading } from './engine.js';
 import { isBoundary } from './tokenize.js';
@@ -16,7 +17,7 @@ export interface FeatureOptions {
   charMax: number;
 }
 
-export const defaultFeatureOptions: FeatureOptions = { dim: 1 << 18, charMin: 2, charMax: 4 };
+export const defaultFeatureOptions: FeatureOptions = { dim: 1 << 19, charMin: 2, charMax: 5 };
 
 export interface Features {
   idx: Int32Array;
@@ -29,12 +30,19 @@ const NEGATED = 0x2f5a1c39;
 const PAIR = 0x6b43a9b5;
 const CHAR = 0x1b873593;
 const META = 0x5bd1e995;
+/** Words after a negator that read as negated ("not very happy"). */
+const NEGATION_REACH = 3;
+
+/** Hashes of the text being featurized, block after block; reused so that a call allocates little. */
+let scratch = new Int32Array(4096);
 
 export function extractFeatures(r: Reading, base: TriageResult, opts: FeatureOptions): Features {
   const mask = opts.dim - 1;
-  const words: number[] = [];
-  const pairs: number[] = [];
-  const chars: number[] = [];
+  const text = ` ${r.text.toLowerCase().replace(LINK_OR_HANDLE, (m) => (m[0] === '@' ? '@' : 'http')).replace(/\s+/g, ' ')} `;
+  const most = 2 * r.words.length + 2 + text.length * (opts.charMax - opts.charMin + 1);
+  if (scratch.length < most) scratch = new Int32Array(most * 2);
+  const h = scratch;
+  let n = 0;
   let negated = 0;
   let prev = hash(WORD, '|');
   for (const raw of r.words) {
@@ -42,60 +50,125 @@ export function extractFeatures(r: Reading, base: TriageResult, opts: FeatureOpt
     const w = boundary ? '|' : /^\d+$/.test(raw) ? '0' : raw;
     if (boundary) negated = 0;
     else {
-      words.push(hash(negated > 0 ? NEGATED : WORD, w) & mask);
+      h[n++] = hash(negated > 0 ? NEGATED : WORD, w) & mask;
       if (negated > 0) negated--;
-      if (r.lexicon.negators.has(w)) negated = 3;
-      if (w.length > 1 && /\p{L}/u.test(w)) charGrams(w, opts, mask, chars);
+      if (r.lexicon.negators.has(w)) negated = NEGATION_REACH;
     }
+  }
+  const wordsEnd = n;
+  for (const raw of r.words) {
+    const w = isBoundary(raw) ? '|' : /^\d+$/.test(raw) ? '0' : raw;
     const cur = hash(WORD, w);
-    if (!(boundary && prev === cur)) pairs.push(mix(PAIR ^ prev, cur) & mask);
+    if (!(w === '|' && prev === cur)) h[n++] = mix(PAIR ^ prev, cur) & mask;
     prev = cur;
   }
-  pairs.push(mix(PAIR ^ prev, hash(WORD, '|')) & mask);
+  h[n++] = mix(PAIR ^ prev, hash(WORD, '|')) & mask;
+  const pairsEnd = n;
+  n = charGrams(text, opts, mask, h, n);
 
-  const meta: [string, number][] = [
+  const meta = metaFeatures(r, base);
+  const out = new Builder(n + meta.length);
+  // Each block weighs the same whatever the text's length (unit norm per block); a word seen
+  // twice counts 1 + ln 2, not 2.
+  out.block(h.subarray(0, wordsEnd));
+  out.block(h.subarray(wordsEnd, pairsEnd));
+  out.block(h.subarray(pairsEnd, n));
+  for (const [name, v] of meta) out.add(hash(META, name) & mask, v);
+  return out.done();
+}
+
+/** What the rules concluded, as features: the model starts from the lexicon's judgement. */
+function metaFeatures(r: Reading, base: TriageResult): [string, number][] {
+  let positive = 0;
+  let negative = 0;
+  for (const w of r.lexical.words) {
+    if (w.score > 0) positive += w.score;
+    else negative -= w.score;
+  }
+  const s = r.stats;
+  return [
     [`lex:${r.lexical.label}`, 1],
     ['lex:score', Math.tanh(r.lexical.score / 4)],
     [`lex:bucket:${Math.max(-6, Math.min(6, Math.round(r.lexical.score)))}`, 1],
+    ['lex:positive', Math.tanh(positive / 3)],
+    ['lex:negative', Math.tanh(negative / 3)],
+    // Praise words next to complaint words: often sarcasm ("thanks for ruining my morning").
+    [`lex:mixed:${positive > 0 && negative > 0}`, 1],
     [`lang:${r.language}`, 1],
     [`cat:${base.category}`, 1],
     [`complaint:${base.complaint}`, 1],
     [`reply:${base.needsResponse}`, 1],
     [`question:${r.question}`, 1],
+    [`question:negative:${r.question && r.lexical.score < 0}`, 1],
     [`spam:${base.spam}`, 1],
-    [`exclaim:${Math.min(r.stats.exclamations, 3)}`, 1],
-    [`links:${Math.min(r.stats.urls, 2)}`, 1],
+    [`exclaim:${Math.min(s.exclamations, 3)}`, 1],
+    [`exasperated:${s.exasperated > 0}`, 1],
+    [`shouting:${s.caps > 0.5}`, 1],
+    [`links:${Math.min(s.urls, 2)}`, 1],
+    [`mentions:${Math.min(s.mentions, 2)}`, 1],
+    [`hashtags:${Math.min(s.hashtags, 3)}`, 1],
+    // Addressed to someone (a brand) rather than said to the world.
+    [`addressed:${/^\s*@/.test(r.text)}`, 1],
+    [`length:${Math.min(5, Math.floor(r.words.length / 6))}`, 1],
     ['bias', 1],
   ];
-
-  const blocks = [words, pairs, chars];
-  const n = blocks.reduce((s, b) => s + b.length, 0) + meta.length;
-  const idx = new Int32Array(n);
-  const val = new Float32Array(n);
-  let k = 0;
-  // Each block weighs the same whatever the text's length (unit norm per block).
-  for (const b of blocks) {
-    const v = b.length ? 1 / Math.sqrt(b.length) : 0;
-    for (const h of b) {
-      idx[k] = h;
-      val[k++] = v;
-    }
-  }
-  for (const [name, v] of meta) {
-    idx[k] = hash(META, name) & mask;
-    val[k++] = v;
-  }
-  return { idx, val };
 }
 
-function charGrams(w: string, opts: FeatureOptions, mask: number, out: number[]): void {
-  const s = `<${w}>`;
+/**
+ * Character n-grams of the text (lowercased, links and @handles reduced to a placeholder),
+ * written into `out` from `n` on: they carry the writer's punctuation, emoji and spelling,
+ * which the word tokens normalize away. Returns the new end.
+ */
+function charGrams(s: string, opts: FeatureOptions, mask: number, out: Int32Array, n: number): number {
   for (let i = 0; i < s.length; i++) {
     let h = CHAR;
-    for (let n = 1; n <= opts.charMax && i + n <= s.length; n++) {
-      h = Math.imul(h ^ s.charCodeAt(i + n - 1), 16777619);
-      if (n >= opts.charMin) out.push(finish(h) & mask);
+    for (let k = 1; k <= opts.charMax && i + k <= s.length; k++) {
+      h = Math.imul(h ^ s.charCodeAt(i + k - 1), 16777619);
+      if (k >= opts.charMin) out[n++] = finish(h) & mask;
     }
+  }
+  return n;
+}
+
+const LINK_OR_HANDLE = /https?:\/\/\S+|www\.\S+|@[\p{L}\p{N}_]+/gu;
+
+/** Collects blocks of hashed features into one sparse vector. */
+class Builder {
+  private readonly idx: Int32Array;
+  private readonly val: Float32Array;
+  private n = 0;
+
+  constructor(capacity: number) {
+    this.idx = new Int32Array(capacity);
+    this.val = new Float32Array(capacity);
+  }
+
+  /** Counts of equal hashes, dampened (1 + ln count) and scaled to unit length; sorts `hashes`. */
+  block(hashes: Int32Array): void {
+    if (hashes.length === 0) return;
+    const sorted = hashes.sort();
+    const start = this.n;
+    let norm = 0;
+    for (let i = 0; i < sorted.length; ) {
+      let j = i + 1;
+      while (j < sorted.length && sorted[j] === sorted[i]) j++;
+      const v = 1 + Math.log(j - i);
+      this.idx[this.n] = sorted[i]!;
+      this.val[this.n++] = v;
+      norm += v * v;
+      i = j;
+    }
+    const scale = 1 / Math.sqrt(norm);
+    for (let i = start; i < this.n; i++) this.val[i]! *= scale;
+  }
+
+  add(index: number, value: number): void {
+    this.idx[this.n] = index;
+    this.val[this.n++] = value;
+  }
+
+  done(): Features {
+    return { idx: this.idx.slice(0, this.n), val: this.val.slice(0, this.n) };
   }
 }
 
