@@ -1,7 +1,8 @@
 /**
  * What a mention is about, from the configured taxonomy: the first category in the file's
  * order whose keyword or pattern matches wins. `spam`, `question`, `praise` and `other` are
- * decided by rules at their place in that order.
+ * decided by rules at their place in that order. A positive mention is not filed under an
+ * issue category by a bare noun ("love the new app") — it is praise.
  */
 import type { TaxonomyConfig } from './config.js';
 import { PhraseIndex } from './phrases.js';
@@ -22,26 +23,29 @@ export interface CategoryResult {
 
 export type Categorizer = (foldedTokens: readonly string[], text: string, ctx: CategoryContext) => CategoryResult;
 
-export function createCategorizer(taxonomy: TaxonomyConfig): Categorizer {
+export function createCategorizer(taxonomy: TaxonomyConfig, issueCategories: ReadonlySet<string>): Categorizer {
   const categories = taxonomy.categories;
   // One index over every category's keywords, so a post is scanned once whatever the taxonomy's size.
   const keywords = new PhraseIndex<number[]>(
     mergeByWords(categories.flatMap((c, i) => c.keywords.map((k) => [entryWords(k).map(fold), i] as const))),
   );
   const patterns = categories.map((c) => (c.patterns.length ? new RegExp(c.patterns.join('|'), 'iu') : undefined));
+  const issue = categories.map((c) => issueCategories.has(c.id));
 
   return (tokens, text, ctx) => {
+    const skip = (i: number) => ctx.sentiment === 'positive' && issue[i]!;
     let best = categories.length;
     let keyword = '';
     for (const m of keywords.findAll(tokens)) {
-      const i = m.value[0]!;
-      if (i < best) {
+      const i = m.value.find((j) => !skip(j));
+      if (i !== undefined && i < best) {
         best = i;
         keyword = m.text;
       }
     }
     for (let i = 0; i < best; i++) {
       const c = categories[i]!;
+      if (skip(i)) continue;
       if (c.id === 'spam' ? ctx.spam : c.id === 'question' ? ctx.question : c.id === 'praise' && ctx.sentiment === 'positive') {
         return { id: c.id };
       }

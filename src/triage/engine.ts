@@ -67,10 +67,10 @@ export function createEngine(opts: EngineOptions = {}): Engine {
   };
   const detect = createLanguageDetector(config, opts.detector);
   const score = createSentimentScorer(config.sentiment, lexicons.values());
-  const categorize = createCategorizer(config.taxonomy);
+  const issues = new Set(config.flags.complaint.issue_categories);
+  const categorize = createCategorizer(config.taxonomy, issues);
   const flags = createFlagRules(config.flags);
   const prioritize = createPrioritizer(config.priority);
-  const issues = new Set(config.flags.complaint.issue_categories);
   const vip = new Map((opts.vip ?? []).map((v) => [v.replace(/^@/, '').toLowerCase(), v]));
 
   return {
