@@ -60,13 +60,13 @@ export function createSentimentScorer(config: SentimentConfig, lexicons: Iterabl
       result.score * boost + (unmet ? config.negation_alone : 0) + (exasperated > 0 ? config.exasperation : 0);
     const score = Math.round(raw * 10) / 10;
     words.sort((a, b) => Math.abs(b.score) - Math.abs(a.score));
-    return { score, label: labelOf(score, config), words };
+    return { score, label: labelOf(score, lexicon, config), words };
   };
 }
 
-export function labelOf(score: number, config: SentimentConfig): SentimentLabel {
-  if (score < config.negative_below) return 'negative';
-  if (score >= config.positive_from) return 'positive';
+export function labelOf(score: number, lexicon: Lexicon, config: SentimentConfig): SentimentLabel {
+  if (score < (lexicon.negativeBelow ?? config.negative_below)) return 'negative';
+  if (score >= (lexicon.positiveFrom ?? config.positive_from)) return 'positive';
   return 'neutral';
 }
 
@@ -113,19 +113,24 @@ interface Sentences {
   question: boolean[];
   /** Per sentence: the index of its first contrast word, or -1. */
   contrast: number[];
-  /** The text holds a question or a request: "thanks" and "please" there are politeness. */
+  /**
+   * The text asks something or complains about something: "thanks" and "please" there are
+   * politeness or sarcasm ("thanks for the 3 hour delay"), not praise.
+   */
   asks: boolean;
 }
 
-function readSentences(tokens: readonly string[], lex: Lexicon): Sentences {
+function readSentences(tokens: readonly string[], lex: Lexicon, labels: Record<string, number>): Sentences {
   const of = new Int32Array(tokens.length);
   const question: boolean[] = [];
   const contrast: number[] = [];
   let s = 0;
   let firstContrast = -1;
+  let complains = false;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     of[i] = s;
+    if (labels[t]! < 0) complains = true;
     if (firstContrast < 0 && lex.contrast.has(t)) firstContrast = i;
     if (t === SENTENCE || t === QUESTION || i === tokens.length - 1) {
       question.push(t === QUESTION);
@@ -134,7 +139,7 @@ function readSentences(tokens: readonly string[], lex: Lexicon): Sentences {
       s++;
     }
   }
-  return { of, question, contrast, asks: question.includes(true) };
+  return { of, question, contrast, asks: complains || question.includes(true) };
 }
 
 function strategy(lex: Lexicon, labels: Record<string, number>, config: SentimentConfig) {
@@ -145,7 +150,7 @@ function strategy(lex: Lexicon, labels: Record<string, number>, config: Sentimen
     apply(tokens: string[], cursor: number, tokenScore: number): number {
       if (tokens !== seen) {
         seen = tokens;
-        sentences = readSentences(tokens, lex);
+        sentences = readSentences(tokens, lex, labels);
       }
       const at = sentences!;
       const token = tokens[cursor]!;
@@ -159,11 +164,17 @@ function strategy(lex: Lexicon, labels: Record<string, number>, config: Sentimen
         if (m === undefined) break;
         s *= m;
       }
+      let negated = false;
       for (let j = cursor - 1; j >= 0 && j >= cursor - config.negation_window; j--) {
         const t = tokens[j]!;
         if (isBoundary(t)) break;
-        if (lex.negators.has(t)) {
+        if (!negated && lex.negators.has(t)) {
           s *= s > 0 ? config.negation_factor : config.negation_factor_negative;
+          negated = true;
+        }
+        // "it would be great if…", "you should be ashamed": a wish or a what-if, not praise.
+        if (s > 0 && lex.irrealis.has(t)) {
+          s *= config.irrealis_factor;
           break;
         }
       }

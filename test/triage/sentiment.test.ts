@@ -91,3 +91,21 @@ describe('lexicon sentiment around the `sentiment` package', () => {
     expect(judge('I am flying to Boston on Tuesday').sentiment).toEqual({ label: 'neutral', score: 0 });
   });
 });
+
+describe('wishes, what-ifs and politeness in a complaint', () => {
+  it('does not take praise that is only wished for: "would be great", "should be"', () => {
+    expect(label('an update on my booking would be great')).not.toBe('positive');
+    expect(score('an update would be great')).toBeLessThan(score('the update is great'));
+    expect(score('ojalá fuera bueno')).toBeLessThan(score('es bueno'));
+  });
+
+  it('reads "thanks" in a complaint as courtesy or sarcasm, not praise', () => {
+    expect(label('thanks for the 3 hour delay')).toBe('negative');
+    expect(score('thanks, my bag is lost')).toBeLessThan(score('my bag is lost') + 2);
+  });
+
+  it('needs more than one mild AFINN word for praise in English', () => {
+    expect(label('I like it')).toBe('neutral');
+    expect(label('I like it a lot, great job')).toBe('positive');
+  });
+});
