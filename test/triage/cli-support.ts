@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { TrainingRow } from '../../src/triage/index.js';
 
 /** `carebot <args>` as its own process (the way a user runs it), fed `stdin`. */
 export function carebot(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}) {
@@ -27,8 +28,8 @@ export const jsonLines = (s: string): Record<string, unknown>[] =>
  * Hand-written rows that teach made-up product names a meaning no lexicon gives them: the
  * rules alone call "the zorblax ..." neutral, a model trained on these calls it a complaint.
  */
-export function inventedRows(n = 30): Record<string, unknown>[] {
-  const rows: Record<string, unknown>[] = [];
+export function inventedRows(n = 30): TrainingRow[] {
+  const rows: TrainingRow[] = [];
   const places = ['at home', 'at work', 'this morning', 'on my phone', 'on the laptop', 'tonight'];
   for (let i = 0; i < n; i++) {
     const where = places[i % places.length]!;
