@@ -132,31 +132,65 @@ function charGrams(s: string, opts: FeatureOptions, mask: number, out: Int32Arra
 
 const LINK_OR_HANDLE = /https?:\/\/\S+|www\.\S+|@[\p{L}\p{N}_]+/gu;
 
-/** Collects blocks of hashed features into one sparse vector. */
+/**
+ * Counts equal hashes in one pass with a small open-addressing table (stamped per block, so it
+ * is never cleared): sorting every block cost more than the rest of featurizing together.
+ */
+const counter = { keys: new Int32Array(1024), counts: new Int32Array(1024), stamps: new Int32Array(1024), order: new Int32Array(512), stamp: 0 };
+
+function growCounter(distinct: number): void {
+  let size = counter.keys.length;
+  while (size < distinct * 2) size *= 2;
+  if (size === counter.keys.length) return;
+  Object.assign(counter, { keys: new Int32Array(size), counts: new Int32Array(size), stamps: new Int32Array(size), order: new Int32Array(size / 2) });
+}
+
+/** Collects blocks of hashed features into one sparse vector (in reused buffers until `done`). */
 class Builder {
+  private static idx = new Int32Array(2048);
+  private static val = new Float32Array(2048);
   private readonly idx: Int32Array;
   private readonly val: Float32Array;
   private n = 0;
 
   constructor(capacity: number) {
-    this.idx = new Int32Array(capacity);
-    this.val = new Float32Array(capacity);
+    if (Builder.idx.length < capacity) {
+      Builder.idx = new Int32Array(capacity * 2);
+      Builder.val = new Float32Array(capacity * 2);
+    }
+    this.idx = Builder.idx;
+    this.val = Builder.val;
   }
 
-  /** Counts of equal hashes, dampened (1 + ln count) and scaled to unit length; sorts `hashes`. */
+  /** Counts of equal hashes, dampened (1 + ln count) and scaled to unit length. */
   block(hashes: Int32Array): void {
     if (hashes.length === 0) return;
-    const sorted = hashes.sort();
+    growCounter(hashes.length);
+    const { keys, counts, stamps, order } = counter;
+    const mask = keys.length - 1;
+    const stamp = ++counter.stamp;
+    let distinct = 0;
+    for (let i = 0; i < hashes.length; i++) {
+      const h = hashes[i]!;
+      let slot = Math.imul(h, 0x9e3779b1) >>> 0 & mask;
+      while (stamps[slot] === stamp && keys[slot] !== h) slot = (slot + 1) & mask;
+      if (stamps[slot] === stamp) counts[slot]!++;
+      else {
+        stamps[slot] = stamp;
+        keys[slot] = h;
+        counts[slot] = 1;
+        order[distinct++] = slot;
+      }
+    }
     const start = this.n;
     let norm = 0;
-    for (let i = 0; i < sorted.length; ) {
-      let j = i + 1;
-      while (j < sorted.length && sorted[j] === sorted[i]) j++;
-      const v = 1 + Math.log(j - i);
-      this.idx[this.n] = sorted[i]!;
+    for (let i = 0; i < distinct; i++) {
+      const slot = order[i]!;
+      const c = counts[slot]!;
+      const v = c === 1 ? 1 : 1 + Math.log(c);
+      this.idx[this.n] = keys[slot]!;
       this.val[this.n++] = v;
       norm += v * v;
-      i = j;
     }
     const scale = 1 / Math.sqrt(norm);
     for (let i = start; i < this.n; i++) this.val[i]! *= scale;
