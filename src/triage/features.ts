@@ -1,6 +1,6 @@
 /**
  * The trained model's view of a mention, as hashed sparse features (no vocabulary to store):
- * words (marked when negated), word pairs, character n-grams of the whole text (spelling
+ * words (marked when negated), word pairs, character 2–4-grams of the whole text (spelling
  * variants, morphology, emoji, "??!", languages without a lexicon), and what the rules already
  * concluded — the lexicon score and its parts, question, spam, category, complaint — so the
  * model learns on top of the lexicon instead of from scratch.
@@ -17,7 +17,7 @@ export interface FeatureOptions {
   charMax: number;
 }
 
-export const defaultFeatureOptions: FeatureOptions = { dim: 1 << 19, charMin: 2, charMax: 5 };
+export const defaultFeatureOptions: FeatureOptions = { dim: 1 << 19, charMin: 2, charMax: 4 };
 
 export interface Features {
   idx: Int32Array;

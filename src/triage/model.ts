@@ -99,22 +99,31 @@ function isString(v: string | undefined): v is string {
  */
 export function createPredictor(model: TriageModel): (reading: Reading, base: TriageResult) => Judgement {
   const heads = headNames.flatMap((name) => (model.heads[name] ? [{ name, head: model.heads[name] }] : []));
+  // A yes/no head needs one column, the difference of its two classes' weights.
+  const columns = (head: Head) => (head.classes.length === 2 ? 1 : head.classes.length);
   const offsets: number[] = [];
   let width = 0;
   for (const { head } of heads) {
     offsets.push(width);
-    width += head.classes.length;
+    width += columns(head);
   }
   const { dim } = model.features;
   const packed = new Float32Array(dim * width);
   const bias = new Float64Array(width);
   heads.forEach(({ head }, h) => {
     const K = head.classes.length;
-    const { w } = head.weights;
-    for (let i = 0; i < dim; i++) for (let k = 0; k < K; k++) packed[i * width + offsets[h]! + k] = w[i * K + k]!;
-    bias.set(head.weights.bias, offsets[h]);
+    const { w, bias: b } = head.weights;
+    const at = offsets[h]!;
+    if (K === 2) {
+      for (let i = 0; i < dim; i++) packed[i * width + at] = w[i * 2 + 1]! - w[i * 2]!;
+      bias[at] = b[1]! - b[0]!;
+    } else {
+      for (let i = 0; i < dim; i++) for (let k = 0; k < K; k++) packed[i * width + at + k] = w[i * K + k]!;
+      bias.set(b, at);
+    }
   });
   const logits = new Float64Array(width);
+  const yesNo = new Float64Array(2);
 
   return (reading, base) => {
     const x = extractFeatures(reading, base, model.features);
@@ -127,7 +136,13 @@ export function createPredictor(model: TriageModel): (reading: Reading, base: Tr
     const judgement: Judgement = { reasons: [] };
     const said: string[] = [];
     heads.forEach(({ name, head }, h) => {
-      const p = softmax(logits.subarray(offsets[h]!, offsets[h]! + head.classes.length));
+      const at = offsets[h]!;
+      let p: Float64Array;
+      if (head.classes.length === 2) {
+        yesNo[1] = 1 / (1 + Math.exp(-logits[at]!));
+        yesNo[0] = 1 - yesNo[1];
+        p = yesNo;
+      } else p = softmax(logits.subarray(at, at + head.classes.length));
       let best = 0;
       for (let k = 1; k < p.length; k++) if (p[k]! > p[best]!) best = k;
       const label = head.classes[best]!;
