@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/triage/config.js';
 import { createTriage } from '../../src/triage/index.js';
 
 const triage = createTriage();
@@ -45,5 +46,14 @@ describe('category from the taxonomy (config/triage/taxonomy.yaml)', () => {
     expect(category('zorbnet is acting up')).not.toBe('outage');
     expect(own.triage({ text: 'zorbnet is acting up' }).category).toBe('outage');
     expect(() => createTriage({ keywords: { nonsense: ['x'] } })).toThrow(/no category 'nonsense'/);
+  });
+
+  it('runs patterns that need Unicode mode (\\p{…}) as well as plain ones', () => {
+    const categories = loadConfig().taxonomy.categories.map((c) =>
+      c.id === 'outage' ? { ...c, patterns: [...c.patterns, 'zorg\\p{L}+ (?:is )?offline'] } : c,
+    );
+    const own = createTriage({ overrides: { taxonomy: { categories } } });
+    expect(own.triage({ text: 'zorgnet is offline' }).category).toBe('outage');
+    expect(own.triage({ text: 'the website is down' }).category).toBe('outage');
   });
 });
