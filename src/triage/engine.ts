@@ -140,6 +140,9 @@ export function createEngine(opts: EngineOptions = {}): Engine {
 }
 
 function hasLetter(token: string): boolean {
+  const c = token.charCodeAt(0) | 32;
+  // Most tokens open with an ASCII letter: no need for the Unicode-aware regex.
+  if (c >= 97 && c <= 122) return true;
   return !isBoundary(token) && /\p{L}/u.test(token);
 }
 

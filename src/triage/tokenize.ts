@@ -43,7 +43,8 @@ const TOKEN =
 /** Elided articles and pronouns (French, Italian) that are words of their own: `n'est` → `n'` `est`. */
 const ELISION = /^(l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|dell|nell|sull|dall|all|un|quest|quell)'(.{2,})$/;
 const ARABIC = /[\u0600-\u06ff]/;
-const ELONGATED = /(.)\1{2,}/u;
+// Words are letters and digits: no Unicode mode needed to spot a letter repeated thrice.
+const ELONGATED = /(.)\1{2,}/;
 
 export function tokenize(text: string, opts: TokenizeOptions = {}): Tokens {
   const tokens: string[] = [];
