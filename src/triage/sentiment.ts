@@ -113,24 +113,19 @@ interface Sentences {
   question: boolean[];
   /** Per sentence: the index of its first contrast word, or -1. */
   contrast: number[];
-  /**
-   * The text asks something or complains about something: "thanks" and "please" there are
-   * politeness or sarcasm ("thanks for the 3 hour delay"), not praise.
-   */
+  /** The text asks something (see `courtesy`). */
   asks: boolean;
 }
 
-function readSentences(tokens: readonly string[], lex: Lexicon, labels: Record<string, number>): Sentences {
+function readSentences(tokens: readonly string[], lex: Lexicon): Sentences {
   const of = new Int32Array(tokens.length);
   const question: boolean[] = [];
   const contrast: number[] = [];
   let s = 0;
   let firstContrast = -1;
-  let complains = false;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     of[i] = s;
-    if (labels[t]! < 0) complains = true;
     if (firstContrast < 0 && lex.contrast.has(t)) firstContrast = i;
     if (t === SENTENCE || t === QUESTION || i === tokens.length - 1) {
       question.push(t === QUESTION);
@@ -139,18 +134,24 @@ function readSentences(tokens: readonly string[], lex: Lexicon, labels: Record<s
       s++;
     }
   }
-  return { of, question, contrast, asks: complains || question.includes(true) };
+  return { of, question, contrast, asks: question.includes(true) };
 }
 
 function strategy(lex: Lexicon, labels: Record<string, number>, config: SentimentConfig) {
   // The package calls `apply` once per scored token with the same array: read it once.
   let seen: string[] | undefined;
   let sentences: Sentences | undefined;
+  /**
+   * The text asks or complains: "thanks" and "please" there are politeness or sarcasm
+   * ("thanks for the 3 hour delay"), not praise. Worked out only when such a word is scored.
+   */
+  let courtesy: boolean | undefined;
   return {
     apply(tokens: string[], cursor: number, tokenScore: number): number {
       if (tokens !== seen) {
         seen = tokens;
-        sentences = readSentences(tokens, lex, labels);
+        sentences = readSentences(tokens, lex);
+        courtesy = undefined;
       }
       const at = sentences!;
       const token = tokens[cursor]!;
@@ -158,7 +159,10 @@ function strategy(lex: Lexicon, labels: Record<string, number>, config: Sentimen
       // An intensifier before a scored word lends it strength instead of scoring itself.
       if (lex.intensifiers.has(token) && next !== undefined && labels[next] !== undefined) return 0;
       let s = tokenScore;
-      if (lex.politeness.has(token) && at.asks) s *= config.question_positive_factor;
+      if (lex.politeness.has(token)) {
+        courtesy ??= at.asks || tokens.some((t) => labels[t]! < 0);
+        if (courtesy) s *= config.question_positive_factor;
+      }
       for (let j = cursor - 1; j >= 0 && j >= cursor - 2; j--) {
         const m = lex.intensifiers.get(tokens[j]!);
         if (m === undefined) break;
