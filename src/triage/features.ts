@@ -30,6 +30,8 @@ const NEGATED = 0x2f5a1c39;
 const PAIR = 0x6b43a9b5;
 const CHAR = 0x1b873593;
 const META = 0x5bd1e995;
+/** A clause or sentence end, as a word: pairs with it mark how sentences open and close. */
+const BOUNDARY = hash(WORD, '|');
 /** Words after a negator that read as negated ("not very happy"). */
 const NEGATION_REACH = 3;
 
@@ -37,32 +39,39 @@ const NEGATION_REACH = 3;
 let scratch = new Int32Array(4096);
 
 export function extractFeatures(r: Reading, base: TriageResult, opts: FeatureOptions): Features {
+  const view = featureView(r, base, opts);
+  return { idx: view.idx.slice(), val: view.val.slice() };
+}
+
+/**
+ * The same features in buffers that the next call overwrites: for predicting, which reads
+ * them at once, without copying.
+ */
+export function featureView(r: Reading, base: TriageResult, opts: FeatureOptions): Features {
   const mask = opts.dim - 1;
   const text = ` ${r.text.toLowerCase().replace(LINK_OR_HANDLE, (m) => (m[0] === '@' ? '@' : 'http')).replace(/\s+/g, ' ')} `;
   const most = 2 * r.words.length + 2 + text.length * (opts.charMax - opts.charMin + 1);
   if (scratch.length < most) scratch = new Int32Array(most * 2);
   const h = scratch;
-  let n = 0;
+  // Words from 0, pairs from after the most words there can be, then character n-grams.
+  let words = 0;
+  let n = r.words.length;
   let negated = 0;
-  let prev = hash(WORD, '|');
+  let prev = BOUNDARY;
   for (const raw of r.words) {
     const boundary = isBoundary(raw);
     const w = boundary ? '|' : /^\d+$/.test(raw) ? '0' : raw;
+    const cur = boundary ? BOUNDARY : hash(WORD, w);
     if (boundary) negated = 0;
     else {
-      h[n++] = hash(negated > 0 ? NEGATED : WORD, w) & mask;
+      h[words++] = (negated > 0 ? hash(NEGATED, w) : cur) & mask;
       if (negated > 0) negated--;
       if (r.lexicon.negators.has(w)) negated = NEGATION_REACH;
     }
-  }
-  const wordsEnd = n;
-  for (const raw of r.words) {
-    const w = isBoundary(raw) ? '|' : /^\d+$/.test(raw) ? '0' : raw;
-    const cur = hash(WORD, w);
-    if (!(w === '|' && prev === cur)) h[n++] = mix(PAIR ^ prev, cur) & mask;
+    if (!(boundary && prev === cur)) h[n++] = mix(PAIR ^ prev, cur) & mask;
     prev = cur;
   }
-  h[n++] = mix(PAIR ^ prev, hash(WORD, '|')) & mask;
+  h[n++] = mix(PAIR ^ prev, BOUNDARY) & mask;
   const pairsEnd = n;
   n = charGrams(text, opts, mask, h, n);
 
@@ -70,8 +79,8 @@ export function extractFeatures(r: Reading, base: TriageResult, opts: FeatureOpt
   const out = new Builder(n + meta.length);
   // Each block weighs the same whatever the text's length (unit norm per block); a word seen
   // twice counts 1 + ln 2, not 2.
-  out.block(h.subarray(0, wordsEnd));
-  out.block(h.subarray(wordsEnd, pairsEnd));
+  out.block(h.subarray(0, words));
+  out.block(h.subarray(r.words.length, pairsEnd));
   out.block(h.subarray(pairsEnd, n));
   for (const [name, v] of meta) out.add(hash(META, name) & mask, v);
   return out.done();
@@ -202,7 +211,7 @@ class Builder {
   }
 
   done(): Features {
-    return { idx: this.idx.slice(0, this.n), val: this.val.slice(0, this.n) };
+    return { idx: this.idx.subarray(0, this.n), val: this.val.subarray(0, this.n) };
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { createEngine, type Engine, type EngineOptions, type Judgement, type Reading } from './engine.js';
-import { defaultFeatureOptions, extractFeatures, type FeatureOptions, type Features } from './features.js';
+import { defaultFeatureOptions, extractFeatures, featureView, type FeatureOptions, type Features } from './features.js';
 import { defaultFitOptions, fitSoftmax, type FitOptions, type SoftmaxWeights } from './logreg.js';
 import type { SentimentLabel, TrainingRow, TriageResult } from './types.js';
 
@@ -126,7 +126,7 @@ export function createPredictor(model: TriageModel): (reading: Reading, base: Tr
   const yesNo = new Float64Array(2);
 
   return (reading, base) => {
-    const x = extractFeatures(reading, base, model.features);
+    const x = featureView(reading, base, model.features);
     logits.set(bias);
     for (let j = 0; j < x.idx.length; j++) {
       const row = x.idx[j]! * width;
