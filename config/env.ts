@@ -29,12 +29,20 @@ export const envSchema = z.object({
   SLACK_APP_TOKEN: optional(z.string().startsWith('xapp-', 'expected an app-level token starting with xapp-')),
   SLACK_INBOX_CHANNEL: optional(z.string().regex(/^[CGD][A-Z0-9]+$/, 'expected a channel id such as C0123456789')),
   SLACK_STATUS_CHANNEL: optional(z.string().regex(/^[CGD][A-Z0-9]+$/, 'expected a channel id such as C0123456789')),
+  /** Messages per second carebot posts into one channel (Slack allows about 1); 0 = unpaced. */
+  SLACK_CHANNEL_RATE: z.coerce.number().min(0).max(100).default(1),
+  /** How many messages may go out at once before the pace applies. */
+  SLACK_CHANNEL_BURST: z.coerce.number().int().min(1).max(100).default(4),
 
   TWITTER_BEARER_TOKEN: optional(z.string().min(1)),
   TWITTER_API_KEY: optional(z.string().min(1)),
   TWITTER_API_SECRET: optional(z.string().min(1)),
   TWITTER_ACCESS_TOKEN: optional(z.string().min(1)),
   TWITTER_ACCESS_SECRET: optional(z.string().min(1)),
+  /** OAuth 2.0 user context for posting, instead of the OAuth 1.0a tokens: X rotates the refresh token on each use. */
+  TWITTER_CLIENT_ID: optional(z.string().min(1)),
+  TWITTER_CLIENT_SECRET: optional(z.string().min(1)),
+  TWITTER_OAUTH2_REFRESH_TOKEN: optional(z.string().min(1)),
   TWITTER_USER_ID: optional(z.string().regex(/^\d+$/, 'expected a numeric user id')),
   TWITTER_POLL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
 

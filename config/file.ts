@@ -50,6 +50,48 @@ const slackSchema = z
   })
   .default({ alertsOnly: [], sla: { P1: 30, P2: 120, P3: 480 }, slaRemindAt: 0.75, cannedReplies: [], permissions: { reply: [], broadcast: [] } });
 
+const discordId = z.string().regex(/^\d{17,20}$/, 'expected a Discord id (a snowflake such as 1100000000000000001)');
+
+/** Which Discord messages count as mentions beyond @mentions and DMs, and where broadcasts go. */
+const discordSchema = z
+  .strictObject({
+    /** Every message in these channels (and their threads) is a mention; needs the MessageContent intent. */
+    supportChannels: z.array(discordId).default([]),
+    /** An announcement channel for incident updates, crossposted to the servers that follow it. */
+    announcementChannel: discordId.optional(),
+    /** Whether a reply pings the customer it answers. */
+    pingOnReply: z.boolean().default(false),
+  })
+  .default({ supportChannels: [], pingOnReply: false });
+
+const twitterSchema = z
+  .strictObject({
+    /**
+     * Also poll X's recent search for tweets that name the brand without an @: this query
+     * (X search syntax), or one built from `brand.keywords` when it is `true`.
+     */
+    search: z.union([z.boolean(), z.string().min(1).max(512)]).default(false),
+  })
+  .default({ search: false });
+
+/** When a surge of negative mentions about one thing counts as a possible outage. */
+const spikesSchema = z
+  .strictObject({
+    /** Where the alert card goes; SLACK_INBOX_CHANNEL when unset. */
+    alertChannel: channelId.optional(),
+    windowMinutes: z.number().int().min(1).max(60).default(5),
+    /** Fewest mentions in a window that can be a spike (before an hour of history: coldMinCount). */
+    minCount: z.number().int().min(2).default(10),
+    coldMinCount: z.number().int().min(2).default(25),
+    /** How many times the usual count a window must hold. */
+    minRatio: z.number().min(1).default(3),
+    /** A spike with no anomalous window for this long is over. */
+    closeAfterMinutes: z.number().min(1).default(15),
+    /** Words that never name a spike (the brand's own names are added to these). */
+    ignore: z.array(z.string().min(1)).default([]),
+  })
+  .default({ windowMinutes: 5, minCount: 10, coldMinCount: 25, minRatio: 3, closeAfterMinutes: 15, ignore: [] });
+
 /** The optional YAML file (CAREBOT_CONFIG): what a support team tunes without touching code. */
 export const fileSchema = z.strictObject({
   brand: z
@@ -63,8 +105,15 @@ export const fileSchema = z.strictObject({
   vip: z.array(z.string()).default([]),
   webhooks: z.record(z.string().regex(/^[a-z0-9_-]+$/), webhookSource).default({}),
   slack: slackSchema,
+  spikes: spikesSchema,
+  discord: discordSchema,
+  twitter: twitterSchema,
+}).refine((f) => f.twitter.search !== true || f.brand.keywords.length > 0, {
+  path: ['twitter', 'search'],
+  message: 'true needs brand.keywords to search for (or give an X search query instead)',
 });
 
 export type FileConfig = z.infer<typeof fileSchema>;
 export type Route = z.infer<typeof routeSchema>;
 export type SlackSettings = FileConfig['slack'];
+export type DiscordSettings = FileConfig['discord'];

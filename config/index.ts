@@ -34,8 +34,10 @@ function networks(env: Env): Config['networks'] {
   return {
     slack: state(missing(env, ['SLACK_BOT_TOKEN'])),
     twitterRead: state(missing(env, ['TWITTER_BEARER_TOKEN'])),
+    // Either OAuth 1.0a user tokens or an OAuth 2.0 client with a refresh token.
     twitterWrite: state(
-      missing(env, ['TWITTER_API_KEY', 'TWITTER_API_SECRET', 'TWITTER_ACCESS_TOKEN', 'TWITTER_ACCESS_SECRET']),
+      missing(env, ['TWITTER_CLIENT_ID', 'TWITTER_OAUTH2_REFRESH_TOKEN']) &&
+        missing(env, ['TWITTER_API_KEY', 'TWITTER_API_SECRET', 'TWITTER_ACCESS_TOKEN', 'TWITTER_ACCESS_SECRET']),
     ),
     discord: state(missing(env, ['DISCORD_TOKEN'])),
   };

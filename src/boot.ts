@@ -10,6 +10,7 @@ import { startIngestWorker } from '../workers/ingest.js';
 import { startNotifyWorker } from '../workers/notify.js';
 import { startOutboundWorker } from '../workers/outbound.js';
 import { startPollWorker } from '../workers/poll.js';
+import { startSpikesWorker } from '../workers/spikes.js';
 import { openDatabase } from './db/open.js';
 import { createHttpApp, listen, type Mount } from './http/server.js';
 import type { Logger } from './log.js';
@@ -20,7 +21,10 @@ import { receive } from './pipeline/receive.js';
 import { reconcile } from './pipeline/reconcile.js';
 import { closeQueues, connectRedis, createQueues } from './queues.js';
 import type { Services } from './services.js';
+import { createChannelPace } from './slack/channel-pace.js';
 import { createSlackClient } from './slack/client.js';
+import { ensureSpikeSchedule } from './spikes/alert.js';
+import { createSpikeDetector, defaultSpikeSettings, ignoredTerms } from './spikes/detector.js';
 import { createTriage, loadModel } from './triage/index.js';
 
 export type Role = 'all' | 'http' | 'workers';
@@ -55,9 +59,23 @@ export async function openServices(config: Config, log: Logger, opts: { role: Ro
     metrics: createMetrics(queues),
     triage,
     slack,
-    connectors: createConnectors(config, database.db, log),
+    slackPace: createChannelPace(redis, config.QUEUE_PREFIX, config.SLACK_CHANNEL_RATE, config.SLACK_CHANNEL_BURST),
+    spikes: createSpikeDetector(
+      redis,
+      config.QUEUE_PREFIX,
+      { ...defaultSpikeSettings, ...spikeSettings(config) },
+      ignoredTerms([...config.file.spikes.ignore, ...config.file.brand.handles, ...config.file.brand.keywords, config.file.brand.name ?? '']),
+    ),
+    connectors: await createConnectors(config, database.db, log),
   };
 }
+
+const spikeSettings = ({ file: { spikes: s } }: Config) => ({
+  windowMinutes: s.windowMinutes,
+  minCount: s.minCount,
+  coldMinCount: s.coldMinCount,
+  minRatio: s.minRatio,
+});
 
 /**
  * The workers of every stage, plus a maintenance loop that runs the reconciler and re-creates
@@ -66,7 +84,7 @@ export async function openServices(config: Config, log: Logger, opts: { role: Ro
  */
 export function startWorkers(s: Services): { stop(): Promise<void> } {
   const workers: Worker[] = [startIngestWorker(s), startAnalyzeWorker(s), startOutboundWorker(s), startPollWorker(s)];
-  if (s.slack) workers.push(startNotifyWorker({ ...s, slack: s.slack }));
+  if (s.slack) workers.push(startNotifyWorker({ ...s, slack: s.slack }), startSpikesWorker({ ...s, slack: s.slack }));
 
   const periodMs = s.config.RECONCILE_SECONDS * 1000;
   const lockKey = `${s.config.QUEUE_PREFIX}:maintenance-lock`;
@@ -75,6 +93,7 @@ export function startWorkers(s: Services): { stop(): Promise<void> } {
     try {
       if (!(await s.redis.set(lockKey, String(process.pid), 'PX', Math.max(periodMs - 100, 100), 'NX'))) return;
       await ensurePollSchedules(s);
+      if (s.slack) await ensureSpikeSchedule(s);
       await reconcile(s, s.config.STUCK_AFTER_SECONDS * 1000);
     } catch (err) {
       s.log.warn({ err: (err as Error).message }, 'maintenance round failed; next round retries');

@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
-import { start, type Role } from './boot.js';
-import { runDoctor } from './doctor.js';
+import type { Role } from './boot.js';
 import { openDatabase } from './db/open.js';
 import { createLogger } from './log.js';
 
@@ -36,6 +35,8 @@ async function main(argv: string[]): Promise<number> {
       if (!(roles as readonly string[]).includes(values.role!)) throw new ConfigError(`--role: expected one of ${roles.join(', ')}`);
       const config = loadConfig();
       const log = createLogger(config);
+      // Each command loads only what it runs: a worker process does not carry the doctor's clients.
+      const { start } = await import('./boot.js');
       const running = await start(config, log, values.role as Role);
       await new Promise<void>((resolve) => {
         const shutdown = (signal: string) => {
@@ -59,8 +60,10 @@ async function main(argv: string[]): Promise<number> {
       console.log(`migrated ${database.kind === 'postgres' ? 'PostgreSQL' : `embedded PGlite at ${config.DATA_DIR}`}`);
       return 0;
     }
-    case 'doctor':
+    case 'doctor': {
+      const { runDoctor } = await import('./doctor.js');
       return runDoctor(loadConfig);
+    }
     case 'triage': {
       const { runTriageCommand } = await import('./commands/triage.js');
       await runTriageCommand({ input: values.input, model: values.model, stdin: process.stdin, stdout: process.stdout });

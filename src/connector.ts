@@ -40,7 +40,11 @@ export interface Connector {
   start?(receive: Receive): Promise<void>;
   /** One poll round; returns how long to wait before the next (adapted to rate limits). */
   poll?(receive: Receive): Promise<{ nextInMs: number }>;
-  reply(to: ReplyTarget, text: string): Promise<Sent>;
+  /**
+   * `idempotencyKey` names this reply for good (the same on every retry): networks that can
+   * deduplicate on it (the generic webhook's callback) are given it.
+   */
+  reply(to: ReplyTarget, text: string, opts?: { idempotencyKey?: string }): Promise<Sent>;
   /**
    * A public status update from the brand's account (a tweet; a Discord announcement,
    * crossposted). `inReplyTo` threads a later update under the first one.

@@ -1,6 +1,8 @@
 import { WebClient } from '@slack/web-api';
 import { Redis } from 'ioredis';
 import type { Config } from '../config/index.js';
+import { checkDiscord } from '../connectors/discord/check.js';
+import { checkTwitter } from '../connectors/twitter/check.js';
 import { openDatabase } from './db/open.js';
 
 type Check = [name: string, run: () => Promise<string>];
@@ -52,6 +54,19 @@ export async function runDoctor(load: () => Config): Promise<number> {
         return `bot ${res.user} in ${res.team}`;
       },
     ],
+    [
+      'twitter',
+      async () => {
+        // The database too: an OAuth 2.0 refresh token is spent and its successor stored there.
+        const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+        try {
+          return await withTimeout(checkTwitter(config, db.db), 10_000);
+        } finally {
+          await db.close();
+        }
+      },
+    ],
+    ['discord', () => withTimeout(checkDiscord(config))],
   ];
   let failed = 0;
   for (const [name, run] of checks) {

@@ -1,25 +1,43 @@
+import { randomBytes } from 'node:crypto';
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 
 /** One BullMQ queue per pipeline stage; the worker for each lives in workers/<name>.ts. */
-export const queueNames = ['ingest', 'analyze', 'notify', 'outbound', 'poll'] as const;
+export const queueNames = ['ingest', 'analyze', 'notify', 'outbound', 'poll', 'spikes'] as const;
 export type QueueName = (typeof queueNames)[number];
 
+/**
+ * The mention stages carry batches: a poll page or a burst of webhooks travels as one job per
+ * stage, so the database sees one select and one update per batch instead of per mention.
+ * Each stage is idempotent per row (it only moves rows that are in the state it expects).
+ */
+export interface MentionBatch {
+  mentionIds: number[];
+}
+
 export interface JobData {
-  ingest: { mentionId: number };
-  analyze: { mentionId: number };
-  notify: { mentionId: number };
+  ingest: MentionBatch;
+  analyze: MentionBatch;
+  notify: MentionBatch;
   outbound: { replyId: number };
   poll: { connector: string };
+  /** `alert`: post one spike's alert now; `tick` (scheduled): edit, digest and close open spikes. */
+  spikes: { spikeId?: number };
 }
 
 export type Queues = { [N in QueueName]: Queue<JobData[N]> };
 
+export type MentionStage = 'ingest' | 'analyze' | 'notify';
+
 /**
- * Job ids are derived from the row, so adding the same stage twice for one row is a no-op
- * while the job exists. BullMQ forbids bare integers and ':' in custom ids: hence the prefix.
+ * A batch's job ids share one token from stage to stage (`ingest-k3x…`, `analyze-k3x…`), so a
+ * retried stage adds the same next job again, which BullMQ ignores while it exists. Custom ids
+ * must not be bare integers nor contain ':'.
  */
-export const mentionJobId = (mentionId: number) => `m-${mentionId}`;
+export const newBatchToken = () => randomBytes(8).toString('hex');
+export const batchJobId = (stage: MentionStage, token: string, part?: string) => (part ? `${stage}-${token}-${part}` : `${stage}-${token}`);
+/** The token of a batch job id, to name the next stage's job after it. */
+export const batchTokenOf = (jobId: string) => jobId.split('-')[1]!;
 export const replyJobId = (replyId: number) => `r-${replyId}`;
 
 export const defaultJobOptions: JobsOptions = {
@@ -51,6 +69,7 @@ export function createQueues(connection: ConnectionOptions, prefix: string): Que
     notify: make('notify'),
     outbound: make('outbound'),
     poll: make('poll'),
+    spikes: make('spikes'),
   };
 }
 

@@ -7,6 +7,8 @@ import type { Logger } from './log.js';
 import type { Platform } from './mention.js';
 import type { Metrics } from './metrics.js';
 import type { Queues } from './queues.js';
+import type { ChannelPace } from './slack/channel-pace.js';
+import type { SpikeDetector } from './spikes/detector.js';
 import type { Triage } from './triage/index.js';
 
 /** What every stage is handed: the shared clients of one carebot process. */
@@ -21,6 +23,10 @@ export interface Services {
   triage: Triage;
   /** Absent when Slack is off (no SLACK_BOT_TOKEN): cards then wait in state `analyzed`. */
   slack?: WebClient;
+  /** Slack's per-channel pace, shared by every worker process through Redis. */
+  slackPace: ChannelPace;
+  /** Counts what negative mentions are about and tells when one thing surges. */
+  spikes: SpikeDetector;
   /** The networks that are on. */
   connectors: Partial<Record<Platform, Connector>>;
 }

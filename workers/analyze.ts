@@ -4,6 +4,6 @@ import type { Services } from '../src/services.js';
 import { startStageWorker } from '../src/worker.js';
 
 export const startAnalyzeWorker = (s: Services) =>
-  startStageWorker(s, 'analyze', (job) => analyze(s, job.data.mentionId), {
-    onExhausted: (job, err) => markFailed(s.db, job.data.mentionId, `analyze: ${err.message}`),
+  startStageWorker(s, 'analyze', (job) => analyze(s, job.id!, job.data.mentionIds), {
+    onExhausted: (job, err) => markFailed(s.db, job.data.mentionIds, `analyze: ${err.message}`),
   });

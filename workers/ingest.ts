@@ -4,6 +4,6 @@ import type { Services } from '../src/services.js';
 import { startStageWorker } from '../src/worker.js';
 
 export const startIngestWorker = (s: Services) =>
-  startStageWorker(s, 'ingest', (job) => ingest(s, job.data.mentionId), {
-    onExhausted: (job, err) => markFailed(s.db, job.data.mentionId, `ingest: ${err.message}`),
+  startStageWorker(s, 'ingest', (job) => ingest(s, job.id!, job.data.mentionIds), {
+    onExhausted: (job, err) => markFailed(s.db, job.data.mentionIds, `ingest: ${err.message}`),
   });

@@ -5,6 +5,8 @@ import type { Services } from '../src/services.js';
 import { startStageWorker } from '../src/worker.js';
 
 export const startNotifyWorker = (s: Services & { slack: WebClient }) =>
-  startStageWorker(s, 'notify', (job) => notify(s, job.data.mentionId), {
-    onExhausted: (job, err) => markFailed(s.db, job.data.mentionId, `notify: ${err.message}`),
+  startStageWorker(s, 'notify', (job) => notify(s, job.id!, job.data.mentionIds), {
+    // Each job posts several conversations at once already.
+    concurrency: 4,
+    onExhausted: (job, err) => markFailed(s.db, job.data.mentionIds, `notify: ${err.message}`),
   });

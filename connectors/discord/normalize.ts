@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Mention } from '../../src/mention.js';
 
-/** The Discord API message object (as the gateway's MESSAGE_CREATE carries it). */
+/** The Discord API message object (as MESSAGE_CREATE carries it), plus what the connector adds. */
 export const discordPayloadSchema = z.object({
   id: z.string().regex(/^\d+$/, 'expected a snowflake id'),
   channel_id: z.string(),
@@ -10,16 +10,22 @@ export const discordPayloadSchema = z.object({
   timestamp: z.string(),
   author: z.object({ id: z.string(), username: z.string(), global_name: z.string().nullish() }),
   message_reference: z.object({ message_id: z.string().optional() }).nullish(),
+  attachments: z.array(z.object({ url: z.string(), filename: z.string() })).optional(),
   /** Set by the connector: the channel is a thread or a DM, so the channel is the conversation. */
   carebot_conversation: z.enum(['channel', 'message']).optional(),
+  /** Set by the connector: the customer message this one continues (see connectors/discord/payload.ts). */
+  carebot_in_reply_to: z.string().nullish(),
 });
+export type DiscordPayload = z.infer<typeof discordPayloadSchema>;
 
 export function normalizeDiscordMessage(payload: unknown): Mention {
   const m = discordPayloadSchema.parse(payload);
-  const replyTo = m.message_reference?.message_id ?? null;
+  const replyTo = m.carebot_in_reply_to !== undefined ? m.carebot_in_reply_to : (m.message_reference?.message_id ?? null);
   // A DM channel or a thread is one conversation; in a busy support channel each message starts
   // its own, and replies join theirs (ingest follows in_reply_to to the stored conversation).
   const conversation = m.carebot_conversation === 'channel' || !m.guild_id ? m.channel_id : (replyTo ?? m.id);
+  // A picture with no words still needs an answer: its links stand in for the text.
+  const text = m.content || (m.attachments ?? []).map((a) => a.url).join('\n');
   return {
     platform: 'discord',
     externalId: m.id,
@@ -32,7 +38,7 @@ export function normalizeDiscordMessage(payload: unknown): Mention {
       followers: null,
       profileUrl: `https://discord.com/users/${m.author.id}`,
     },
-    text: m.content,
+    text,
     url: `https://discord.com/channels/${m.guild_id ?? '@me'}/${m.channel_id}/${m.id}`,
     createdAt: new Date(m.timestamp),
     language: null,

@@ -1,6 +1,9 @@
 import http from 'node:http';
-import { TwitterApi, type ITwitterApiClientPlugin, type TwitterApiReadOnly } from 'twitter-api-v2';
+import { TwitterApi, type IClientSettings, type ITwitterApiClientPlugin, type TwitterApiReadOnly } from 'twitter-api-v2';
 import type { Config } from '../../config/index.js';
+import type { Db } from '../../src/db/open.js';
+import { oauth2UserContext } from './oauth2.js';
+import type { UserContext } from './user-context.js';
 
 /**
  * twitter-api-v2 has no base-URL option: this plugin rewrites every request (token calls too)
@@ -15,7 +18,7 @@ function redirectTo(base: string): ITwitterApiClientPlugin {
   };
 }
 
-function settings(config: Config) {
+function settings(config: Config): Partial<IClientSettings> | undefined {
   if (!config.TWITTER_API_URL) return undefined;
   // Without an agent of its own the client refuses plain http: ("Protocol http: not supported").
   const agent = config.TWITTER_API_URL.startsWith('http:') ? new http.Agent({ keepAlive: true }) : undefined;
@@ -25,23 +28,22 @@ function settings(config: Config) {
 export interface TwitterClients {
   /** App-only bearer token: reading mentions and search. */
   read?: TwitterApiReadOnly;
-  /** OAuth 1.0a user context: posting as the brand. */
-  write?: TwitterApi;
+  /** User context: posting as the brand, and users/me. */
+  user?: UserContext;
 }
 
-export function createTwitterClients(config: Config): TwitterClients {
-  const read = config.TWITTER_BEARER_TOKEN ? new TwitterApi(config.TWITTER_BEARER_TOKEN, settings(config)).readOnly : undefined;
-  const write =
-    config.TWITTER_API_KEY && config.TWITTER_API_SECRET && config.TWITTER_ACCESS_TOKEN && config.TWITTER_ACCESS_SECRET
-      ? new TwitterApi(
-          {
-            appKey: config.TWITTER_API_KEY,
-            appSecret: config.TWITTER_API_SECRET,
-            accessToken: config.TWITTER_ACCESS_TOKEN,
-            accessSecret: config.TWITTER_ACCESS_SECRET,
-          },
-          settings(config),
-        )
-      : undefined;
-  return { read, write };
+/** The clients whose credentials are set. OAuth 1.0a user tokens win over OAuth 2.0 when both are. */
+export function createTwitterClients(config: Config, db: Db): TwitterClients {
+  const shared = settings(config);
+  const read = config.TWITTER_BEARER_TOKEN ? new TwitterApi(config.TWITTER_BEARER_TOKEN, shared).readOnly : undefined;
+  const { TWITTER_API_KEY: appKey, TWITTER_API_SECRET: appSecret, TWITTER_ACCESS_TOKEN: accessToken, TWITTER_ACCESS_SECRET: accessSecret } = config;
+  if (appKey && appSecret && accessToken && accessSecret) {
+    const oauth1 = new TwitterApi({ appKey, appSecret, accessToken, accessSecret }, shared);
+    return { read, user: { client: () => Promise.resolve(oauth1) } };
+  }
+  if (config.TWITTER_CLIENT_ID && config.TWITTER_OAUTH2_REFRESH_TOKEN) {
+    const oauth2 = { clientId: config.TWITTER_CLIENT_ID, clientSecret: config.TWITTER_CLIENT_SECRET, refreshToken: config.TWITTER_OAUTH2_REFRESH_TOKEN };
+    return { read, user: oauth2UserContext(db, oauth2, shared) };
+  }
+  return { read };
 }

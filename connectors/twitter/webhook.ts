@@ -70,6 +70,10 @@ export function mountTwitterWebhook(config: Config, receive: Receive) {
         return void res.status(400).json({ error: 'body is not JSON' });
       }
       if (!parsed.success) return void res.status(422).json({ error: parsed.error.issues[0]!.path.join('.') + ': ' + parsed.error.issues[0]!.message });
+      // One app can subscribe several accounts: only the brand's feed is carebot's.
+      if (config.TWITTER_USER_ID && parsed.data.for_user_id !== config.TWITTER_USER_ID) {
+        return void res.status(200).json({ ok: true, received: 0 });
+      }
       // Our own tweets (replies, broadcasts) come back through the same feed: they are not mentions.
       const tweets = (parsed.data.tweet_create_events ?? []).filter((t) => t.user.id_str !== parsed.data.for_user_id);
       await receive(tweets.map((t) => ({ platform: 'twitter', externalId: t.id_str, payload: toPayload(t) })));

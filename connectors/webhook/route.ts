@@ -2,12 +2,11 @@ import express, { type Express } from 'express';
 import { prettifyError } from 'zod';
 import type { Receive } from '../../src/connector.js';
 import type { Config } from '../../config/index.js';
+import { secretFor } from './sources.js';
 import { webhookBodySchema, webhookExternalId } from './normalize.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, checkWebhookSignature } from './signature.js';
 
 export const MAX_BODY = '1mb';
-
-const secretFor = (config: Config, source: string) => config.file.webhooks[source]?.secret ?? config.WEBHOOK_SECRET;
 
 /**
  * `POST /webhooks/generic/<source>`: any other network or automation tool. Signed with the

@@ -30,6 +30,11 @@ export const mentions = pgTable(
     platform: text('platform').notNull(),
     externalId: text('external_id').notNull(),
     state: text('state').$type<MentionState>().notNull().default('received'),
+    /**
+     * The BullMQ job that carries the row to its next stage. The reconciler re-queues a stuck row
+     * only when this job is gone or finished, so a long backlog is never queued twice.
+     */
+    jobId: text('job_id'),
     payload: jsonb('payload').notNull(),
     error: text('error'),
     // Filled by ingest from the connector's normalized Mention.
@@ -52,8 +57,15 @@ export const mentions = pgTable(
     // Filled by notify: where the card (or the thread reply) is.
     slackChannel: text('slack_channel'),
     slackTs: text('slack_ts'),
+    /**
+     * The notify job that took the row, written before its card is posted. Another job may take
+     * it only after a lease; any job that finds an earlier claim asks Slack before posting.
+     */
+    notifyClaim: text('notify_claim'),
     notifyClaimedAt: ts('notify_claimed_at'),
     incidentId: bigint('incident_id', { mode: 'number' }),
+    /** Set when the mention was collapsed into a spike's digest instead of a card of its own. */
+    spikeId: bigint('spike_id', { mode: 'number' }),
     receivedAt: ts('received_at').notNull().defaultNow(),
     ingestedAt: ts('ingested_at'),
     analyzedAt: ts('analyzed_at'),
@@ -67,7 +79,40 @@ export const mentions = pgTable(
       .where(sql`${t.state} in ('received', 'ingested', 'analyzed')`),
     index('mentions_author_recent').on(t.platform, t.authorId, t.createdAt),
     index('mentions_conversation').on(t.platform, t.conversationId),
+    index('mentions_spike').on(t.spikeId, t.id),
   ],
+);
+
+/**
+ * A surge of negative mentions about the same thing ("login"): one alert card in Slack, edited
+ * in place as it grows, with the matching mentions collapsed into a periodic digest under it.
+ */
+export const spikes = pgTable(
+  'spikes',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    /** The term that crossed the line first; `terms` adds those found in most of its mentions. */
+    term: text('term').notNull(),
+    terms: jsonb('terms').$type<string[]>().notNull(),
+    status: text('status').$type<'open' | 'closed'>().notNull().default('open'),
+    /** The latest anomalous window: its count and what is usual for it. */
+    count: integer('count').notNull(),
+    expected: real('expected').notNull(),
+    peak: integer('peak').notNull(),
+    channel: text('channel').notNull(),
+    slackTs: text('slack_ts'),
+    alertClaimedAt: ts('alert_claimed_at'),
+    /** What the alert card last showed, so it is edited only when that changes. */
+    shownCount: integer('shown_count').notNull().default(0),
+    /** The last mention id already listed in a digest. */
+    digestedUpTo: bigint('digested_up_to', { mode: 'number' }).notNull().default(0),
+    incidentId: bigint('incident_id', { mode: 'number' }),
+    openedAt: ts('opened_at').notNull().defaultNow(),
+    /** When a window was last found anomalous (wall clock): a quiet spike closes after a while. */
+    lastAnomalousAt: ts('last_anomalous_at').notNull().defaultNow(),
+    closedAt: ts('closed_at'),
+  },
+  (t) => [uniqueIndex('spikes_open_term').on(t.term).where(sql`${t.status} = 'open'`)],
 );
 
 /** The Slack thread a customer conversation lives in: follow-ups and replies go under its card. */

@@ -1,60 +1,94 @@
-import { and, count, eq, gt, lt, ne } from 'drizzle-orm';
+import { and, eq, gt, inArray, lt } from 'drizzle-orm';
 import { mentions } from '../db/schema.js';
-import { mentionJobId } from '../queues.js';
+import { groupBy } from '../group-by.js';
+import { batchJobId, batchTokenOf } from '../queues.js';
 import type { Services } from '../services.js';
-import type { TriageResult } from '../triage/index.js';
-import { advance, loadMention, type MentionRow } from './mention-row.js';
+import { countsTowardSpikes } from '../spikes/collapse.js';
+import { recordAnomalies } from '../spikes/open-spikes.js';
+import type { Priority, TriageResult } from '../triage/index.js';
+import { loadMentions, updateMentions, type MentionRow, type MentionUpdate } from './mention-row.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
 /** BullMQ priorities: lower runs first, so a P1 card overtakes a backlog of P4s. */
-const queuePriority: Record<TriageResult['priority'], number> = { P1: 1, P2: 2, P3: 3, P4: 4 };
+const queuePriority: Record<Priority, number> = { P1: 1, P2: 2, P3: 3, P4: 4 };
 
-/** Stage 2: sentiment and triage (category, priority, complaint, needs-a-reply, spam, language). */
-export async function analyze(s: Services, mentionId: number): Promise<void> {
-  const row = await loadMention(s.db, mentionId);
-  let result = row.triage as TriageResult | null;
-  if (row.state === 'ingested') {
-    result = s.triage.triage({
+/**
+ * Stage 2: sentiment and triage (category, priority, complaint, needs-a-reply, spam, language)
+ * for a batch. The batch goes on to notify split by priority, one job per priority.
+ */
+export async function analyze(s: Services, jobId: string, mentionIds: number[]): Promise<void> {
+  const token = batchTokenOf(jobId);
+  const notifyJob = (p: Priority) => batchJobId('notify', token, p);
+  const rows = await loadMentions(s.db, mentionIds, ['ingested', 'analyzed']);
+  const fresh = rows.filter((r) => r.state === 'ingested');
+  const contacts = await recentContacts(s, fresh);
+  const now = new Date();
+  const updates = fresh.map((row): MentionUpdate & { priority: Priority } => {
+    const result = s.triage.triage({
       text: row.text!,
       platform: row.platform,
       authorFollowers: row.authorFollowers ?? undefined,
       authorId: row.authorId ?? undefined,
       authorHandle: row.authorHandle ?? undefined,
-      recentContacts: await recentContacts(s, row),
+      recentContacts: contacts.get(row.id) ?? 0,
     });
-    await advance(s.db, mentionId, 'ingested', 'analyzed', {
+    return {
+      id: row.id,
+      state: 'analyzed',
+      jobId: notifyJob(result.priority),
       triage: result,
       priority: result.priority,
       category: result.category,
       sentiment: result.sentiment.score,
       language: row.language ?? result.language,
-      analyzedAt: new Date(),
-    });
-  } else if (row.state !== 'analyzed') {
-    return;
-  }
-  await s.queues.notify.add(
-    'notify',
-    { mentionId },
-    { jobId: mentionJobId(mentionId), priority: result ? queuePriority[result.priority] : undefined },
+      analyzedAt: now,
+    };
+  });
+  const moved = new Set(await updateMentions(s.db, ['ingested'], updates));
+  const counted = fresh.filter((r, i) => moved.has(r.id) && countsTowardSpikes(updates[i]!.triage as TriageResult));
+  await recordAnomalies(s, await s.spikes.observe(counted.map((r) => ({ text: r.text!, createdAt: r.createdAt ?? now }))));
+
+  // Rows an earlier delivery of this job already moved are forwarded again (a no-op if their job exists).
+  const forward = [
+    ...rows.filter((r) => r.state === 'analyzed' && r.jobId?.startsWith(`notify-${token}-`)).map((r) => ({ id: r.id, priority: r.priority as Priority })),
+    ...updates.filter((u) => moved.has(u.id)),
+  ];
+  const byPriority = groupBy(forward, (f) => f.priority);
+  await s.queues.notify.addBulk(
+    [...byPriority].map(([priority, group]) => ({
+      name: 'notify',
+      data: { mentionIds: group.map((g) => g.id) },
+      opts: { jobId: notifyJob(priority), priority: queuePriority[priority] },
+    })),
   );
 }
 
-/** How often the same customer wrote in the 24 hours before this message. */
-async function recentContacts(s: Services, row: MentionRow): Promise<number> {
-  if (!row.authorId || !row.createdAt) return 0;
-  const [r] = await s.db
-    .select({ n: count() })
-    .from(mentions)
-    .where(
-      and(
-        eq(mentions.platform, row.platform),
-        eq(mentions.authorId, row.authorId),
-        gt(mentions.createdAt, new Date(row.createdAt.getTime() - DAY_MS)),
-        lt(mentions.createdAt, row.createdAt),
-        ne(mentions.id, row.id),
-      ),
-    );
-  return r?.n ?? 0;
+/** For each row: how often the same customer wrote in the 24 hours before it. One query per batch. */
+async function recentContacts(s: Services, rows: MentionRow[]): Promise<Map<number, number>> {
+  const counts = new Map<number, number>();
+  const dated = rows.filter((r) => r.authorId && r.createdAt);
+  for (const platform of new Set(dated.map((r) => r.platform))) {
+    const mine = dated.filter((r) => r.platform === platform);
+    const earliest = Math.min(...mine.map((r) => r.createdAt!.getTime()));
+    const latest = Math.max(...mine.map((r) => r.createdAt!.getTime()));
+    const history = await s.db
+      .select({ id: mentions.id, authorId: mentions.authorId, createdAt: mentions.createdAt })
+      .from(mentions)
+      .where(
+        and(
+          eq(mentions.platform, platform),
+          inArray(mentions.authorId, [...new Set(mine.map((r) => r.authorId!))]),
+          gt(mentions.createdAt, new Date(earliest - DAY_MS)),
+          lt(mentions.createdAt, new Date(latest)),
+        ),
+      );
+    const byAuthor = groupBy(history, (h) => h.authorId!);
+    for (const r of mine) {
+      const from = r.createdAt!.getTime() - DAY_MS;
+      const to = r.createdAt!.getTime();
+      counts.set(r.id, (byAuthor.get(r.authorId!) ?? []).filter((h) => h.id !== r.id && h.createdAt!.getTime() > from && h.createdAt!.getTime() < to).length);
+    }
+  }
+  return counts;
 }

@@ -1,62 +1,99 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import { ZodError, prettifyError } from 'zod';
 import { normalizers } from '../../connectors/normalize.js';
 import { mentions } from '../db/schema.js';
 import { mentionSchema, platforms, type Mention, type Platform } from '../mention.js';
-import { mentionJobId } from '../queues.js';
+import { batchJobId, batchTokenOf } from '../queues.js';
 import type { Services } from '../services.js';
-import { advance, loadMention, reject } from './mention-row.js';
+import { loadMentions, updateMentions, type MentionRow, type MentionUpdate } from './mention-row.js';
 
 function describe(err: unknown): string {
   if (err instanceof ZodError) return prettifyError(err).replace(/\n\s*/g, ' ');
   return err instanceof Error ? err.message : String(err);
 }
 
-/**
- * Stage 1: turns the stored network payload into a validated Mention. A payload that does not
- * fit is rejected with the reason on the row; the queue goes on with the next one.
- */
-export async function ingest(s: Services, mentionId: number): Promise<void> {
-  const row = await loadMention(s.db, mentionId);
-  if (row.state === 'received') {
-    if (!(platforms as readonly string[]).includes(row.platform)) {
-      await reject(s.db, mentionId, `unknown platform '${row.platform}'`);
-    }
-    let mention: Mention;
-    try {
-      mention = mentionSchema.parse(normalizers[row.platform as Platform](row.payload));
-    } catch (err) {
-      return reject(s.db, mentionId, `invalid ${row.platform} payload: ${describe(err)}`);
-    }
-    await advance(s.db, mentionId, 'received', 'ingested', {
-      conversationId: await conversationOf(s, mention),
-      inReplyTo: mention.inReplyTo,
-      authorId: mention.author.id,
-      authorHandle: mention.author.handle,
-      authorName: mention.author.displayName,
-      authorFollowers: mention.author.followers,
-      authorUrl: mention.author.profileUrl,
-      text: mention.text,
-      url: mention.url,
-      createdAt: mention.createdAt,
-      language: mention.language,
-      ingestedAt: new Date(),
-    });
-  } else if (row.state !== 'ingested') {
-    return; // an earlier delivery of this job already went further
+function normalize(row: MentionRow): Mention | { error: string } {
+  if (!(platforms as readonly string[]).includes(row.platform)) return { error: `unknown platform '${row.platform}'` };
+  try {
+    return mentionSchema.parse(normalizers[row.platform as Platform](row.payload));
+  } catch (err) {
+    return { error: `invalid ${row.platform} payload: ${describe(err)}` };
   }
-  await s.queues.analyze.add('analyze', { mentionId }, { jobId: mentionJobId(mentionId) });
 }
 
 /**
- * A reply to a message we already hold joins that message's conversation, so networks without
- * a native conversation id (Discord channels, generic webhooks) still thread in Slack.
+ * Stage 1: turns each stored network payload of a batch into a validated Mention. A payload
+ * that does not fit is rejected with the reason on its row; the rest of the batch goes on.
  */
-async function conversationOf(s: Services, mention: Mention): Promise<string> {
-  if (!mention.inReplyTo) return mention.conversationId;
-  const [parent] = await s.db
-    .select({ conversationId: mentions.conversationId })
-    .from(mentions)
-    .where(and(eq(mentions.platform, mention.platform), eq(mentions.externalId, mention.inReplyTo)));
-  return parent?.conversationId ?? mention.conversationId;
+export async function ingest(s: Services, jobId: string, mentionIds: number[]): Promise<void> {
+  const next = batchJobId('analyze', batchTokenOf(jobId));
+  const rows = await loadMentions(s.db, mentionIds, ['received', 'ingested']);
+  const fresh = rows.filter((r) => r.state === 'received');
+  // Rows an earlier delivery of this job already moved still need the next job (adding it twice is a no-op).
+  const done = rows.filter((r) => r.state === 'ingested' && r.jobId === next).map((r) => r.id);
+
+  const normalized = fresh.map((row) => ({ row, result: normalize(row) }));
+  const valid = normalized.flatMap(({ row, result }) => ('error' in result ? [] : [{ row, mention: result }]));
+  const conversations = await conversationsOf(s, valid.map((v) => v.mention));
+  const now = new Date();
+  const updates: MentionUpdate[] = normalized.map(({ row, result }): MentionUpdate => {
+    if ('error' in result) return { id: row.id, state: 'rejected', error: result.error };
+    const m = result;
+    return {
+      id: row.id,
+      state: 'ingested',
+      jobId: next,
+      error: null,
+      conversationId: conversations.get(mentionKey(m)) ?? m.conversationId,
+      inReplyTo: m.inReplyTo,
+      authorId: m.author.id,
+      authorHandle: m.author.handle,
+      authorName: m.author.displayName,
+      authorFollowers: m.author.followers,
+      authorUrl: m.author.profileUrl,
+      text: m.text,
+      url: m.url,
+      createdAt: m.createdAt,
+      language: m.language,
+      ingestedAt: now,
+    };
+  });
+  const moved = new Set(await updateMentions(s.db, ['received'], updates));
+  const ingested = updates.filter((u) => u.state === 'ingested' && moved.has(u.id)).map((u) => u.id);
+  for (const u of updates) if (u.state === 'rejected' && moved.has(u.id)) s.log.info({ mentionId: u.id, reason: u.error }, 'mention rejected');
+
+  const forward = [...done, ...ingested];
+  if (forward.length) await s.queues.analyze.add('analyze', { mentionIds: forward }, { jobId: next });
+}
+
+const key = (platform: string, externalId: string) => `${platform}\u0000${externalId}`;
+const mentionKey = (m: Pick<Mention, 'platform' | 'externalId'>) => key(m.platform, m.externalId);
+
+/**
+ * A reply to a message we already hold joins that message's conversation, so networks without
+ * a native conversation id (Discord channels, generic webhooks) still thread in Slack. The parent
+ * may be stored already or arrive in the same batch. Keyed by `mentionKey`.
+ */
+async function conversationsOf(s: Services, batch: Mention[]): Promise<Map<string, string>> {
+  const replies = batch.filter((m) => m.inReplyTo);
+  const known = new Map<string, string>();
+  for (const platform of new Set(replies.map((m) => m.platform))) {
+    const parents = [...new Set(replies.filter((m) => m.platform === platform).map((m) => m.inReplyTo!))];
+    const stored = await s.db
+      .select({ externalId: mentions.externalId, conversationId: mentions.conversationId })
+      .from(mentions)
+      .where(and(eq(mentions.platform, platform), inArray(mentions.externalId, parents), isNotNull(mentions.conversationId)));
+    for (const p of stored) known.set(key(platform, p.externalId), p.conversationId!);
+  }
+  const inBatch = new Map(batch.map((m) => [mentionKey(m), m]));
+  const resolve = (m: Mention, depth = 0): string => {
+    const k = mentionKey(m);
+    if (!m.inReplyTo || depth > 50) return known.get(k) ?? m.conversationId;
+    const parentKey = key(m.platform, m.inReplyTo);
+    const parent = inBatch.get(parentKey);
+    const conversation = known.get(parentKey) ?? (parent ? resolve(parent, depth + 1) : m.conversationId);
+    known.set(k, conversation);
+    return conversation;
+  };
+  return new Map(batch.map((m) => [mentionKey(m), resolve(m)]));
 }

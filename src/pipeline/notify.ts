@@ -1,110 +1,124 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { WebClient } from '@slack/web-api';
-import { mentions, slackThreads } from '../db/schema.js';
-import { chooseChannel } from '../routing.js';
+import { eachLimited } from '../each-limited.js';
+import { groupBy } from '../group-by.js';
+import { rateLimitDelayMs } from '../rate-limit.js';
 import type { Services } from '../services.js';
-import { cardMetadata, followUpMessage, mentionCard } from '../slack/card.js';
+import { followUpMessage, mentionCard } from '../slack/card.js';
 import { findPosted } from '../slack/find-posted.js';
+import { messageMetadata } from '../slack/metadata.js';
+import { slackRefusedForGood, slackSaidNo } from '../slack/errors.js';
 import type { TriageResult } from '../triage/index.js';
-import { advance, loadMention, type MentionRow } from './mention-row.js';
+import { claimForNotify, releaseClaims, type ClaimedMention } from './claim-for-notify.js';
+import { claimThreads, conversationKey, setThreadTs, type Thread } from './claim-threads.js';
+import { updateMentions, type MentionUpdate } from './mention-row.js';
 import { RetryLater } from './retry-later.js';
+import { collapseIntoSpikes } from '../spikes/collapse.js';
 
-type Thread = typeof slackThreads.$inferSelect;
+type S = Services & { slack: WebClient };
+
+/** Conversations of one batch posted at once (the messages of one conversation go in order). */
+const POSTS_AT_ONCE = 8;
 
 /**
- * Stage 3: the card in Slack. A conversation's first mention posts a card; later ones reply in
- * its thread. Spam gets no card. Posting is at most once per mention even across crashes.
+ * Stage 3: the cards in Slack. A conversation's first mention posts a card; later ones reply in
+ * its thread. Spam gets no card. Each mention is posted at most once, even across crashes: its
+ * row is claimed before the call, and a claim left by an earlier attempt means asking Slack
+ * first. What this attempt finishes is recorded even when another part of the batch fails.
  */
-export async function notify(s: Services & { slack: WebClient }, mentionId: number): Promise<void> {
-  const row = await loadMention(s.db, mentionId);
-  if (row.state !== 'analyzed') return;
-  const triage = row.triage as TriageResult;
+export async function notify(s: S, jobId: string, mentionIds: number[]): Promise<void> {
+  // A claim holds against other jobs as long as a stage may take (the reconciler's patience);
+  // the job that made it may always take it back.
+  const claimed = await claimForNotify(s.db, mentionIds, jobId, s.config.STUCK_AFTER_SECONDS * 1000);
+  if (!claimed.length) return;
+  const now = new Date();
+  const done: MentionUpdate[] = [];
+  const failed: MentionUpdate[] = [];
+  const release: number[] = []; // rows known not to have been posted by this attempt
+  const newThreads: Array<{ thread: Thread; ts: string }> = [];
+  let waiting = 0;
+  let paceMs = 0; // the soonest a paced channel takes messages again
+  let stop: unknown; // a rate limit or outage: start nothing more
+  const errors: unknown[] = [];
 
-  if (triage.spam) {
-    await advance(s.db, mentionId, 'analyzed', 'notified', { notifiedAt: new Date() });
-    return;
-  }
-  const thread = await claimThread(s, row, triage);
-  const isRoot = thread.rootMentionId === row.id;
-  if (!isRoot && !thread.threadTs) {
-    throw new RetryLater(`waiting for the first card of conversation ${row.conversationId}`, 500);
-  }
-  const threadTs = isRoot ? undefined : thread.threadTs!;
-  const ts = await postOnce(s, row, thread.channel, threadTs, () =>
-    isRoot ? mentionCard(row, triage, { page: s.config.file.slack.p1Mention }) : followUpMessage(row, triage),
+  const wanted = claimed.filter((r) => !(r.triage as TriageResult).spam);
+  // During a spike, its mentions go to the alert's digest instead of a card each.
+  const collapsed = await collapseIntoSpikes(s, wanted);
+  const cards = wanted.filter((r) => !collapsed.has(r.id));
+  for (const r of claimed) if (!cards.includes(r)) done.push({ id: r.id, state: 'notified', spikeId: collapsed.get(r.id) ?? null, notifiedAt: now });
+  const conversations = groupBy(
+    cards.toSorted((a, b) => a.createdAt!.getTime() - b.createdAt!.getTime() || a.id - b.id),
+    conversationKey,
   );
+  const threads = await claimThreads(s, [...conversations.values()].map((rows) => rows[0]!));
 
-  if (isRoot) {
-    await s.db
-      .update(slackThreads)
-      .set({ threadTs: ts, updatedAt: sql`now()` })
-      .where(and(eq(slackThreads.platform, row.platform), eq(slackThreads.conversationId, row.conversationId!), isNull(slackThreads.threadTs)));
-  }
-  await advance(s.db, mentionId, 'analyzed', 'notified', { slackChannel: thread.channel, slackTs: ts, notifiedAt: new Date() });
-  s.metrics.endToEndSeconds.observe((Date.now() - row.receivedAt.getTime()) / 1000);
-}
+  // What earlier attempts may have posted, asked of Slack once per channel or thread.
+  const earliest = claimed.reduce<Date | null>((min, r) => (r.claimedBefore && (!min || r.claimedBefore < min) ? r.claimedBefore : min), null);
+  const scans = new Map<string, Promise<Map<number, string>>>();
+  const postedEarlier = (channel: string, threadTs: string | undefined) => {
+    const key = `${channel}/${threadTs ?? ''}`;
+    if (!scans.has(key)) scans.set(key, findPosted(s.slack, { channel, threadTs, since: earliest! }));
+    return scans.get(key)!;
+  };
 
-/**
- * The conversation's thread row, created by the first mention to get here: that row is the claim
- * that makes exactly one card per conversation even when two mentions are notified at once.
- */
-async function claimThread(s: Services, row: MentionRow, triage: TriageResult): Promise<Thread> {
-  const key = and(eq(slackThreads.platform, row.platform), eq(slackThreads.conversationId, row.conversationId!));
-  const channel = chooseChannel(s.config.file.routes, s.config.SLACK_INBOX_CHANNEL, {
-    platform: row.platform,
-    text: row.text ?? '',
-    triage,
-  });
-  if (!channel) throw new Error('no Slack channel for this mention: set SLACK_INBOX_CHANNEL or a matching route');
-
-  await s.db
-    .insert(slackThreads)
-    .values({ platform: row.platform, conversationId: row.conversationId!, rootMentionId: row.id, channel, slaDueAt: slaDue(s, row, triage) })
-    .onConflictDoNothing();
-  const [thread] = await s.db.select().from(slackThreads).where(key);
-
-  // A root that will never get a card (rejected, failed) must not hold its followers back forever.
-  if (thread && !thread.threadTs && thread.rootMentionId !== row.id) {
-    const [root] = await s.db.select({ state: mentions.state }).from(mentions).where(eq(mentions.id, thread.rootMentionId));
-    if (root && (root.state === 'rejected' || root.state === 'failed')) {
-      const [taken] = await s.db
-        .update(slackThreads)
-        .set({ rootMentionId: row.id, channel, updatedAt: sql`now()` })
-        .where(and(key, isNull(slackThreads.threadTs), eq(slackThreads.rootMentionId, thread.rootMentionId)))
-        .returning();
-      if (taken) return taken;
+  await eachLimited([...conversations], POSTS_AT_ONCE, async ([key, rows]) => {
+    let thread = threads.get(key)!;
+    // The conversation's root goes first: its card is the thread the others reply in.
+    const ordered = rows.toSorted((a, b) => Number(b.id === thread.rootMentionId) - Number(a.id === thread.rootMentionId));
+    for (const [i, row] of ordered.entries()) {
+      const isRoot = thread.rootMentionId === row.id;
+      if (stop || (!isRoot && !thread.threadTs)) {
+        if (!stop) waiting++;
+        if (!row.claimedBefore) release.push(row.id);
+        continue;
+      }
+      const wait = await s.slackPace(thread.channel);
+      if (wait) {
+        // The channel is at Slack's pace: this message and the rest of its conversation wait.
+        paceMs = paceMs ? Math.min(paceMs, wait) : wait;
+        for (const later of ordered.slice(i)) if (!later.claimedBefore) release.push(later.id);
+        return;
+      }
+      try {
+        const threadTs = isRoot ? undefined : thread.threadTs!;
+        const ts = (row.claimedBefore && (await postedEarlier(thread.channel, threadTs)).get(row.id)) || (await post(s, row, thread.channel, threadTs));
+        if (isRoot) {
+          thread = { ...thread, threadTs: ts };
+          newThreads.push({ thread, ts });
+        }
+        done.push({ id: row.id, state: 'notified', slackChannel: thread.channel, slackTs: ts, notifiedAt: new Date() });
+        s.metrics.endToEndSeconds.observe((Date.now() - row.receivedAt.getTime()) / 1000);
+      } catch (err) {
+        if (slackSaidNo(err)) release.push(row.id);
+        if (slackRefusedForGood(err)) {
+          failed.push({ id: row.id, state: 'failed', error: `Slack refused the card: ${(err as Error).message}` });
+          continue;
+        }
+        if (rateLimitDelayMs(err) !== undefined) stop ??= err;
+        else errors.push(err);
+        // The rest of this conversation waits for the next attempt: order matters in a thread.
+        for (const later of ordered.slice(i + 1)) if (!later.claimedBefore) release.push(later.id);
+        return;
+      }
     }
-  }
-  return thread!;
+  });
+
+  await setThreadTs(s, newThreads);
+  await updateMentions(s.db, ['analyzed'], [...done, ...failed]);
+  await releaseClaims(s.db, release, jobId);
+  if (stop) throw stop;
+  if (errors.length) throw errors[0];
+  if (paceMs) throw new RetryLater('waiting for Slack\'s per-channel pace', paceMs);
+  if (waiting) throw new RetryLater(`${waiting} mention(s) waiting for their conversation's first card`, 500);
 }
 
-/** The first-response deadline for a new conversation, from when carebot first saw it. */
-function slaDue(s: Services, row: MentionRow, triage: TriageResult): Date | null {
-  const minutes = s.config.file.slack.sla[triage.priority];
-  return minutes && triage.needsResponse ? new Date(row.receivedAt.getTime() + minutes * 60_000) : null;
-}
-
-/**
- * Posts unless an earlier attempt already did. The claim time is stored before the call; a
- * retry that finds it asks Slack for a message carrying this mention's metadata first.
- */
-async function postOnce(
-  s: Services & { slack: WebClient },
-  row: MentionRow,
-  channel: string,
-  threadTs: string | undefined,
-  message: () => { text: string; blocks: object[] },
-): Promise<string> {
-  if (row.notifyClaimedAt) {
-    const found = await findPosted(s.slack, row.id, { channel, threadTs, since: row.notifyClaimedAt });
-    if (found) return found;
-  }
-  await s.db.update(mentions).set({ notifyClaimedAt: new Date() }).where(eq(mentions.id, row.id));
+async function post(s: S, row: ClaimedMention, channel: string, threadTs: string | undefined): Promise<string> {
+  const triage = row.triage as TriageResult;
+  const message = threadTs ? followUpMessage(row, triage) : mentionCard(row, triage, { page: s.config.file.slack.p1Mention });
   const res = await s.slack.chat.postMessage({
     channel,
     thread_ts: threadTs,
-    ...message(),
-    metadata: cardMetadata(row.id),
+    ...message,
+    metadata: messageMetadata('mention', row.id),
     unfurl_links: false,
     unfurl_media: false,
   } as Parameters<WebClient['chat']['postMessage']>[0]);

@@ -53,6 +53,8 @@ export async function sendReply(s: Services, replyId: number): Promise<void> {
         payload: mention.payload,
       },
       claimed.text,
+      // A source that receives the same key twice (a retry after a lost answer) can drop the repeat.
+      { idempotencyKey: claimed.idempotencyKey },
     );
     await settle({ state: 'sent', externalId: sent.externalId, url: sent.url, error: null, sentAt: new Date() });
   } catch (err) {

@@ -1,6 +1,6 @@
 import { mentions } from '../db/schema.js';
 import type { Incoming } from '../mention.js';
-import { mentionJobId } from '../queues.js';
+import { batchJobId, newBatchToken } from '../queues.js';
 import type { Services } from '../services.js';
 import { wellFormed } from '../well-formed.js';
 
@@ -17,9 +17,11 @@ export async function receive(
   const unique = [...new Map(items.map((i) => [`${i.platform}\u0000${i.externalId}`, i])).values()];
   if (!unique.length) return { stored: 0, duplicates: 0 };
 
+  // The job is named before the insert, so every row says which job carries it on.
+  const jobId = batchJobId('ingest', newBatchToken());
   const rows = await s.db
     .insert(mentions)
-    .values(unique.map((i) => ({ platform: i.platform, externalId: i.externalId, payload: wellFormed(i.payload) })))
+    .values(unique.map((i) => ({ platform: i.platform, externalId: i.externalId, payload: wellFormed(i.payload), jobId })))
     .onConflictDoNothing()
     .returning({ id: mentions.id, platform: mentions.platform });
 
@@ -27,10 +29,12 @@ export async function receive(
   const duplicates = items.length - rows.length;
   if (duplicates) s.metrics.mentionsDuplicate.inc({ platform: items[0]!.platform }, duplicates);
 
-  try {
-    await s.queues.ingest.addBulk(rows.map((r) => ({ name: 'ingest', data: { mentionId: r.id }, opts: { jobId: mentionJobId(r.id) } })));
-  } catch (err) {
-    s.log.warn({ err, mentions: rows.length }, 'stored mentions but could not queue them; the reconciler will');
+  if (rows.length) {
+    try {
+      await s.queues.ingest.add('ingest', { mentionIds: rows.map((r) => r.id) }, { jobId });
+    } catch (err) {
+      s.log.warn({ err, mentions: rows.length }, 'stored mentions but could not queue them; the reconciler will');
+    }
   }
   return { stored: rows.length, duplicates };
 }

@@ -7,6 +7,7 @@ export const actionIds = {
   reopen: 'carebot.reopen',
   more: 'carebot.more',
   retryReply: 'carebot.retry_reply',
+  declareIncident: 'carebot.declare_incident',
 } as const;
 
 export const viewIds = {

@@ -4,6 +4,7 @@ import type { MentionRow } from '../pipeline/mention-row.js';
 import type { TriageResult } from '../triage/index.js';
 import { actionIds } from './action-ids.js';
 import { escapeMrkdwn } from './escape.js';
+import { fitRendered, truncate } from './fit-text.js';
 
 export type ThreadRow = typeof slackThreads.$inferSelect;
 /** What the card shows about the conversation's handling; a new card has none yet. */
@@ -15,12 +16,6 @@ const sentimentEmoji: Record<TriageResult['sentiment']['label'], string> = {
   neutral: ':white_circle:',
   positive: ':large_green_circle:',
 };
-
-/** Marks a message as carebot's card for a mention, so a retry can find it instead of posting again. */
-export const cardMetadata = (mentionId: number) => ({
-  event_type: 'carebot_mention',
-  event_payload: { mention_id: mentionId },
-});
 
 const compact = (n: number) =>
   n >= 1_000_000 ? `${(n / 1_000_000).toFixed(1)}M` : n >= 1_000 ? `${(n / 1_000).toFixed(1)}k` : String(n);
@@ -102,6 +97,8 @@ function actions(mentionId: number, state: CardState | undefined): KnownBlock {
 }
 
 const quote = (text: string) => escapeMrkdwn(text).replace(/^/gm, '>');
+/** The customer's words as a quote, within a section's 3,000 characters after the prefix. */
+const quoted = (text: string, prefix = '') => prefix + fitRendered(text, quote, 3000 - prefix.length);
 
 /** The card a new conversation starts with; re-rendered in place as its state changes. */
 export function mentionCard(
@@ -115,7 +112,7 @@ export function mentionCard(
   const blocks: KnownBlock[] = [
     { type: 'context', elements: [{ type: 'mrkdwn', text: statusLine(opts.state) }] },
     { type: 'section', text: { type: 'mrkdwn', text: page + authorLine(m) } },
-    { type: 'section', text: { type: 'mrkdwn', text: quote(m.text ?? '') } },
+    { type: 'section', text: { type: 'mrkdwn', text: quoted(m.text ?? '') } },
     { type: 'context', elements: [{ type: 'mrkdwn', text: badges(t) }] },
     {
       type: 'context',
@@ -124,16 +121,16 @@ export function mentionCard(
     actions(m.id, opts.state),
   ];
   // The notification text is what phones and screen readers show: make it stand alone.
-  const text = `${t.priority} ${m.platform} @${m.authorHandle}: ${(m.text ?? '').slice(0, 150)}`;
+  const text = `${t.priority} ${m.platform} @${m.authorHandle}: ${truncate(m.text ?? '', 150)}`;
   return { text, blocks };
 }
 
 /** A customer's follow-up in a conversation that already has a card: a reply in its thread. */
 export function followUpMessage(m: MentionRow, t: TriageResult): { text: string; blocks: KnownBlock[] } {
   return {
-    text: `@${m.authorHandle}: ${(m.text ?? '').slice(0, 150)}`,
+    text: `@${m.authorHandle}: ${truncate(m.text ?? '', 150)}`,
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `*@${escapeMrkdwn(m.authorHandle ?? '')}* wrote:\n${quote(m.text ?? '')}` } },
+      { type: 'section', text: { type: 'mrkdwn', text: quoted(m.text ?? '', `*@${escapeMrkdwn(m.authorHandle ?? '')}* wrote:\n`) } },
       { type: 'context', elements: [{ type: 'mrkdwn', text: badges(t) }] },
     ],
   };

@@ -1,18 +1,21 @@
 import type { WebClient } from '@slack/web-api';
+import { metadataId, type Posted } from './metadata.js';
 
-interface Where {
+export interface Where {
   channel: string;
-  /** Set for a reply inside a thread. */
+  /** Set for replies inside a thread. */
   threadTs?: string;
-  /** When the earlier attempt started: nothing older can be it. */
+  /** When the earliest attempt started: nothing older can be ours. */
   since: Date;
 }
 
 /**
- * After a crash between posting a card and recording its ts, the retry cannot know whether
- * Slack got the message. It asks Slack: a message carrying this mention's metadata is ours.
+ * After a crash between posting and recording the ts, a retry cannot know what Slack got. It asks
+ * Slack once per channel or thread: every message there whose metadata names a `kind` (a
+ * mention's card, a spike's alert), by id.
  */
-export async function findPosted(slack: WebClient, mentionId: number, where: Where): Promise<string | undefined> {
+export async function findPosted(slack: WebClient, where: Where, kind: Posted = 'mention'): Promise<Map<number, string>> {
+  const found = new Map<number, string>();
   const oldest = String(Math.floor(where.since.getTime() / 1000) - 5);
   let cursor: string | undefined;
   for (let page = 0; page < 10; page++) {
@@ -20,14 +23,12 @@ export async function findPosted(slack: WebClient, mentionId: number, where: Whe
     const res = where.threadTs
       ? await slack.conversations.replies({ ...common, ts: where.threadTs })
       : await slack.conversations.history(common);
-    const hit = res.messages?.find(
-      (m) =>
-        m.metadata?.event_type === 'carebot_mention' &&
-        Number((m.metadata.event_payload as Record<string, unknown> | undefined)?.mention_id) === mentionId,
-    );
-    if (hit?.ts) return hit.ts;
+    for (const m of res.messages ?? []) {
+      const id = metadataId(m.metadata, kind);
+      if (id && m.ts) found.set(id, m.ts);
+    }
     cursor = res.response_metadata?.next_cursor || undefined;
-    if (!cursor) return undefined;
+    if (!cursor) break;
   }
-  return undefined;
+  return found;
 }

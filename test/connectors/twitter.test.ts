@@ -3,13 +3,20 @@ import { eq } from 'drizzle-orm';
 import { cursors, mentions } from '../../src/db/schema.js';
 import { pollTick } from '../../src/pipeline/poll.js';
 import { receive } from '../../src/pipeline/receive.js';
+import { createTwitterConnector } from '../../connectors/twitter/index.js';
 import { nextPollDelayMs } from '../../connectors/twitter/poll.js';
-import { ConnectorError } from '../../src/connector.js';
+import { ConnectorError, type ReplyTarget } from '../../src/connector.js';
+import { replies } from '../../src/db/schema.js';
+import { sendReply } from '../../src/pipeline/outbound.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
 import { startFakeTwitter, type FakeTwitter } from '../fakes/twitter.js';
+import { configFiles } from '../support/config-file.js';
+import { dbKinds, type DbKind } from '../support/db.js';
 import { createHarness, eventually, type Harness } from '../support/services.js';
 
 const BRAND_ID = '1500000000000000001';
+const yamlFile = configFiles();
+const OAUTH1 = { TWITTER_API_KEY: 'key', TWITTER_API_SECRET: 'consumer-secret', TWITTER_ACCESS_TOKEN: 'access', TWITTER_ACCESS_SECRET: 'access-secret' };
 
 describe('X/Twitter connector', () => {
   let x: FakeTwitter;
@@ -27,15 +34,13 @@ describe('X/Twitter connector', () => {
     slack.reset();
   });
 
-  const start = async (env: Record<string, string> = {}) => {
-    x = await startFakeTwitter({ brandUserId: BRAND_ID, brandUsername: 'acme' });
-    h = await createHarness('pglite', {
+  type Env = Record<string, string | undefined>;
+  const start = async (env: Env | ((fake: FakeTwitter) => Env) = OAUTH1, fake: Parameters<typeof startFakeTwitter>[0] = {}, kind: DbKind = 'pglite') => {
+    x = await startFakeTwitter({ brandUserId: BRAND_ID, brandUsername: 'acme', ...fake });
+    if (typeof env === 'function') env = env(x);
+    h = await createHarness(kind, {
       TWITTER_API_URL: x.url,
       TWITTER_BEARER_TOKEN: 'AAAA-test-bearer',
-      TWITTER_API_KEY: 'key',
-      TWITTER_API_SECRET: 'consumer-secret',
-      TWITTER_ACCESS_TOKEN: 'access',
-      TWITTER_ACCESS_SECRET: 'access-secret',
       TWITTER_POLL_SECONDS: '5',
       SLACK_BOT_TOKEN: 'xoxb-test',
       SLACK_API_URL: slack.url,
@@ -124,6 +129,142 @@ describe('X/Twitter connector', () => {
     expect(JSON.stringify(slack.messages()[0]!.blocks)).toContain('crashes on login');
     const [row] = await stored();
     expect(row!.url).toBe(`https://x.com/ann/status/${row!.externalId}`);
+  });
+
+  const targetOf = (tweetId: string): ReplyTarget => ({
+    platform: 'twitter',
+    externalId: tweetId,
+    conversationId: tweetId,
+    payload: {},
+    author: { id: '11', handle: 'ann', displayName: null, followers: null, profileUrl: null },
+  });
+  const replyRow = async (text: string, key: string) => {
+    const [mention] = await stored();
+    const [row] = await h.s.db.insert(replies).values({ idempotencyKey: key, mentionId: mention!.id, platform: 'twitter', text }).returning();
+    return row!.id;
+  };
+  const replyById = async (id: number) => (await h.s.db.select().from(replies).where(eq(replies.id, id)))[0]!;
+
+  it('goes on from the stored cursor after a restart: a new connector stores nothing twice', async () => {
+    await start();
+    x.addMention({ text: 'first', authorId: '11', username: 'ann' });
+    await poll();
+    const [cursor] = await h.s.db.select().from(cursors);
+    const restarted = createTwitterConnector(h.config, h.s.db, h.s.log);
+    await restarted.start!(() => Promise.resolve({ stored: 0, duplicates: 0 }));
+    x.addMention({ text: 'second', authorId: '12', username: 'bob' });
+    await restarted.poll!((items) => receive(h.s, items));
+    expect(x.requests.filter((r) => r.path.endsWith('/mentions')).at(-1)!.query.since_id).toBe(cursor!.value);
+    expect(await stored()).toHaveLength(2);
+  });
+
+  it('adapts the poll interval to the remaining requests of the rate-limit window', async () => {
+    await start();
+    x.setRateLimit('GET /2/users/:id/mentions', 4);
+    const { nextInMs } = await poll();
+    // 3 requests left in a 15-minute window: one every 5 minutes, not every 5 seconds.
+    expect(nextInMs).toBeGreaterThan(290_000);
+    expect(nextInMs).toBeLessThanOrEqual(301_000);
+  });
+
+  it('searches for the brand keywords as an option, each tweet stored once, with its own cursor and rate limit', async () => {
+    await start({ ...OAUTH1, CAREBOT_CONFIG: yamlFile("brand: { keywords: ['acme app', 'acmecorp'] }\ntwitter: { search: true }\n") });
+    const named = x.addTweet({ text: 'the Acme App logs me out every hour', authorId: '21', username: 'cat' });
+    x.addTweet({ text: 'lunch was great', authorId: '22', username: 'dan' });
+    x.addTweet({ text: 'acmecorp status: all good', authorId: BRAND_ID, username: 'acme' });
+    const both = x.addMention({ text: 'is acmecorp down?', authorId: '23', username: 'eve' });
+    await poll();
+    expect((await stored()).map((m) => m.externalId).sort()).toEqual([named.id, both.id].sort());
+    const search = x.requests.find((r) => r.path === '/2/tweets/search/recent')!;
+    expect(search).toMatchObject({ auth: 'bearer', query: { query: '("acme app" OR acmecorp) -is:retweet' } });
+    expect(await h.s.db.select().from(cursors)).toHaveLength(2);
+
+    // A 429 on search holds back search alone; mentions keep their pace.
+    x.failNext('/2/tweets/search/recent', { status: 429, resetInSeconds: 600 });
+    const later = x.addTweet({ text: 'acmecorp billing question', authorId: '24', username: 'fay' });
+    const searches = () => x.requests.filter((r) => r.path === '/2/tweets/search/recent').length;
+    await new Promise((r) => setTimeout(r, 5100));
+    const before = searches();
+    const { nextInMs } = await poll();
+    expect(searches()).toBe(before + 1);
+    expect(nextInMs).toBeLessThan(10_000);
+    await poll();
+    expect(searches()).toBe(before + 1);
+    expect((await stored()).map((m) => m.externalId)).not.toContain(later.id);
+  });
+
+  it('posts with an OAuth 2.0 user token, keeps the rotated refresh token in the database, and renews an expired one', async () => {
+    const oauth2Client = { clientId: 'carebot-client', clientSecret: 'client-secret' };
+    const seed = (fake: FakeTwitter) => ({ TWITTER_CLIENT_ID: 'carebot-client', TWITTER_CLIENT_SECRET: 'client-secret', TWITTER_OAUTH2_REFRESH_TOKEN: fake.issueRefreshToken() });
+    await start(seed, { oauth2Client });
+    const tokenCalls = () => x.requests.filter((r) => r.path === '/2/oauth2/token');
+    // start() looked the brand up as the user: one refresh, then the user token.
+    expect(x.requests.map((r) => `${r.method} ${r.path} ${r.auth} ${r.status}`)).toEqual(['POST /2/oauth2/token basic 200', 'GET /2/users/me oauth2-user 200']);
+    const [row] = await h.s.db.select().from(cursors).where(eq(cursors.name, 'twitter:oauth2'));
+    expect(JSON.parse(row!.value).refreshToken).not.toBe(h.config.TWITTER_OAUTH2_REFRESH_TOKEN);
+
+    const tweet = x.addMention({ text: 'help', authorId: '11', username: 'ann' });
+    await h.s.connectors.twitter!.reply(targetOf(tweet.id), 'On it.');
+    expect(x.requests.at(-1)).toMatchObject({ method: 'POST', path: '/2/tweets', auth: 'oauth2-user', status: 201 });
+
+    // A restart goes on with the stored token (the one in the environment was spent long ago).
+    const restarted = createTwitterConnector(h.config, h.s.db, h.s.log);
+    await restarted.reply(targetOf(tweet.id), 'Still on it.');
+    expect(tokenCalls()).toHaveLength(1);
+
+    // An expired access token: X answers 401, the stored refresh token renews it, the reply goes out once.
+    x.expireAccessTokens();
+    const before = x.posted.length;
+    await restarted.reply(targetOf(tweet.id), 'Fixed.');
+    expect(x.posted).toHaveLength(before + 1);
+    expect(tokenCalls().map((r) => r.status)).toEqual([200, 200]);
+
+    // Revoked: the error says what to do, and nothing is posted.
+    x.revokeRefreshTokens();
+    x.expireAccessTokens();
+    const err = await restarted.reply(targetOf(tweet.id), 'Hello?').catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'rejected', message: expect.stringMatching(/refresh token .*authorize carebot again/) });
+    expect(x.posted).toHaveLength(before + 1);
+  });
+
+  it.each(dbKinds)('spends a rotating refresh token once when several processes renew at the same time (%s)', async (kind) => {
+    const oauth2Client = { clientId: 'carebot-client' }; // a public client: no secret
+    await start((fake) => ({ TWITTER_CLIENT_ID: 'carebot-client', TWITTER_OAUTH2_REFRESH_TOKEN: fake.issueRefreshToken() }), { oauth2Client }, kind);
+    const processes = [1, 2, 3].map(() => createTwitterConnector(h.config, h.s.db, h.s.log));
+    const tweet = x.addMention({ text: 'help', authorId: '11', username: 'ann' });
+    x.expireAccessTokens();
+    await Promise.all(processes.map((p, i) => p.reply(targetOf(tweet.id), `answer ${i}`)));
+    const refreshes = x.requests.filter((r) => r.path === '/2/oauth2/token');
+    expect(refreshes.map((r) => r.status)).toEqual([200, 200]);
+    expect(x.posted.map((p) => p.text).sort()).toEqual(['answer 0', 'answer 1', 'answer 2']);
+  });
+
+  it('stores the posted reply id and link, and ends a reply X refuses as failed with the reason', async () => {
+    await start();
+    const tweet = x.addMention({ text: 'refund please', authorId: '11', username: 'ann' });
+    await poll();
+    const ok = await replyRow('@ann done, check your DMs', 'k-1');
+    await sendReply(h.s, ok);
+    const posted = x.posted.at(-1)!;
+    expect(posted).toMatchObject({ inReplyTo: tweet.id, text: '@ann done, check your DMs' });
+    expect(await replyById(ok)).toMatchObject({ state: 'sent', externalId: posted.id, url: `https://x.com/acme/status/${posted.id}` });
+
+    x.deleteTweet(tweet.id);
+    const refused = await replyRow('@ann one more thing', 'k-2');
+    await expect(sendReply(h.s, refused)).rejects.toThrow(/deleted or not visible/);
+    expect(await replyById(refused)).toMatchObject({ state: 'failed', externalId: null, error: expect.stringMatching(/X refused the reply \(403\).*deleted or not visible/) });
+    expect(x.posted).toHaveLength(1);
+  });
+
+  it('broadcasts a status update and threads the next one under it', async () => {
+    await start();
+    const first = await h.s.connectors.twitter!.broadcast!('We are investigating login errors.');
+    const second = await h.s.connectors.twitter!.broadcast!('Fixed since 14:05 UTC.', { inReplyTo: first.externalId });
+    expect(x.posted.slice(-2)).toEqual([
+      { id: first.externalId, text: 'We are investigating login errors.' },
+      { id: second.externalId, text: 'Fixed since 14:05 UTC.', inReplyTo: first.externalId },
+    ]);
+    expect(first.url).toBe(`https://x.com/acme/status/${first.externalId}`);
   });
 
   it('is off with a log line when no credentials are set', async () => {

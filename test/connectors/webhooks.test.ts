@@ -1,14 +1,17 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import type { IncomingHttpHeaders, Server } from 'node:http';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mountTwitterWebhook, twitterSignature } from '../../connectors/twitter/webhook.js';
 import { mountGenericWebhook } from '../../connectors/webhook/route.js';
-import { signWebhook } from '../../connectors/webhook/signature.js';
+import { checkWebhookSignature, signWebhook } from '../../connectors/webhook/signature.js';
 import { normalizers } from '../../connectors/normalize.js';
-import { mentions } from '../../src/db/schema.js';
+import { mentions, replies } from '../../src/db/schema.js';
 import { createHttpApp, listen } from '../../src/http/server.js';
 import { mentionSchema, type Platform } from '../../src/mention.js';
+import { sendReply } from '../../src/pipeline/outbound.js';
 import { receive } from '../../src/pipeline/receive.js';
+import { readBody, sendJson, startHttpServer, type LoopbackServer } from '../fakes/http.js';
 import { createHarness, type Harness } from '../support/services.js';
 
 const SECRET = 'zendesk-secret-0123456789';
@@ -31,6 +34,7 @@ describe('webhook routes', () => {
     await h.close();
   });
   beforeEach(async () => {
+    await h.s.db.delete(replies);
     await h.s.db.delete(mentions);
   });
 
@@ -102,6 +106,75 @@ describe('webhook routes', () => {
     });
   });
 
+  describe('generic callback replies', () => {
+    let receiver: LoopbackServer;
+    const received: { headers: IncomingHttpHeaders; body: string }[] = [];
+    let answer: { status: number; body: unknown; headers?: Record<string, string> } = { status: 200, body: {} };
+
+    beforeAll(async () => {
+      receiver = await startHttpServer(async (req, res) => {
+        received.push({ headers: req.headers, body: await readBody(req) });
+        sendJson(res, answer.status, answer.body, answer.headers);
+      });
+      h.config.file.webhooks.zendesk = { secret: SECRET, callbackUrl: `http://127.0.0.1:${receiver.port}/carebot` };
+    });
+    afterAll(() => receiver.close());
+
+    /** A stored mention from the source and a reply row to it, as the Slack side creates it. */
+    const replyTo = async (id: string, text: string, source = 'zendesk') => {
+      expect((await generic(valid(id), source === 'zendesk' ? {} : { source, secret: 'default-secret-0123456789' })).status).toBe(202);
+      const [mention] = await h.s.db.select().from(mentions).where(eq(mentions.externalId, `${source}/${id}`));
+      const [row] = await h.s.db.insert(replies).values({ idempotencyKey: `k-${source}-${id}`, mentionId: mention!.id, platform: 'webhook', text }).returning();
+      return row!.id;
+    };
+    const replyRow = async (id: number) => (await h.s.db.select().from(replies).where(eq(replies.id, id)))[0]!;
+
+    it("posts the reply to the source's callback URL, signed like its deliveries, and stores what the source calls it", async () => {
+      answer = { status: 200, body: { id: 'zd-comment-99', url: 'https://acme.zendesk.com/tickets/7' } };
+      const id = await replyTo('T-7', 'We have refunded your order.');
+      await sendReply(h.s, id);
+      const call = received.at(-1)!;
+      expect(checkWebhookSignature(SECRET, { signature: call.headers['x-carebot-signature'] as string, timestamp: call.headers['x-carebot-timestamp'] as string }, Buffer.from(call.body))).toBeUndefined();
+      expect(checkWebhookSignature('someone-elses-secret-000', { signature: call.headers['x-carebot-signature'] as string, timestamp: call.headers['x-carebot-timestamp'] as string }, Buffer.from(call.body))).toBe('bad signature');
+      expect(JSON.parse(call.body)).toEqual({
+        type: 'reply',
+        // The reply's idempotency key: a retry after a lost answer carries the same id.
+        id: 'k-zendesk-T-7',
+        source: 'zendesk',
+        inReplyTo: 'T-7',
+        conversationId: 'T-7',
+        author: { id: 'c-9', handle: 'dana' },
+        text: 'We have refunded your order.',
+      });
+      expect(await replyRow(id)).toMatchObject({ state: 'sent', externalId: 'zd-comment-99', url: 'https://acme.zendesk.com/tickets/7' });
+    });
+
+    it('ends a reply the source refuses as failed with its reason, and says when it must wait or retry', async () => {
+      answer = { status: 410, body: { error: 'ticket closed' } };
+      const id = await replyTo('T-8', 'Hello?');
+      await expect(sendReply(h.s, id)).rejects.toThrow(/410/);
+      expect(await replyRow(id)).toMatchObject({ state: 'failed', error: 'callback answered 410: {"error":"ticket closed"}' });
+
+      const [mention] = await h.s.db.select().from(mentions).where(eq(mentions.externalId, 'zendesk/T-8'));
+      const target = { platform: 'webhook' as const, externalId: 'zendesk/T-8', conversationId: 'zendesk/T-8', payload: mention!.payload, author: { id: 'c-9', handle: 'dana', displayName: null, followers: null, profileUrl: null } };
+      answer = { status: 429, body: {}, headers: { 'retry-after': '30' } };
+      expect(await h.s.connectors.webhook!.reply(target, 'x').catch((e: unknown) => e)).toMatchObject({ kind: 'rate_limited', retryAfterMs: 30_000 });
+      answer = { status: 503, body: {} };
+      expect(await h.s.connectors.webhook!.reply(target, 'x').catch((e: unknown) => e)).toMatchObject({ kind: 'unavailable' });
+      const sameKey = await Promise.all([1, 2].map(() => h.s.connectors.webhook!.reply(target, 'x', { idempotencyKey: 'reply-5' }).catch(() => undefined)));
+      expect(sameKey).toHaveLength(2);
+      expect(received.slice(-2).map((r) => JSON.parse(r.body).id)).toEqual(['reply-5', 'reply-5']);
+    });
+
+    it('refuses to reply to a source without a callback URL', async () => {
+      const before = received.length;
+      const id = await replyTo('TF-1', 'Thanks!', 'typeform');
+      await expect(sendReply(h.s, id)).rejects.toThrow(/no callbackUrl/);
+      expect(await replyRow(id)).toMatchObject({ state: 'failed', error: "webhook source 'typeform' has no callbackUrl to send replies to" });
+      expect(received.length).toBe(before);
+    });
+  });
+
   describe('X Account Activity', () => {
     it('answers the CRC challenge with the HMAC of the token', async () => {
       const res = await fetch(`${base}/webhooks/twitter?crc_token=challenge123`);
@@ -114,6 +187,30 @@ describe('webhook routes', () => {
       expect(await res.json()).toEqual({ ok: true, received: 1 });
       const [row] = await rows();
       expect(mentionSchema.parse(normalizers.twitter(row!.payload))).toMatchObject({ externalId: '1900000000000000001', author: { handle: 'sam', followers: 3100 } });
+    });
+
+    it("ignores deliveries for another account the app subscribed", async () => {
+      h.config.TWITTER_USER_ID = '42';
+      try {
+        const res = await post(JSON.stringify({ for_user_id: '43', tweet_create_events: [v1('1900000000000000009')] }));
+        expect(await res.json()).toEqual({ ok: true, received: 0 });
+        expect(await rows()).toHaveLength(0);
+      } finally {
+        h.config.TWITTER_USER_ID = undefined;
+      }
+    });
+
+    it('refuses an oversized, malformed or invalid delivery with a short reason, and stores nothing', async () => {
+      const huge = JSON.stringify({ for_user_id: '42', tweet_create_events: [{ ...v1('1900000000000000010'), text: 'x'.repeat(1_100_000) }] });
+      const tooBig = await post(huge);
+      expect([tooBig.status, await tooBig.json()]).toEqual([413, { error: 'entity.too.large' }]);
+      const notJson = await post('{"for_user_id"');
+      expect([notJson.status, await notJson.json()]).toEqual([400, { error: 'body is not JSON' }]);
+      const invalid = await post(delivery([{ ...v1('1900000000000000011'), id_str: 'abc' }]));
+      expect(invalid.status).toBe(422);
+      expect(((await invalid.json()) as { error: string }).error).toMatch(/^tweet_create_events\.0\.id_str: /);
+      expect(await rows()).toHaveLength(0);
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
     });
 
     it('refuses a forged delivery and stores nothing', async () => {

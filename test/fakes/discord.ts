@@ -8,6 +8,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import {
   AwaitableLog,
   FaultQueue,
+  compareIds,
   isRecord,
   matchRoute,
   pathMatches,
@@ -137,8 +138,19 @@ export interface FakeDiscord {
   /** Id of a seeded channel by name (`general`, `announcements`, `support` by default). */
   channelId(name: string): string;
   identifies: IdentifyPayload[];
+  /** Session ids of every successful RESUME. */
+  resumes: string[];
   /** Number of gateway connections currently open. */
   readonly connections: number;
+  /**
+   * Cuts every gateway connection as a network failure would (no close frame): the sessions
+   * stay resumable and collect what is dispatched meanwhile. Resolves once all are closed.
+   */
+  dropConnections(): Promise<void>;
+  /** The user has blocked the bot (or closed DMs): sending to their DM channel fails with 50007. */
+  blockDirectMessages(userId: string): void;
+  /** Discord forgets every session: a RESUME is answered with INVALID_SESSION (op 9, not resumable). */
+  invalidateSessions(): void;
   dispatchMessage(input: DispatchMessageInput): Json;
   sent: SentMessage[];
   crossposted: string[];
@@ -154,7 +166,12 @@ interface Session {
   seq: number;
   sessionId?: string;
   intents: number;
+  /** Recent dispatches, replayed after the sequence number a RESUME names (as Discord does). */
+  history: Array<{ s: number; payload: Json }>;
 }
+
+/** How many dispatches a session keeps for a RESUME. */
+const RESUME_HISTORY = 1000;
 
 class HttpError {
   constructor(
@@ -289,6 +306,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   // ---- stored messages ----------------------------------------------------
 
   const messages = new Map<string, Json>(); // id → canonical message (full content)
+  const blockedDms = new Set<string>();
   const sent: SentMessage[] = [];
   const crossposted: string[] = [];
 
@@ -375,6 +393,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
 
   const sessions = new Set<Session>();
   const sessionsById = new Map<string, Session>();
+  const resumes: string[] = [];
   const identifies: IdentifyPayload[] = [];
   const gatewayHttp = await startHttpServer((_req, res) => sendJson(res, 404, { message: '404: Not Found', code: 0 }));
   const wss = new WebSocketServer({ server: gatewayHttp.server });
@@ -385,8 +404,13 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   };
   const dispatch = (session: Session, t: string, d: unknown) => {
     session.seq += 1;
-    send(session, { op: 0, t, s: session.seq, d });
+    const payload = { op: 0, t, s: session.seq, d };
+    session.history.push({ s: session.seq, payload });
+    if (session.history.length > RESUME_HISTORY) session.history.shift();
+    send(session, payload);
   };
+  /** Identified sessions, connected or not: a dropped one still collects events for its RESUME. */
+  const resumable = () => new Set(sessionsById.values());
 
   /**
    * MESSAGE_CREATE / MESSAGE_UPDATE as each session is entitled to see it: guild messages need
@@ -400,8 +424,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   ) => {
     const authorIsBot = (message.author as Json).id === botUserId;
     const mentionsBot = (message.mentions as Json[]).some((u) => u.id === botUserId);
-    for (const session of sessions) {
-      if (session.sessionId === undefined) continue;
+    for (const session of resumable()) {
       if (where.dm ? !(session.intents & Intent.DirectMessages) : !(session.intents & Intent.GuildMessages)) continue;
       const canRead = where.dm || authorIsBot || mentionsBot || (session.intents & Intent.MessageContent) !== 0;
       const payload: Json = {
@@ -418,9 +441,15 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   const privilegedAllowed = opts.privilegedIntentsEnabled ?? true;
 
   wss.on('connection', (ws) => {
-    const session: Session = { ws, seq: 0, intents: 0 };
+    const session: Session = { ws, seq: 0, intents: 0, history: [] };
     sessions.add(session);
-    ws.on('close', () => sessions.delete(session));
+    ws.on('close', (code) => {
+      sessions.delete(session);
+      // A client that closes with 1000/1001 ends its session; any other close can be resumed.
+      if ((code === 1000 || code === 1001) && session.sessionId && sessionsById.get(session.sessionId) === session) {
+        sessionsById.delete(session.sessionId);
+      }
+    });
     send(session, { op: 10, d: { heartbeat_interval: HEARTBEAT_INTERVAL_MS, _trace: ['["fake-gateway",{}]'] }, s: null, t: null });
 
     ws.on('message', (data) => {
@@ -490,7 +519,11 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
           session.sessionId = previous.sessionId;
           session.intents = previous.intents;
           session.seq = previous.seq;
+          session.history = previous.history;
           sessionsById.set(session.sessionId as string, session);
+          resumes.push(session.sessionId as string);
+          const after = isRecord(d) && typeof d.seq === 'number' ? d.seq : 0;
+          for (const entry of session.history) if (entry.s > after) send(session, entry.payload);
           dispatch(session, 'RESUMED', null);
           return;
         }
@@ -511,7 +544,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   const faults = new FaultQueue<{ method: string; path: string }, DiscordFault>();
   const buckets = new Map<string, { used: number; resetAt: number }>();
 
-  type RouteHandler = (ctx: { params: Record<string, string>; body: unknown }) => { status?: number; body: unknown };
+  type RouteHandler = (ctx: { params: Record<string, string>; body: unknown; query: URLSearchParams }) => { status?: number; body: unknown };
   const routes: Array<{ method: string; template: string; handle: RouteHandler }> = [];
   const route = (method: string, template: string, handle: RouteHandler) => void routes.push({ method, template, handle });
   let afterResponse: Array<() => void> = [];
@@ -531,6 +564,21 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     return { body: user };
   });
   route('GET', '/channels/:id', ({ params }) => ({ body: requireChannel(params.id!) }));
+  // Newest first, like Discord; with `after`, the oldest `limit` messages after that id.
+  route('GET', '/channels/:id/messages', ({ params, query }) => {
+    requireChannel(params.id!);
+    const limit = Number(query.get('limit') ?? 50);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw invalidFormBody({ limit: { _errors: [{ code: 'NUMBER_TYPE_MAX', message: 'int value should be less than or equal to 100.' }] } });
+    const after = query.get('after');
+    const before = query.get('before');
+    const inChannel = [...messages.values()]
+      .filter((m) => m.channel_id === params.id)
+      .filter((m) => !after || compareIds(m.id as string, after) > 0)
+      .filter((m) => !before || compareIds(m.id as string, before) < 0)
+      .sort((a, b) => compareIds(a.id as string, b.id as string));
+    const page = after ? inChannel.slice(0, limit) : inChannel.slice(-limit);
+    return { body: page.reverse() };
+  });
   route('GET', '/channels/:id/messages/:mid', ({ params }) => {
     requireChannel(params.id!);
     const message = messages.get(params.mid!);
@@ -546,6 +594,9 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
 
   route('POST', '/channels/:id/messages', ({ params, body }) => {
     const channel = requireChannel(params.id!);
+    if (channel.type === ChannelTypes.DM && blockedDms.has((channel.recipients as Json[])[0]?.id as string)) {
+      throw new HttpError(403, { message: 'Cannot send messages to this user', code: 50007 });
+    }
     if (!isRecord(body)) throw new HttpError(400, { message: 'Cannot send an empty message', code: 50006 });
     const content = typeof body.content === 'string' ? body.content : '';
     if (content.length > 2000) {
@@ -727,7 +778,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     const headers = limitHeaders(rate.limit - bucket.used, (bucket.resetAt - now) / 1000);
 
     try {
-      const result = match.r.handle({ params: match.params, body });
+      const result = match.r.handle({ params: match.params, body, query: url.searchParams });
       reply(result.status ?? 200, result.body, headers);
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
@@ -751,6 +802,18 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       return id;
     },
     identifies,
+    resumes,
+    dropConnections: async () => {
+      const open = [...sessions];
+      await Promise.all(
+        open.map((s) => new Promise<void>((resolve) => {
+          s.ws.once('close', () => resolve());
+          s.ws.terminate();
+        })),
+      );
+    },
+    blockDirectMessages: (userId) => void blockedDms.add(userId),
+    invalidateSessions: () => sessionsById.clear(),
     get connections() {
       return sessions.size;
     },
@@ -767,8 +830,8 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
         const thread = ensureThread(input.channelId, input.threadParentId, input.authorId);
         channel = thread.channel;
         if (thread.created) {
-          for (const s of sessions) {
-            if (s.sessionId !== undefined && s.intents & Intent.Guilds) dispatch(s, 'THREAD_CREATE', { ...channel, newly_created: true });
+          for (const s of resumable()) {
+            if (s.intents & Intent.Guilds) dispatch(s, 'THREAD_CREATE', { ...channel, newly_created: true });
           }
         }
       } else {

@@ -133,10 +133,12 @@ export async function startFakeSlack(opts: { botUserId?: string; teamId?: string
     return { id: value };
   };
 
+  // Slack refuses a section whose text is over 3,000 characters, and so does this fake.
+  const textFits = (t: unknown) => !isRecord(t) || typeof t.text !== 'string' || t.text.length <= 3000;
   const validBlocks = (blocks: unknown): boolean =>
     Array.isArray(blocks) &&
     blocks.length <= 50 &&
-    blocks.every((b) => isRecord(b) && typeof b.type === 'string');
+    blocks.every((b) => isRecord(b) && typeof b.type === 'string' && textFits(b.text));
 
   const messageView = (m: SlackMessage): Record<string, unknown> => ({
     type: 'message',

@@ -82,7 +82,7 @@ export interface TwitterRequest {
   query: Record<string, string>;
   body?: unknown;
   /** Which credential style the caller used; the fake does not verify OAuth 1.0a signatures. */
-  auth?: 'bearer' | 'oauth1';
+  auth?: 'bearer' | 'oauth1' | 'oauth2-user' | 'basic';
   status: number;
   at: number;
 }
@@ -92,6 +92,18 @@ export interface FakeTwitter {
   url: string;
   brand: XUser;
   addMention(input: MentionInput): XTweet;
+  /** A tweet that does not @mention the brand (for keyword search): stored as given. */
+  addTweet(input: MentionInput): XTweet;
+  /**
+   * OAuth 2.0 user tokens (`POST /2/oauth2/token`, grant `refresh_token`), for the client given
+   * in `oauth2Client`. Every refresh rotates the refresh token (the old one stops working) and
+   * issues an access token (`oauth2-…`) that works as a user-context Bearer until it expires.
+   */
+  issueRefreshToken(): string;
+  /** Every issued access token stops working (as after two hours): the next call answers 401. */
+  expireAccessTokens(): void;
+  /** The user revoked the app: every refresh token stops working. */
+  revokeRefreshTokens(): void;
   deleteTweet(id: string): void;
   posted: Array<{ id: string; text: string; inReplyTo?: string }>;
   requests: TwitterRequest[];
@@ -193,9 +205,15 @@ interface StoredTweet extends XTweet {
   deleted: boolean;
 }
 
-export async function startFakeTwitter(
-  opts: { brandUserId?: string; brandUsername?: string; rateLimits?: Partial<Record<XEndpoint, number>> } = {},
-): Promise<FakeTwitter> {
+export interface FakeTwitterOptions {
+  brandUserId?: string;
+  brandUsername?: string;
+  rateLimits?: Partial<Record<XEndpoint, number>>;
+  /** The app's OAuth 2.0 client: confidential when it has a secret (Basic auth), public otherwise. */
+  oauth2Client?: { clientId: string; clientSecret?: string; tokenLifetimeSeconds?: number };
+}
+
+export async function startFakeTwitter(opts: FakeTwitterOptions = {}): Promise<FakeTwitter> {
   const nextId = snowflakeFactory(TWITTER_EPOCH_MS);
   const isoSeconds = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString();
 
@@ -219,6 +237,13 @@ export async function startFakeTwitter(
   const requests = new AwaitableLog<TwitterRequest>();
   const faults = new FaultQueue<{ method: string; path: string }, TwitterFault>();
   const pageTokens = new Map<string, string>(); // token → id that the next page must be older than
+  const refreshTokens = new Set<string>();
+  const accessTokens = new Map<string, number>(); // token → expiry (ms)
+  const issueRefreshToken = () => {
+    const token = `rt-${randomBytes(12).toString('hex')}`;
+    refreshTokens.add(token);
+    return token;
+  };
 
   const limits: Record<XEndpoint, number> = { ...DEFAULT_LIMITS, ...opts.rateLimits };
   const windows = new Map<XEndpoint, { used: number; resetAt: number }>();
@@ -269,7 +294,7 @@ export async function startFakeTwitter(
     return structuredClone(rest);
   };
 
-  const addMention = (input: MentionInput): XTweet => {
+  const addTweet = (input: MentionInput): XTweet => {
     const existing = users.get(input.authorId);
     const author = existing ?? makeUser(input.authorId, input.username, input.name ?? input.username, input.followers);
     author.username = input.username;
@@ -279,8 +304,7 @@ export async function startFakeTwitter(
 
     const createdMs = input.createdAt === undefined ? undefined : new Date(input.createdAt).getTime();
     const id = input.id ?? nextId(createdMs);
-    const mentionsBrand = new RegExp(`(^|[^\\w@])@${brand.username}\\b`, 'i').test(input.text);
-    const text = mentionsBrand ? input.text : `@${brand.username} ${input.text}`;
+    const text = input.text;
     const parent = input.inReplyToTweetId ? tweets.get(input.inReplyToTweetId) : undefined;
     const stored = storeTweet({
       id,
@@ -296,6 +320,33 @@ export async function startFakeTwitter(
         : {}),
     });
     return publicTweet(stored);
+  };
+
+  const addMention = (input: MentionInput): XTweet => {
+    const mentionsBrand = new RegExp(`(^|[^\\w@])@${brand.username}\\b`, 'i').test(input.text);
+    return addTweet({ ...input, text: mentionsBrand ? input.text : `@${brand.username} ${input.text}` });
+  };
+
+  /** `POST /2/oauth2/token` with grant_type=refresh_token, as X answers it. */
+  const oauth2Token = (authHeader: string, body: Record<string, string>): Result => {
+    const client = opts.oauth2Client;
+    const oauthError = (status: number, error: string, description: string): Result => ({ status, body: { error, error_description: description } });
+    if (!client) return oauthError(401, 'unauthorized_client', 'Missing valid authorization header');
+    if (authHeader.startsWith('Basic ')) {
+      const [id, secret] = Buffer.from(authHeader.slice(6), 'base64').toString().split(':');
+      if (id !== client.clientId || secret !== client.clientSecret) return oauthError(401, 'unauthorized_client', 'Missing valid authorization header');
+    } else if (client.clientSecret !== undefined || body.client_id !== client.clientId) {
+      return oauthError(401, 'unauthorized_client', 'Missing valid authorization header');
+    }
+    if (body.grant_type !== 'refresh_token') return oauthError(400, 'unsupported_grant_type', 'Grant type is not supported');
+    if (!refreshTokens.delete(body.refresh_token ?? '')) return oauthError(400, 'invalid_request', 'Value passed for the token was invalid.');
+    const lifetime = client.tokenLifetimeSeconds ?? 7200;
+    const accessToken = `oauth2-${randomBytes(16).toString('hex')}`;
+    accessTokens.set(accessToken, Date.now() + lifetime * 1000);
+    return {
+      status: 200,
+      body: { token_type: 'bearer', expires_in: lifetime, access_token: accessToken, scope: 'tweet.write users.read tweet.read offline.access', refresh_token: issueRefreshToken() },
+    };
   };
 
   // ---- request handling -------------------------------------------------
@@ -561,7 +612,16 @@ export async function startFakeTwitter(
     const raw = await readBody(req);
     const query: Record<string, string> = Object.fromEntries(url.searchParams);
     const authHeader = req.headers.authorization ?? '';
-    const auth = authHeader.startsWith('Bearer ') ? 'bearer' : authHeader.startsWith('OAuth ') ? 'oauth1' : undefined;
+    const bearer = authHeader.startsWith('Bearer ') ? authHeader.slice(7) : undefined;
+    const auth = bearer?.startsWith('oauth2-')
+      ? 'oauth2-user'
+      : bearer !== undefined
+        ? 'bearer'
+        : authHeader.startsWith('OAuth ')
+          ? 'oauth1'
+          : authHeader.startsWith('Basic ')
+            ? 'basic'
+            : undefined;
 
     let body: unknown;
     let badJson = false;
@@ -579,6 +639,14 @@ export async function startFakeTwitter(
       sendJson(res, status, payload, headers);
     };
 
+    if (method === 'POST' && path === '/2/oauth2/token') {
+      // twitter-api-v2 sends this body as JSON; the OAuth spec (and X) take a form: accept both.
+      const form = isRecord(body) ? Object.fromEntries(Object.entries(body).map(([k, v]) => [k, String(v)])) : Object.fromEntries(new URLSearchParams(raw));
+      const result = oauth2Token(authHeader, form);
+      reply(result.status, result.body);
+      return;
+    }
+
     let route: (typeof routes)[number] | undefined;
     let params: Record<string, string> = {};
     for (const r of routes) {
@@ -594,7 +662,8 @@ export async function startFakeTwitter(
       reply(404, problem(404, 'Not Found').body);
       return;
     }
-    if (!auth) {
+    const expiredUserToken = auth === 'oauth2-user' && !((accessTokens.get(bearer!) ?? 0) > Date.now());
+    if (!auth || auth === 'basic' || expiredUserToken) {
       reply(401, problem(401, 'Unauthorized').body);
       return;
     }
@@ -635,6 +704,12 @@ export async function startFakeTwitter(
     url: `http://127.0.0.1:${server.port}`,
     brand,
     addMention,
+    addTweet,
+    issueRefreshToken,
+    expireAccessTokens: () => {
+      for (const token of accessTokens.keys()) accessTokens.set(token, 0);
+    },
+    revokeRefreshTokens: () => refreshTokens.clear(),
     deleteTweet: (id) => {
       const t = tweets.get(id);
       if (!t) throw new Error(`fake twitter: no tweet ${id}`);
@@ -655,21 +730,46 @@ export async function startFakeTwitter(
 
 /**
  * A small subset of X's query language: space-separated terms are ANDed and matched
- * case-insensitively as substrings; `-term` excludes; `from:user` and `to:user` filter
- * on the author or the replied-to user; `is:reply` / `-is:reply` and `-is:retweet` work.
+ * case-insensitively as substrings (`"quoted phrases"` too); `OR` between terms and
+ * `( … )` groups work; `-term` excludes; `from:user` and `to:user` filter on the author or
+ * the replied-to user; `is:reply` / `-is:reply` and `-is:retweet` work.
  */
 function searchMatcher(query: string, users: Map<string, XUser>): (t: StoredTweet) => boolean {
-  const terms = query.match(/-?"[^"]*"|\S+/g) ?? [];
-  return (t) =>
-    terms.every((raw) => {
-      const negate = raw.startsWith('-');
-      const term = (negate ? raw.slice(1) : raw).replace(/^"|"$/g, '').toLowerCase();
-      let hit: boolean;
-      if (term.startsWith('from:')) hit = users.get(t.author_id)?.username.toLowerCase() === term.slice(5);
-      else if (term.startsWith('to:')) hit = !!t.in_reply_to_user_id && users.get(t.in_reply_to_user_id)?.username.toLowerCase() === term.slice(3);
-      else if (term === 'is:reply') hit = t.referenced_tweets?.some((r) => r.type === 'replied_to') ?? false;
-      else if (term === 'is:retweet') hit = t.referenced_tweets?.some((r) => r.type === 'retweeted') ?? false;
-      else hit = t.text.toLowerCase().includes(term);
-      return negate ? !hit : hit;
-    });
+  const tokens = query.match(/-?"[^"]*"|[()]|[^\s()]+/g) ?? [];
+  let pos = 0;
+  type Test = (t: StoredTweet) => boolean;
+  const atom = (raw: string): Test => {
+    const term = raw.replace(/^"|"$/g, '').toLowerCase();
+    if (term.startsWith('from:')) return (t) => users.get(t.author_id)?.username.toLowerCase() === term.slice(5);
+    if (term.startsWith('to:')) return (t) => !!t.in_reply_to_user_id && users.get(t.in_reply_to_user_id)?.username.toLowerCase() === term.slice(3);
+    if (term === 'is:reply') return (t) => t.referenced_tweets?.some((r) => r.type === 'replied_to') ?? false;
+    if (term === 'is:retweet') return (t) => t.referenced_tweets?.some((r) => r.type === 'retweeted') ?? false;
+    return (t) => t.text.toLowerCase().includes(term);
+  };
+  const term = (): Test => {
+    const token = tokens[pos++]!;
+    const negate = token.startsWith('-') && token.length > 1;
+    let test: Test;
+    if ((negate ? token.slice(1) : token) === '(') {
+      test = sequence();
+      pos++; // ')'
+    } else {
+      test = atom(negate ? token.slice(1) : token);
+    }
+    return negate ? (t) => !test(t) : test;
+  };
+  const alternatives = (): Test => {
+    const options = [term()];
+    while (tokens[pos] === 'OR') {
+      pos++;
+      options.push(term());
+    }
+    return (t) => options.some((o) => o(t));
+  };
+  const sequence = (): Test => {
+    const all: Test[] = [];
+    while (pos < tokens.length && tokens[pos] !== ')') all.push(alternatives());
+    return (t) => all.every((a) => a(t));
+  };
+  return sequence();
 }

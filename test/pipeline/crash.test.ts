@@ -4,7 +4,7 @@ import { mentions } from '../../src/db/schema.js';
 import { receive } from '../../src/pipeline/receive.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
 import { exited, spawnCarebot } from '../support/child.js';
-import { tweet } from '../support/mentions.js';
+import { everydayTweets, tweet } from '../support/mentions.js';
 import { createHarness, eventually, type Harness } from '../support/services.js';
 
 const INBOX = 'C0INBOX001';
@@ -61,7 +61,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('worker processes that die', () 
 
   it('loses nothing and duplicates nothing when workers are killed again and again mid-batch', async () => {
     await setup();
-    const batch = Array.from({ length: 60 }, (_, i) => tweet(`@brand incident report number ${i}`));
+    const batch = everydayTweets(60);
     await receive(h.s, batch);
     for (let round = 0; round < 3; round++) {
       const child = worker();

@@ -4,7 +4,7 @@ import { mentions, slackThreads } from '../../src/db/schema.js';
 import { receive } from '../../src/pipeline/receive.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
 import { dbKinds } from '../support/db.js';
-import { tweet } from '../support/mentions.js';
+import { everydayTweets, tweet } from '../support/mentions.js';
 import { createHarness, eventually, type Harness } from '../support/services.js';
 
 const INBOX = 'C0INBOX001';
@@ -23,7 +23,7 @@ describe.each(dbKinds)('pipeline on %s', (kind) => {
     slack.reset();
   });
 
-  const start = async (env: Record<string, string> = {}) => {
+  const start = async (env: Record<string, string | undefined> = {}) => {
     h = await createHarness(kind, { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: slack.url, SLACK_INBOX_CHANNEL: INBOX, ...env });
     h.startWorkers();
   };
@@ -98,6 +98,21 @@ describe.each(dbKinds)('pipeline on %s', (kind) => {
     expect(cards()).toHaveLength(1);
   });
 
+  it('posts a card for a long message and for one whose emoji straddles the notification cut', async () => {
+    await start();
+    // 149 characters, then an emoji (two UTF-16 units): a naive cut at 150 leaves half of it.
+    const straddling = tweet(`@brand ${'x'.repeat(142)}😡 the app is down`);
+    const long = tweet(`@brand ${'my order & my refund <both> lost. '.repeat(500)}`);
+    await receive(h.s, [straddling, long]);
+    await eventually('both cards', () => cards().length === 2);
+    for (const card of cards()) {
+      expect(card.text.isWellFormed()).toBe(true);
+      const section = (card.blocks as Array<{ type: string; text?: { text: string } }>).filter((b) => b.type === 'section');
+      for (const b of section) expect(b.text!.text.length).toBeLessThanOrEqual(3000);
+    }
+    expect(cards().find((c) => c.text.includes('😡') || c.text.endsWith('…'))).toBeDefined();
+  });
+
   it('waits out a Slack 429 for as long as Slack asks, and loses nothing', async () => {
     await start();
     slack.failNext('chat.postMessage', { status: 429, retryAfter: 1 }, 2);
@@ -121,6 +136,23 @@ describe.each(dbKinds)('pipeline on %s', (kind) => {
     expect(cards()).toHaveLength(1);
   });
 
+  it('does not queue a backlog twice: rows waiting behind a live job are left to it', async () => {
+    // No Slack token: no notify worker, so the notify jobs wait, as in a long backlog.
+    await start({ SLACK_BOT_TOKEN: undefined });
+    await receive(h.s, everydayTweets(20));
+    await eventually('all analyzed', async () => (await h.s.db.select().from(mentions)).every((r) => r.state === 'analyzed'));
+    const before = (await h.s.db.select().from(mentions)).map((r) => r.jobId);
+    // Rows are marked analyzed a moment before their notify jobs are added.
+    const jobs = await eventually('the notify jobs', async () => {
+      const c = await h.s.queues.notify.getJobCounts('waiting', 'prioritized');
+      return c.waiting! + c.prioritized! > 0 && c;
+    });
+    await new Promise((r) => setTimeout(r, 3000)); // several reconciler rounds, all past STUCK_AFTER
+    expect((await h.s.db.select().from(mentions)).map((r) => r.jobId)).toEqual(before);
+    expect(await h.s.queues.notify.getJobCounts('waiting', 'prioritized')).toEqual(jobs);
+    expect(jobs.waiting! + jobs.prioritized!).toBeLessThanOrEqual(4); // one job per priority in the batch
+  });
+
   it('loses nothing when Redis is flushed mid-run: the reconciler re-queues from the database', async () => {
     await start();
     // Everything carebot keeps in Redis lives under its prefix: deleting it all is a flush for
@@ -129,7 +161,7 @@ describe.each(dbKinds)('pipeline on %s', (kind) => {
       const keys = await h.s.redis.keys(`${h.config.QUEUE_PREFIX}:*`);
       if (keys.length) await h.s.redis.del(...keys);
     };
-    const batch = Array.from({ length: 30 }, (_, i) => tweet(`@brand outage report ${i}`));
+    const batch = everydayTweets(30);
     await receive(h.s, batch.slice(0, 15));
     await flush();
     await receive(h.s, batch.slice(15));

@@ -34,6 +34,8 @@ export async function createHarness(kind: DbKind, env: Record<string, string | u
       JOB_LOCK_SECONDS: '2',
       RECONCILE_SECONDS: '0.5',
       STUCK_AFTER_SECONDS: '1',
+      // The fake Slack has no per-channel limit; tests of the pace set their own.
+      SLACK_CHANNEL_RATE: '0',
       ...env,
     }).filter((e): e is [string, string] => e[1] !== undefined),
   );

@@ -1,0 +1,47 @@
+import type { Client, Message } from 'discord.js';
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db } from '../../src/db/open.js';
+import { mentions } from '../../src/db/schema.js';
+import type { Logger } from '../../src/log.js';
+
+/** Pages of 100 per channel: enough for a restart, not a crawl through the history. */
+const MAX_PAGES = 10;
+
+const byId = (a: Message, b: Message) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1);
+
+/** The newest message carebot stored from a channel. */
+async function newestStored(db: Db, channelId: string): Promise<string | undefined> {
+  const [row] = await db
+    .select({ id: sql<string | null>`max(${mentions.externalId}::numeric)::text` })
+    .from(mentions)
+    .where(and(eq(mentions.platform, 'discord'), sql`${mentions.payload}->>'channel_id' = ${channelId}`));
+  return row?.id ?? undefined;
+}
+
+/**
+ * What the gateway cannot replay: messages posted in the support channels while carebot was
+ * stopped or its session was lost. Fetched after the newest one stored and handled like live
+ * ones, oldest first. A channel with nothing stored yet is left alone: a first start does not
+ * import the history.
+ */
+export async function catchUp(client: Client<true>, db: Db, supportChannels: readonly string[], handle: (m: Message) => Promise<void>, log: Logger): Promise<void> {
+  for (const channelId of supportChannels) {
+    try {
+      let after = await newestStored(db, channelId);
+      if (!after) continue;
+      const channel = await client.channels.fetch(channelId);
+      if (!channel?.isTextBased()) continue;
+      let seen = 0;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const batch = [...(await channel.messages.fetch({ after, limit: 100 })).values()].sort(byId);
+        for (const message of batch) await handle(message);
+        seen += batch.length;
+        if (batch.length < 100) break;
+        after = batch.at(-1)!.id;
+      }
+      if (seen) log.info({ channelId, seen }, 'discord: caught up with a support channel');
+    } catch (err) {
+      log.warn({ channelId, err: (err as Error).message }, 'discord: could not catch up with a support channel');
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import type { Config } from '../../config/index.js';
+import type { Db } from '../../src/db/open.js';
+import { createTwitterClients } from './client.js';
+import { twitterError } from './errors.js';
+import { mentionsTimeline } from './timelines.js';
+import { asBrand } from './user-context.js';
+
+/** `carebot doctor`: do the X credentials work? One call per credential that is set. */
+export async function checkTwitter(config: Config, db: Db): Promise<string> {
+  const { read, user } = createTwitterClients(config, db);
+  if (!read && !user) return `off (${config.networks.twitterRead.why})`;
+  const said: string[] = [];
+  let step = 'users/me';
+  try {
+    if (user) {
+      const { data } = await asBrand(user, (c) => c.v2.me());
+      said.push(`posting as @${data.username} (${data.id})`);
+    }
+    if (read && config.TWITTER_USER_ID) {
+      step = 'the mentions timeline';
+      await mentionsTimeline(read, config.TWITTER_USER_ID).page(undefined, undefined);
+      said.push(`reading mentions of ${config.TWITTER_USER_ID}`);
+    } else {
+      said.push(read ? 'bearer token set (mentions need TWITTER_USER_ID or posting credentials)' : 'reading off (TWITTER_BEARER_TOKEN not set)');
+    }
+  } catch (err) {
+    throw twitterError(err, step);
+  }
+  return said.join('; ');
+}

@@ -1,0 +1,70 @@
+import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { mentions, slackThreads } from '../db/schema.js';
+import { chooseChannel } from '../routing.js';
+import type { Services } from '../services.js';
+import type { TriageResult } from '../triage/index.js';
+import type { MentionRow } from './mention-row.js';
+
+export type Thread = typeof slackThreads.$inferSelect;
+
+export const conversationKey = (r: { platform: string; conversationId: string | null }) => `${r.platform}\u0000${r.conversationId}`;
+
+/**
+ * The Slack thread of each conversation in a batch, created by the first mention to get there:
+ * the row is the claim that makes exactly one card per conversation, even when two batches
+ * notify the same conversation at once. `firsts` holds each conversation's earliest mention here.
+ */
+export async function claimThreads(s: Services, firsts: MentionRow[]): Promise<Map<string, Thread>> {
+  if (!firsts.length) return new Map();
+  await s.db
+    .insert(slackThreads)
+    .values(
+      firsts.map((row) => {
+        const triage = row.triage as TriageResult;
+        const channel = chooseChannel(s.config.file.routes, s.config.SLACK_INBOX_CHANNEL, { platform: row.platform, text: row.text ?? '', triage });
+        if (!channel) throw new Error('no Slack channel for this mention: set SLACK_INBOX_CHANNEL or a matching route');
+        return { platform: row.platform, conversationId: row.conversationId!, rootMentionId: row.id, channel, slaDueAt: slaDue(s, row, triage) };
+      }),
+    )
+    .onConflictDoNothing();
+  const threads = await s.db
+    .select()
+    .from(slackThreads)
+    .where(or(...firsts.map((r) => and(eq(slackThreads.platform, r.platform), eq(slackThreads.conversationId, r.conversationId!)))));
+  const byKey = new Map(threads.map((t) => [conversationKey(t), t]));
+
+  // A root that will never get a card (rejected, failed) must not hold its followers back forever.
+  const waiting = threads.filter((t) => !t.threadTs && !firsts.some((r) => r.id === t.rootMentionId));
+  if (waiting.length) {
+    const dead = await s.db
+      .select({ id: mentions.id })
+      .from(mentions)
+      .where(and(inArray(mentions.id, waiting.map((t) => t.rootMentionId)), inArray(mentions.state, ['rejected', 'failed'])));
+    for (const t of waiting.filter((w) => dead.some((d) => d.id === w.rootMentionId))) {
+      const heir = firsts.find((r) => conversationKey(r) === conversationKey(t))!;
+      const [taken] = await s.db
+        .update(slackThreads)
+        .set({ rootMentionId: heir.id, updatedAt: sql`now()` })
+        .where(and(eq(slackThreads.platform, t.platform), eq(slackThreads.conversationId, t.conversationId), isNull(slackThreads.threadTs), eq(slackThreads.rootMentionId, t.rootMentionId)))
+        .returning();
+      if (taken) byKey.set(conversationKey(taken), taken);
+    }
+  }
+  return byKey;
+}
+
+/** Records the cards just posted as their conversations' threads, in one statement. */
+export async function setThreadTs(s: Services, posted: Array<{ thread: Thread; ts: string }>): Promise<void> {
+  if (!posted.length) return;
+  const values = JSON.stringify(posted.map((p) => ({ platform: p.thread.platform, conversation_id: p.thread.conversationId, ts: p.ts })));
+  await s.db.execute(sql`
+    update ${slackThreads} as t set thread_ts = v.ts, updated_at = now()
+    from jsonb_to_recordset(${values}::jsonb) as v(platform text, conversation_id text, ts text)
+    where t.platform = v.platform and t.conversation_id = v.conversation_id and t.thread_ts is null`);
+}
+
+/** The first-response deadline for a new conversation, from when carebot first saw it. */
+function slaDue(s: Services, row: MentionRow, triage: TriageResult): Date | null {
+  const minutes = s.config.file.slack.sla[triage.priority];
+  return minutes && triage.needsResponse ? new Date(row.receivedAt.getTime() + minutes * 60_000) : null;
+}

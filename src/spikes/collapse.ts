@@ -1,0 +1,36 @@
+import { and, eq, or } from 'drizzle-orm';
+import { slackThreads } from '../db/schema.js';
+import type { MentionRow } from '../pipeline/mention-row.js';
+import type { Services } from '../services.js';
+import type { TriageResult } from '../triage/index.js';
+import { loadOpenSpikes } from './open-spikes.js';
+
+/** What spikes are made of: negative mentions, and anything triaged as an outage. */
+export const countsTowardSpikes = (t: TriageResult) => t.sentiment.label === 'negative' || t.category === 'outage';
+
+/**
+ * Which of a batch's would-be cards collapse into an open spike's digest instead: those that
+ * count toward spikes, share a term with one, and would start a new conversation. A customer
+ * who already has a card keeps their thread. Returns mention id → spike id.
+ */
+export async function collapseIntoSpikes(s: Services, rows: MentionRow[]): Promise<Map<number, number>> {
+  const collapsed = new Map<number, number>();
+  const open = await loadOpenSpikes(s.db);
+  if (!open.length) return collapsed;
+  for (const row of rows) {
+    if (!countsTowardSpikes(row.triage as TriageResult)) continue;
+    const terms = s.spikes.terms(row.text ?? '');
+    const spike = open.find((sp) => sp.terms.some((t) => terms.includes(t)));
+    if (spike) collapsed.set(row.id, spike.id);
+  }
+  if (!collapsed.size) return collapsed;
+  const candidates = rows.filter((r) => collapsed.has(r.id));
+  const threaded = await s.db
+    .select({ platform: slackThreads.platform, conversationId: slackThreads.conversationId })
+    .from(slackThreads)
+    .where(or(...candidates.map((r) => and(eq(slackThreads.platform, r.platform), eq(slackThreads.conversationId, r.conversationId!)))));
+  for (const r of candidates) {
+    if (threaded.some((t) => t.platform === r.platform && t.conversationId === r.conversationId)) collapsed.delete(r.id);
+  }
+  return collapsed;
+}
