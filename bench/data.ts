@@ -70,10 +70,21 @@ function syntheticRows(count: number): StreamRow[] {
   return rows;
 }
 
-export function openSource(): Source {
+function streamRows(): { real: boolean; rows: StreamRow[] } {
   const real = existsSync(streamPath);
   const rows = real ? loadStream(streamPath) : syntheticRows(5_000);
   if (!rows.length) throw new Error(`${streamPath}: no usable rows`);
+  return { real, rows };
+}
+
+/** The texts alone, for benchmarks of one stage (triage); `name` says where they come from. */
+export function supportTexts(): { name: string; texts: string[] } {
+  const { real, rows } = streamRows();
+  return { name: real ? `${streamPath} (real, ${rows.length} rows)` : `synthetic (${streamPath} not found)`, texts: rows.map((r) => r.text) };
+}
+
+export function openSource(): Source {
+  const { real, rows } = streamRows();
   // Fresh numeric ids (tweet ids are numeric), unique within and across runs.
   let next = (BigInt(Date.now()) << 22n) * 10n;
   let cursor = 0;

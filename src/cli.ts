@@ -11,7 +11,9 @@ const usage = `usage: carebot <command> [options]
   migrate                           apply database migrations
   doctor                            check configuration, Redis, the database and each platform token
   triage [--input FILE] [--model FILE]        JSON Lines in, triage results out
-  train --input FILE --model FILE             learn a triage model from labelled JSON Lines`;
+  train --model FILE [--input FILE] [--from-db]
+                                    learn a triage model from labelled JSON Lines and/or the
+                                    agents' corrections in the database (DATABASE_URL / DATA_DIR)`;
 
 const roles = ['all', 'http', 'workers'] as const;
 
@@ -21,7 +23,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,
-    options: { role: { type: 'string', default: 'all' }, input: { type: 'string' }, model: { type: 'string' }, help: { type: 'boolean' } },
+    options: { role: { type: 'string', default: 'all' }, input: { type: 'string' }, model: { type: 'string' }, 'from-db': { type: 'boolean' }, help: { type: 'boolean' } },
     strict: true,
   });
   if (!command || values.help || command === 'help') {
@@ -68,9 +70,17 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'train': {
-      if (!values.input || !values.model) throw new ConfigError('train: --input FILE and --model FILE are both required');
+      if (!values.model || !(values.input || values['from-db'])) {
+        throw new ConfigError('train: --model FILE and at least one of --input FILE and --from-db are required');
+      }
+      const database = values['from-db'] ? loadConfig() : undefined;
       const { runTrainCommand } = await import('./commands/train.js');
-      await runTrainCommand({ input: values.input, model: values.model, stdout: process.stdout });
+      await runTrainCommand({
+        input: values.input,
+        database: database && { url: database.DATABASE_URL, dataDir: database.DATA_DIR },
+        model: values.model,
+        stdout: process.stdout,
+      });
       return 0;
     }
     default:

@@ -1,43 +1,74 @@
 /**
- * `carebot train --input FILE --model FILE`: learns a model from labelled JSON Lines (`text`
- * plus any of `sentiment`, `language`, `complaint`, `needsResponse`, `category`) and writes it.
- * Lines that cannot be used are skipped and listed; the summary says what each head learned.
+ * `carebot train --model FILE [--input FILE] [--from-db]`: learns a model from labelled JSON
+ * Lines (`text` plus any of `sentiment`, `language`, `complaint`, `needsResponse`, `category`)
+ * and/or from the agents' corrections stored in the database, and writes it. Rows that cannot
+ * be used are skipped and listed; the summary says what each head learned.
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { openDatabase } from '../db/open.js';
+import { readCorrections } from '../triage/corrections.js';
 import { createEngine } from '../triage/engine.js';
 import { defaultFeatureOptions } from '../triage/features.js';
 import { featurize, fitModel, saveModel, type Example } from '../triage/model.js';
 import type { TrainingRow } from '../triage/types.js';
 
 export interface TrainCommandOptions {
-  input: string;
+  input?: string;
+  /** Where the corrections are: the service's DATABASE_URL / DATA_DIR. */
+  database?: { url?: string; dataDir: string };
   model: string;
   stdout: NodeJS.WritableStream;
 }
 
 const sentiments = new Set(['negative', 'neutral', 'positive']);
-/** Enough skipped lines to see the pattern; the count says the rest. */
+/** Enough skipped rows to see the pattern; the count says the rest. */
 const SHOW_SKIPPED = 10;
 
 export async function runTrainCommand(opts: TrainCommandOptions): Promise<void> {
   const engine = createEngine();
   const examples: Example[] = [];
   const skipped: string[] = [];
-  let n = 0;
-  for await (const line of createInterface({ input: createReadStream(opts.input), crlfDelay: Infinity })) {
-    n++;
-    if (line.trim() === '') continue;
+  const sources: string[] = [];
+  const learn = (raw: unknown, where: string) => {
     try {
-      const row = toRow(JSON.parse(line));
+      const row = toRow(raw);
       examples.push({ row, x: featurize(engine, row, defaultFeatureOptions) });
     } catch (err) {
-      skipped.push(`line ${n}: ${err instanceof SyntaxError ? 'not JSON' : (err as Error).message}`);
+      skipped.push(`${where}: ${(err as Error).message}`);
+    }
+  };
+  if (opts.input) {
+    let n = 0;
+    let rows = 0;
+    for await (const line of createInterface({ input: createReadStream(opts.input), crlfDelay: Infinity })) {
+      n++;
+      if (line.trim() === '') continue;
+      rows++;
+      let raw: unknown;
+      try {
+        raw = JSON.parse(line);
+      } catch {
+        skipped.push(`line ${n}: not JSON`);
+        continue;
+      }
+      learn(raw, `line ${n}`);
+    }
+    sources.push(`${rows} rows from ${opts.input}`);
+  }
+  if (opts.database) {
+    const database = await openDatabase(opts.database);
+    try {
+      const { rows, corrections } = await readCorrections(database.db);
+      rows.forEach((row, i) => learn(row, `correction ${i + 1}`));
+      sources.push(`${corrections} corrections of ${rows.length} mentions from the database`);
+    } finally {
+      await database.close();
     }
   }
   const model = fitModel(examples, defaultFeatureOptions);
   await saveModel(model, opts.model);
-  const out = [`trained on ${examples.length} rows, ${skipped.length} skipped → ${opts.model}`];
+  const out = [`trained on ${examples.length} rows (${sources.join(', ')}), ${skipped.length} skipped → ${opts.model}`];
   for (const [name, head] of Object.entries(model.heads)) {
     const counts = head.classes.map((c) => `${c} ${examples.filter((e) => String(e.row[name as keyof TrainingRow]) === c).length}`);
     out.push(`  ${name}: ${counts.join(', ')}`);

@@ -1,7 +1,8 @@
 /**
  * What a mention is about, from the configured taxonomy: the first category in the file's
  * order whose keyword or pattern matches wins. `spam`, `question`, `praise` and `other` are
- * decided by rules at their place in that order.
+ * decided by rules at their place in that order. A positive mention is not filed under an
+ * issue category by a bare noun ("love the new app") — it is praise.
  */
 import type { TaxonomyConfig } from './config.js';
 import { PhraseIndex } from './phrases.js';
@@ -22,26 +23,29 @@ export interface CategoryResult {
 
 export type Categorizer = (foldedTokens: readonly string[], text: string, ctx: CategoryContext) => CategoryResult;
 
-export function createCategorizer(taxonomy: TaxonomyConfig): Categorizer {
+export function createCategorizer(taxonomy: TaxonomyConfig, issueCategories: ReadonlySet<string>): Categorizer {
   const categories = taxonomy.categories;
   // One index over every category's keywords, so a post is scanned once whatever the taxonomy's size.
   const keywords = new PhraseIndex<number[]>(
     mergeByWords(categories.flatMap((c, i) => c.keywords.map((k) => [entryWords(k).map(fold), i] as const))),
   );
-  const patterns = categories.map((c) => (c.patterns.length ? new RegExp(c.patterns.join('|'), 'iu') : undefined));
+  const patterns = categories.map((c) => (c.patterns.length ? compilePatterns(c.patterns) : undefined));
+  const issue = categories.map((c) => issueCategories.has(c.id));
 
   return (tokens, text, ctx) => {
+    const skip = (i: number) => ctx.sentiment === 'positive' && issue[i]!;
     let best = categories.length;
     let keyword = '';
     for (const m of keywords.findAll(tokens)) {
-      const i = m.value[0]!;
-      if (i < best) {
+      const i = m.value.find((j) => !skip(j));
+      if (i !== undefined && i < best) {
         best = i;
         keyword = m.text;
       }
     }
     for (let i = 0; i < best; i++) {
       const c = categories[i]!;
+      if (skip(i)) continue;
       if (c.id === 'spam' ? ctx.spam : c.id === 'question' ? ctx.question : c.id === 'praise' && ctx.sentiment === 'positive') {
         return { id: c.id };
       }
@@ -52,6 +56,16 @@ export function createCategorizer(taxonomy: TaxonomyConfig): Categorizer {
     if (c && (c.id !== 'praise' || ctx.sentiment !== 'negative')) return { id: c.id, reason: `${c.id} keyword '${keyword}'` };
     return { id: 'other' };
   };
+}
+
+/**
+ * The patterns as one case-insensitive regex. Unicode mode only when a pattern needs it
+ * (`\p{…}`, `\u{…}`, characters beyond the BMP): without it the engine runs twice as fast,
+ * and category patterns run on every mention.
+ */
+function compilePatterns(list: string[]): RegExp {
+  const source = list.join('|');
+  return new RegExp(source, /\\[pPu]\{|[\u{10000}-\u{10ffff}]/u.test(source) ? 'iu' : 'i');
 }
 
 /** The same words listed under several categories: keep them all, in taxonomy order. */

@@ -31,6 +31,12 @@ const factor = z.number().min(0);
 const lexiconSchema = z.strictObject({
   /** Start from AFINN-165 as shipped by the `sentiment` package. */
   afinn: z.boolean().default(false),
+  /**
+   * The label thresholds for this lexicon's scale, when they differ from sentiment.yaml's
+   * (AFINN's many +1 words such as "like" or "hope" are weak evidence of praise).
+   */
+  negative_below: z.number().optional(),
+  positive_from: z.number().optional(),
   /** Languages whose words this one also uses (code-mixed posts). */
   inherit: z.array(z.string()).default([]),
   /** Also match words written without their accents. */
@@ -40,6 +46,8 @@ const lexiconSchema = z.strictObject({
   negators: wordList.default([]),
   intensifiers: z.record(z.string(), factor).default({}),
   contrast: wordList.default([]),
+  /** Would, could, should, if, wish...: praise after them is wished for, not given. */
+  irrealis: wordList.default([]),
   question_words: wordList.default([]),
   /** Thanks and please: polite, not praise, in a message that asks for something. */
   politeness: wordList.default([]),
@@ -51,6 +59,7 @@ const sentimentSchema = z.strictObject({
   negation_factor: z.number().min(-2).max(2),
   negation_factor_negative: z.number().min(-2).max(2),
   negation_alone: z.number().min(-5).max(0),
+  irrealis_factor: factor,
   contrast_before: factor,
   contrast_after: factor,
   question_positive_factor: factor,

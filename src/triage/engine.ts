@@ -67,10 +67,10 @@ export function createEngine(opts: EngineOptions = {}): Engine {
   };
   const detect = createLanguageDetector(config, opts.detector);
   const score = createSentimentScorer(config.sentiment, lexicons.values());
-  const categorize = createCategorizer(config.taxonomy);
+  const issues = new Set(config.flags.complaint.issue_categories);
+  const categorize = createCategorizer(config.taxonomy, issues);
   const flags = createFlagRules(config.flags);
   const prioritize = createPrioritizer(config.priority);
-  const issues = new Set(config.flags.complaint.issue_categories);
   const vip = new Map((opts.vip ?? []).map((v) => [v.replace(/^@/, '').toLowerCase(), v]));
 
   return {
@@ -140,6 +140,9 @@ export function createEngine(opts: EngineOptions = {}): Engine {
 }
 
 function hasLetter(token: string): boolean {
+  const c = token.charCodeAt(0) | 32;
+  // Most tokens open with an ASCII letter: no need for the Unicode-aware regex.
+  if (c >= 97 && c <= 122) return true;
   return !isBoundary(token) && /\p{L}/u.test(token);
 }
 

@@ -1,8 +1,9 @@
 /**
  * The trained model's view of a mention, as hashed sparse features (no vocabulary to store):
- * words (marked when negated), word pairs, character n-grams (spelling variants, morphology,
- * languages without a lexicon), and what the rules already concluded — the lexicon score,
- * question, spam, category, complaint — so the model learns on top of the lexicon.
+ * words (marked when negated), word pairs, character 2–4-grams of the whole text (spelling
+ * variants, morphology, emoji, "??!", languages without a lexicon), and what the rules already
+ * concluded — the lexicon score and its parts, question, spam, category, complaint — so the
+ * model learns on top of the lexicon instead of from scratch.
  */
 import type { Reading } from './engine.js';
 import { isBoundary } from './tokenize.js';
@@ -16,7 +17,7 @@ export interface FeatureOptions {
   charMax: number;
 }
 
-export const defaultFeatureOptions: FeatureOptions = { dim: 1 << 18, charMin: 2, charMax: 4 };
+export const defaultFeatureOptions: FeatureOptions = { dim: 1 << 19, charMin: 2, charMax: 4 };
 
 export interface Features {
   idx: Int32Array;
@@ -29,73 +30,188 @@ const NEGATED = 0x2f5a1c39;
 const PAIR = 0x6b43a9b5;
 const CHAR = 0x1b873593;
 const META = 0x5bd1e995;
+/** A clause or sentence end, as a word: pairs with it mark how sentences open and close. */
+const BOUNDARY = hash(WORD, '|');
+/** Words after a negator that read as negated ("not very happy"). */
+const NEGATION_REACH = 3;
+
+/** Hashes of the text being featurized, block after block; reused so that a call allocates little. */
+let scratch = new Int32Array(4096);
 
 export function extractFeatures(r: Reading, base: TriageResult, opts: FeatureOptions): Features {
+  const view = featureView(r, base, opts);
+  return { idx: view.idx.slice(), val: view.val.slice() };
+}
+
+/**
+ * The same features in buffers that the next call overwrites: for predicting, which reads
+ * them at once, without copying.
+ */
+export function featureView(r: Reading, base: TriageResult, opts: FeatureOptions): Features {
   const mask = opts.dim - 1;
-  const words: number[] = [];
-  const pairs: number[] = [];
-  const chars: number[] = [];
+  const text = ` ${r.text.toLowerCase().replace(LINK_OR_HANDLE, (m) => (m[0] === '@' ? '@' : 'http')).replace(/\s+/g, ' ')} `;
+  const most = 2 * r.words.length + 2 + text.length * (opts.charMax - opts.charMin + 1);
+  if (scratch.length < most) scratch = new Int32Array(most * 2);
+  const h = scratch;
+  // Words from 0, pairs from after the most words there can be, then character n-grams.
+  let words = 0;
+  let n = r.words.length;
   let negated = 0;
-  let prev = hash(WORD, '|');
+  let prev = BOUNDARY;
   for (const raw of r.words) {
     const boundary = isBoundary(raw);
     const w = boundary ? '|' : /^\d+$/.test(raw) ? '0' : raw;
+    const cur = boundary ? BOUNDARY : hash(WORD, w);
     if (boundary) negated = 0;
     else {
-      words.push(hash(negated > 0 ? NEGATED : WORD, w) & mask);
+      h[words++] = (negated > 0 ? hash(NEGATED, w) : cur) & mask;
       if (negated > 0) negated--;
-      if (r.lexicon.negators.has(w)) negated = 3;
-      if (w.length > 1 && /\p{L}/u.test(w)) charGrams(w, opts, mask, chars);
+      if (r.lexicon.negators.has(w)) negated = NEGATION_REACH;
     }
-    const cur = hash(WORD, w);
-    if (!(boundary && prev === cur)) pairs.push(mix(PAIR ^ prev, cur) & mask);
+    if (!(boundary && prev === cur)) h[n++] = mix(PAIR ^ prev, cur) & mask;
     prev = cur;
   }
-  pairs.push(mix(PAIR ^ prev, hash(WORD, '|')) & mask);
+  h[n++] = mix(PAIR ^ prev, BOUNDARY) & mask;
+  const pairsEnd = n;
+  n = charGrams(text, opts, mask, h, n);
 
-  const meta: [string, number][] = [
+  const meta = metaFeatures(r, base);
+  const out = new Builder(n + meta.length);
+  // Each block weighs the same whatever the text's length (unit norm per block); a word seen
+  // twice counts 1 + ln 2, not 2.
+  out.block(h.subarray(0, words));
+  out.block(h.subarray(r.words.length, pairsEnd));
+  out.block(h.subarray(pairsEnd, n));
+  for (const [name, v] of meta) out.add(hash(META, name) & mask, v);
+  return out.done();
+}
+
+/** What the rules concluded, as features: the model starts from the lexicon's judgement. */
+function metaFeatures(r: Reading, base: TriageResult): [string, number][] {
+  let positive = 0;
+  let negative = 0;
+  for (const w of r.lexical.words) {
+    if (w.score > 0) positive += w.score;
+    else negative -= w.score;
+  }
+  const s = r.stats;
+  return [
     [`lex:${r.lexical.label}`, 1],
     ['lex:score', Math.tanh(r.lexical.score / 4)],
     [`lex:bucket:${Math.max(-6, Math.min(6, Math.round(r.lexical.score)))}`, 1],
+    ['lex:positive', Math.tanh(positive / 3)],
+    ['lex:negative', Math.tanh(negative / 3)],
+    // Praise words next to complaint words: often sarcasm ("thanks for ruining my morning").
+    [`lex:mixed:${positive > 0 && negative > 0}`, 1],
     [`lang:${r.language}`, 1],
     [`cat:${base.category}`, 1],
     [`complaint:${base.complaint}`, 1],
     [`reply:${base.needsResponse}`, 1],
     [`question:${r.question}`, 1],
+    [`question:negative:${r.question && r.lexical.score < 0}`, 1],
     [`spam:${base.spam}`, 1],
-    [`exclaim:${Math.min(r.stats.exclamations, 3)}`, 1],
-    [`links:${Math.min(r.stats.urls, 2)}`, 1],
+    [`exclaim:${Math.min(s.exclamations, 3)}`, 1],
+    [`exasperated:${s.exasperated > 0}`, 1],
+    [`shouting:${s.caps > 0.5}`, 1],
+    [`links:${Math.min(s.urls, 2)}`, 1],
+    [`mentions:${Math.min(s.mentions, 2)}`, 1],
+    [`hashtags:${Math.min(s.hashtags, 3)}`, 1],
+    // Addressed to someone (a brand) rather than said to the world.
+    [`addressed:${/^\s*@/.test(r.text)}`, 1],
+    [`length:${Math.min(5, Math.floor(r.words.length / 6))}`, 1],
     ['bias', 1],
   ];
-
-  const blocks = [words, pairs, chars];
-  const n = blocks.reduce((s, b) => s + b.length, 0) + meta.length;
-  const idx = new Int32Array(n);
-  const val = new Float32Array(n);
-  let k = 0;
-  // Each block weighs the same whatever the text's length (unit norm per block).
-  for (const b of blocks) {
-    const v = b.length ? 1 / Math.sqrt(b.length) : 0;
-    for (const h of b) {
-      idx[k] = h;
-      val[k++] = v;
-    }
-  }
-  for (const [name, v] of meta) {
-    idx[k] = hash(META, name) & mask;
-    val[k++] = v;
-  }
-  return { idx, val };
 }
 
-function charGrams(w: string, opts: FeatureOptions, mask: number, out: number[]): void {
-  const s = `<${w}>`;
+/**
+ * Character n-grams of the text (lowercased, links and @handles reduced to a placeholder),
+ * written into `out` from `n` on: they carry the writer's punctuation, emoji and spelling,
+ * which the word tokens normalize away. Returns the new end.
+ */
+function charGrams(s: string, opts: FeatureOptions, mask: number, out: Int32Array, n: number): number {
   for (let i = 0; i < s.length; i++) {
     let h = CHAR;
-    for (let n = 1; n <= opts.charMax && i + n <= s.length; n++) {
-      h = Math.imul(h ^ s.charCodeAt(i + n - 1), 16777619);
-      if (n >= opts.charMin) out.push(finish(h) & mask);
+    for (let k = 1; k <= opts.charMax && i + k <= s.length; k++) {
+      h = Math.imul(h ^ s.charCodeAt(i + k - 1), 16777619);
+      if (k >= opts.charMin) out[n++] = finish(h) & mask;
     }
+  }
+  return n;
+}
+
+const LINK_OR_HANDLE = /https?:\/\/\S+|www\.\S+|@[\p{L}\p{N}_]+/gu;
+
+/**
+ * Counts equal hashes in one pass with a small open-addressing table (stamped per block, so it
+ * is never cleared): sorting every block cost more than the rest of featurizing together.
+ */
+const counter = { keys: new Int32Array(1024), counts: new Int32Array(1024), stamps: new Int32Array(1024), order: new Int32Array(512), stamp: 0 };
+
+function growCounter(distinct: number): void {
+  let size = counter.keys.length;
+  while (size < distinct * 2) size *= 2;
+  if (size === counter.keys.length) return;
+  Object.assign(counter, { keys: new Int32Array(size), counts: new Int32Array(size), stamps: new Int32Array(size), order: new Int32Array(size / 2) });
+}
+
+/** Collects blocks of hashed features into one sparse vector (in reused buffers until `done`). */
+class Builder {
+  private static idx = new Int32Array(2048);
+  private static val = new Float32Array(2048);
+  private readonly idx: Int32Array;
+  private readonly val: Float32Array;
+  private n = 0;
+
+  constructor(capacity: number) {
+    if (Builder.idx.length < capacity) {
+      Builder.idx = new Int32Array(capacity * 2);
+      Builder.val = new Float32Array(capacity * 2);
+    }
+    this.idx = Builder.idx;
+    this.val = Builder.val;
+  }
+
+  /** Counts of equal hashes, dampened (1 + ln count) and scaled to unit length. */
+  block(hashes: Int32Array): void {
+    if (hashes.length === 0) return;
+    growCounter(hashes.length);
+    const { keys, counts, stamps, order } = counter;
+    const mask = keys.length - 1;
+    const stamp = ++counter.stamp;
+    let distinct = 0;
+    for (let i = 0; i < hashes.length; i++) {
+      const h = hashes[i]!;
+      let slot = Math.imul(h, 0x9e3779b1) >>> 0 & mask;
+      while (stamps[slot] === stamp && keys[slot] !== h) slot = (slot + 1) & mask;
+      if (stamps[slot] === stamp) counts[slot]!++;
+      else {
+        stamps[slot] = stamp;
+        keys[slot] = h;
+        counts[slot] = 1;
+        order[distinct++] = slot;
+      }
+    }
+    const start = this.n;
+    let norm = 0;
+    for (let i = 0; i < distinct; i++) {
+      const slot = order[i]!;
+      const c = counts[slot]!;
+      const v = c === 1 ? 1 : 1 + Math.log(c);
+      this.idx[this.n] = keys[slot]!;
+      this.val[this.n++] = v;
+      norm += v * v;
+    }
+    const scale = 1 / Math.sqrt(norm);
+    for (let i = start; i < this.n; i++) this.val[i]! *= scale;
+  }
+
+  add(index: number, value: number): void {
+    this.idx[this.n] = index;
+    this.val[this.n++] = value;
+  }
+
+  done(): Features {
+    return { idx: this.idx.subarray(0, this.n), val: this.val.subarray(0, this.n) };
   }
 }
 

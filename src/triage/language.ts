@@ -58,7 +58,9 @@ export function createLanguageDetector(config: TriageConfig, fallback: FallbackD
     let other = 0;
     tally.fill(0);
     for (const w of words) {
-      if (ARABIC.test(w)) arabic++;
+      const c = w.charCodeAt(0) | 32;
+      if (c >= 97 && c <= 122) latin++; // the common case, without a regex
+      else if (ARABIC.test(w)) arabic++;
       else if (DEVANAGARI.test(w)) devanagari++;
       else if (LATIN.test(w)) latin++;
       else if (/\p{L}/u.test(w)) other++;

@@ -10,6 +10,9 @@ import { entryWords, fold } from './tokenize.js';
 
 export interface Lexicon {
   language: string;
+  /** The label thresholds for this lexicon (its own, else sentiment.yaml's). */
+  negativeBelow?: number;
+  positiveFrom?: number;
   /** Word → score, and phrase → score keyed by its words joined with `-` ("still-waiting"). */
   labels: Record<string, number>;
   /** Multi-word entries (labels, negators, intensifiers) → their joined key. */
@@ -17,6 +20,7 @@ export interface Lexicon {
   negators: Set<string>;
   intensifiers: Map<string, number>;
   contrast: Set<string>;
+  irrealis: Set<string>;
   politeness: Set<string>;
   /** Shorthand → the words it stands for ("pls" → ["please"]). */
   aliases: Map<string, string[]>;
@@ -62,6 +66,7 @@ function inheritFrom(parent: Resolved, child: Resolved): Resolved {
       negators: [...p.negators, ...c.negators],
       intensifiers: { ...p.intensifiers, ...c.intensifiers },
       contrast: [...p.contrast, ...c.contrast],
+      irrealis: [...p.irrealis, ...c.irrealis],
       question_words: [...p.question_words, ...c.question_words],
       politeness: [...p.politeness, ...c.politeness],
     },
@@ -91,10 +96,13 @@ function buildOne(language: string, { lex, care }: Resolved): Lexicon {
   for (const [k, v] of Object.entries(care)) add(k, v);
   return {
     language,
+    negativeBelow: lex.negative_below,
+    positiveFrom: lex.positive_from,
     labels,
     negators: new Set(lex.negators.map(keyOf)),
     intensifiers: new Map(Object.entries(lex.intensifiers).map(([k, v]) => [keyOf(k), v])),
     contrast: new Set(lex.contrast.map(keyOf)),
+    irrealis: new Set(lex.irrealis.map(keyOf)),
     politeness: new Set(lex.politeness.map(keyOf)),
     aliases: new Map(Object.entries(lex.aliases).map(([k, v]) => [entryWords(k).join(' '), entryWords(v)])),
     questionWords: new PhraseIndex(lex.question_words.map((q) => [entryWords(q), true] as const)),

@@ -6,8 +6,8 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { createEngine, type Engine, type EngineOptions, type Judgement, type Reading } from './engine.js';
-import { defaultFeatureOptions, extractFeatures, type FeatureOptions, type Features } from './features.js';
-import { defaultFitOptions, fitSoftmax, probabilities, type FitOptions, type SoftmaxWeights } from './softmax.js';
+import { defaultFeatureOptions, extractFeatures, featureView, type FeatureOptions, type Features } from './features.js';
+import { defaultFitOptions, fitSoftmax, type FitOptions, type SoftmaxWeights } from './logreg.js';
 import type { SentimentLabel, TrainingRow, TriageResult } from './types.js';
 
 export const headNames = ['sentiment', 'category', 'complaint', 'needsResponse'] as const;
@@ -58,8 +58,13 @@ export function featurize(
   return extractFeatures(reading, engine.decide(reading, { text: row.text }), features);
 }
 
+/**
+ * Yes/no heads weigh both answers the same: a missed complaint costs more than a card that
+ * turns out to be chatter, and brands' corrections are rarely balanced.
+ */
+const headBalance: Record<HeadName, number> = { sentiment: 0, category: 0.5, complaint: 1, needsResponse: 1 };
+
 export function fitModel(examples: readonly Example[], features: FeatureOptions, fit: Partial<FitOptions> = {}): TriageModel {
-  const options = { ...defaultFitOptions, ...fit };
   const xs = examples.map((e) => e.x);
   const heads: Partial<Record<HeadName, Head>> = {};
   for (const name of headNames) {
@@ -69,6 +74,7 @@ export function fitModel(examples: readonly Example[], features: FeatureOptions,
     const labels = Int32Array.from(values, (v) => (v === undefined ? -1 : classes.indexOf(v)));
     const seen = new Set(labels.filter((l) => l >= 0));
     if (seen.size < 2) continue;
+    const options = { ...defaultFitOptions, balance: headBalance[name], ...fit };
     heads[name] = { classes, weights: fitSoftmax(xs, labels, classes.length, features.dim, options) };
   }
   if (Object.keys(heads).length === 0) {
@@ -86,45 +92,91 @@ function isString(v: string | undefined): v is string {
   return v !== undefined;
 }
 
-/** The model's say on a mention read by the rules (`base` is what the rules alone decided). */
+/**
+ * The model's say on a mention read by the rules (`base` is what the rules alone decided).
+ * The heads' weights are interleaved into one matrix, a feature's row for every head side by
+ * side: one memory access per feature instead of one per head and feature.
+ */
 export function createPredictor(model: TriageModel): (reading: Reading, base: TriageResult) => Judgement {
-  const most = Math.max(...Object.values(model.heads).map((h) => h.classes.length));
-  const p = new Float64Array(most);
-  const ask = (head: Head, x: Features) => {
-    probabilities(head.weights, x, p);
-    let best = 0;
-    for (let k = 1; k < head.classes.length; k++) if (p[k]! > p[best]!) best = k;
-    return { label: head.classes[best]!, p: p[best]!, probs: p };
-  };
+  const heads = headNames.flatMap((name) => (model.heads[name] ? [{ name, head: model.heads[name] }] : []));
+  // A yes/no head needs one column, the difference of its two classes' weights.
+  const columns = (head: Head) => (head.classes.length === 2 ? 1 : head.classes.length);
+  const offsets: number[] = [];
+  let width = 0;
+  for (const { head } of heads) {
+    offsets.push(width);
+    width += columns(head);
+  }
+  const { dim } = model.features;
+  const packed = new Float32Array(dim * width);
+  const bias = new Float64Array(width);
+  heads.forEach(({ head }, h) => {
+    const K = head.classes.length;
+    const { w, bias: b } = head.weights;
+    const at = offsets[h]!;
+    if (K === 2) {
+      for (let i = 0; i < dim; i++) packed[i * width + at] = w[i * 2 + 1]! - w[i * 2]!;
+      bias[at] = b[1]! - b[0]!;
+    } else {
+      for (let i = 0; i < dim; i++) for (let k = 0; k < K; k++) packed[i * width + at + k] = w[i * K + k]!;
+      bias.set(b, at);
+    }
+  });
+  const logits = new Float64Array(width);
+  const yesNo = new Float64Array(2);
+
   return (reading, base) => {
-    const x = extractFeatures(reading, base, model.features);
-    const { sentiment, category, complaint, needsResponse } = model.heads;
+    const x = featureView(reading, base, model.features);
+    logits.set(bias);
+    for (let j = 0; j < x.idx.length; j++) {
+      const row = x.idx[j]! * width;
+      const v = x.val[j]!;
+      for (let t = 0; t < width; t++) logits[t]! += packed[row + t]! * v;
+    }
     const judgement: Judgement = { reasons: [] };
     const said: string[] = [];
-    if (sentiment) {
-      const a = ask(sentiment, x);
-      const score = Math.round((a.probs[2]! - a.probs[0]!) * 50) / 10;
-      judgement.sentiment = { label: a.label as SentimentLabel, score };
-      said.push(`${a.label} ${percent(a.p)}`);
-    }
-    if (category) {
-      const a = ask(category, x);
-      judgement.category = a.label;
-      said.push(`${a.label} ${percent(a.p)}`);
-    }
-    if (complaint) {
-      const a = ask(complaint, x);
-      judgement.complaint = a.label === 'true';
-      said.push(`${judgement.complaint ? 'complaint' : 'no complaint'} ${percent(a.p)}`);
-    }
-    if (needsResponse) {
-      const a = ask(needsResponse, x);
-      judgement.needsResponse = a.label === 'true';
-      said.push(`${judgement.needsResponse ? 'needs a reply' : 'no reply needed'} ${percent(a.p)}`);
-    }
+    heads.forEach(({ name, head }, h) => {
+      const at = offsets[h]!;
+      let p: Float64Array;
+      if (head.classes.length === 2) {
+        yesNo[1] = 1 / (1 + Math.exp(-logits[at]!));
+        yesNo[0] = 1 - yesNo[1];
+        p = yesNo;
+      } else p = softmax(logits.subarray(at, at + head.classes.length));
+      let best = 0;
+      for (let k = 1; k < p.length; k++) if (p[k]! > p[best]!) best = k;
+      const label = head.classes[best]!;
+      const sure = percent(p[best]!);
+      if (name === 'sentiment') {
+        judgement.sentiment = { label: label as SentimentLabel, score: Math.round((p[2]! - p[0]!) * 50) / 10 };
+        said.push(`${label} ${sure}`);
+      } else if (name === 'category') {
+        judgement.category = label;
+        said.push(`${label} ${sure}`);
+      } else if (name === 'complaint') {
+        judgement.complaint = label === 'true';
+        said.push(`${judgement.complaint ? 'complaint' : 'no complaint'} ${sure}`);
+      } else {
+        judgement.needsResponse = label === 'true';
+        said.push(`${judgement.needsResponse ? 'needs a reply' : 'no reply needed'} ${sure}`);
+      }
+    });
     judgement.reasons.push(`model: ${said.join(', ')}`);
     return judgement;
   };
+}
+
+/** Logits → probabilities, in place. */
+function softmax(z: Float64Array): Float64Array {
+  let max = -Infinity;
+  for (const v of z) max = Math.max(max, v);
+  let sum = 0;
+  for (let k = 0; k < z.length; k++) {
+    z[k] = Math.exp(z[k]! - max);
+    sum += z[k]!;
+  }
+  for (let k = 0; k < z.length; k++) z[k]! /= sum;
+  return z;
 }
 
 function percent(p: number): string {
@@ -134,7 +186,7 @@ function percent(p: number): string {
 // ---- the model file ----
 
 const FORMAT = 'carebot-triage-model';
-const VERSION = 1;
+const VERSION = 2;
 
 interface HeadFile {
   classes: string[];

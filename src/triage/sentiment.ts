@@ -60,13 +60,13 @@ export function createSentimentScorer(config: SentimentConfig, lexicons: Iterabl
       result.score * boost + (unmet ? config.negation_alone : 0) + (exasperated > 0 ? config.exasperation : 0);
     const score = Math.round(raw * 10) / 10;
     words.sort((a, b) => Math.abs(b.score) - Math.abs(a.score));
-    return { score, label: labelOf(score, config), words };
+    return { score, label: labelOf(score, lexicon, config), words };
   };
 }
 
-export function labelOf(score: number, config: SentimentConfig): SentimentLabel {
-  if (score < config.negative_below) return 'negative';
-  if (score >= config.positive_from) return 'positive';
+export function labelOf(score: number, lexicon: Lexicon, config: SentimentConfig): SentimentLabel {
+  if (score < (lexicon.negativeBelow ?? config.negative_below)) return 'negative';
+  if (score >= (lexicon.positiveFrom ?? config.positive_from)) return 'positive';
   return 'neutral';
 }
 
@@ -113,7 +113,7 @@ interface Sentences {
   question: boolean[];
   /** Per sentence: the index of its first contrast word, or -1. */
   contrast: number[];
-  /** The text holds a question or a request: "thanks" and "please" there are politeness. */
+  /** The text asks something (see `courtesy`). */
   asks: boolean;
 }
 
@@ -141,11 +141,17 @@ function strategy(lex: Lexicon, labels: Record<string, number>, config: Sentimen
   // The package calls `apply` once per scored token with the same array: read it once.
   let seen: string[] | undefined;
   let sentences: Sentences | undefined;
+  /**
+   * The text asks or complains: "thanks" and "please" there are politeness or sarcasm
+   * ("thanks for the 3 hour delay"), not praise. Worked out only when such a word is scored.
+   */
+  let courtesy: boolean | undefined;
   return {
     apply(tokens: string[], cursor: number, tokenScore: number): number {
       if (tokens !== seen) {
         seen = tokens;
         sentences = readSentences(tokens, lex);
+        courtesy = undefined;
       }
       const at = sentences!;
       const token = tokens[cursor]!;
@@ -153,17 +159,26 @@ function strategy(lex: Lexicon, labels: Record<string, number>, config: Sentimen
       // An intensifier before a scored word lends it strength instead of scoring itself.
       if (lex.intensifiers.has(token) && next !== undefined && labels[next] !== undefined) return 0;
       let s = tokenScore;
-      if (lex.politeness.has(token) && at.asks) s *= config.question_positive_factor;
+      if (lex.politeness.has(token)) {
+        courtesy ??= at.asks || tokens.some((t) => labels[t]! < 0);
+        if (courtesy) s *= config.question_positive_factor;
+      }
       for (let j = cursor - 1; j >= 0 && j >= cursor - 2; j--) {
         const m = lex.intensifiers.get(tokens[j]!);
         if (m === undefined) break;
         s *= m;
       }
+      let negated = false;
       for (let j = cursor - 1; j >= 0 && j >= cursor - config.negation_window; j--) {
         const t = tokens[j]!;
         if (isBoundary(t)) break;
-        if (lex.negators.has(t)) {
+        if (!negated && lex.negators.has(t)) {
           s *= s > 0 ? config.negation_factor : config.negation_factor_negative;
+          negated = true;
+        }
+        // "it would be great if…", "you should be ashamed": a wish or a what-if, not praise.
+        if (s > 0 && lex.irrealis.has(t)) {
+          s *= config.irrealis_factor;
           break;
         }
       }
