@@ -59,7 +59,7 @@ export async function openServices(config: Config, log: Logger, opts: { role: Ro
     db: database.db,
     redis,
     queues,
-    intake: createIntake(queues, { windowMs: 5, max: 500 }),
+    intake: createIntake(queues, { windowMs: 20, max: 500 }),
     metrics: createMetrics(queues),
     triage,
     slack,

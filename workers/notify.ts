@@ -6,7 +6,5 @@ import { startStageWorker } from '../src/worker.js';
 
 export const startNotifyWorker = (s: Services & { slack: WebClient }) =>
   startStageWorker(s, 'notify', (job) => notify(s, job.id!, job.data.mentionIds), {
-    // Each job posts several conversations at once already.
-    concurrency: 4,
     onExhausted: (job, err) => markFailed(s.db, job.data.mentionIds, `notify: ${err.message}`),
   });
