@@ -4,6 +4,7 @@
 // absent) through the whole pipeline — receive → ingest → analyze → notify → card on a loopback
 // fake Slack — on the real Redis and on each database, and measures raw BullMQ on the same Redis
 // in the same run as the yardstick. See bench/README.md for what each figure means.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -123,6 +124,11 @@ async function deleteKeys(redis: Redis, pattern: string): Promise<number> {
 }
 
 async function main(): Promise<void> {
+  // With PostgreSQL the measured worker is the compiled `carebot start --role workers`: build it from this checkout.
+  if (dbs.includes('postgres')) {
+    log('building dist/ (npm run build)');
+    execFileSync(process.execPath, [resolve('node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  }
   const source = openSource();
   log(`data: ${source.name}`);
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
@@ -239,7 +245,7 @@ async function main(): Promise<void> {
         final_states: states,
         worker_process:
           kind === 'postgres'
-            ? 'worker = carebot start --role workers in a child process (producer and fake Slack in the bench process)'
+            ? 'worker = the compiled `carebot start --role workers` (node bin/carebot.js), producer and fake Slack in the bench process'
             : 'worker = carebot start --role all in a child process that owns embedded PGlite (so it also stores what the bench hands it)',
       },
     });

@@ -1,5 +1,6 @@
 // The parent's handle on a bench/child.ts process: request/reply over IPC, RSS from /proc.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { MemoryReport, Notice, Reply, Request } from './protocol.js';
@@ -99,6 +100,63 @@ export async function spawnWorker(
       await request({ type: 'stop' }).catch(() => {});
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
       await gone;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** A port nothing listens on right now. */
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+
+const cli = fileURLToPath(new URL('../bin/carebot.js', import.meta.url));
+
+/**
+ * `carebot start --role workers` from the compiled build, exactly as production runs it (no tsx
+ * loader in the process, which alone adds about 75 MB). It speaks no IPC: it is measured from
+ * outside — RSS from /proc, heap from its own /metrics.
+ */
+export async function spawnCarebotWorkers(env: Env, opts: { nodeArgs?: string[]; readyTimeoutMs?: number } = {}): Promise<WorkerProcess> {
+  const port = await freePort();
+  // BENCH_WORKER_NODE_OPTIONS: V8 flags for the measured worker alone (to try heap settings).
+  const v8 = process.env.BENCH_WORKER_NODE_OPTIONS?.split(/\s+/).filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...v8, ...(opts.nodeArgs ?? []), cli, 'start', '--role', 'workers'], {
+    env: { ...childEnv(env), PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-200_000)));
+  child.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-200_000)));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  for (const until = Date.now() + (opts.readyTimeoutMs ?? 60_000); ; ) {
+    if (child.exitCode !== null) throw new Error(`carebot worker exited:\n${out.slice(-4000)}`);
+    if (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)) break;
+    if (Date.now() > until) throw new Error(`carebot worker not ready:\n${out.slice(-4000)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const notIpc = () => Promise.reject(new Error('the carebot CLI worker takes no requests'));
+  return {
+    pid: child.pid!,
+    request: notIpc,
+    drained: notIpc,
+    async memory() {
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const heapUsed = Number(/^carebot_nodejs_heap_size_used_bytes (\S+)/m.exec(metrics)?.[1] ?? 0);
+      const { rss = 0, peakRss = 0 } = rssOf(child.pid!) ?? {};
+      return { rss, peakRss, heapUsed, external: 0 };
+    },
+    output: () => out,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
       clearTimeout(timer);
     },
   };
