@@ -1,9 +1,11 @@
 import type { WebClient } from '@slack/web-api';
+import { audit } from '../audit.js';
 import { eachLimited } from '../each-limited.js';
 import { groupBy } from '../group-by.js';
 import { rateLimitDelayMs } from '../rate-limit.js';
 import type { Services } from '../services.js';
 import { followUpMessage, mentionCard } from '../slack/card.js';
+import { refreshCard, reopenedStatus, updateThread } from '../slack/conversation.js';
 import { findPosted } from '../slack/find-posted.js';
 import { messageMetadata } from '../slack/metadata.js';
 import { slackRefusedForGood, slackSaidNo } from '../slack/errors.js';
@@ -35,6 +37,7 @@ export async function notify(s: S, jobId: string, mentionIds: number[]): Promise
   const failed: MentionUpdate[] = [];
   const release: number[] = []; // rows known not to have been posted by this attempt
   const newThreads: Array<{ thread: Thread; ts: string }> = [];
+  const reopen = new Map<string, Thread>(); // resolved conversations the customer wrote to again
   let waiting = 0;
   let paceMs = 0; // the soonest a paced channel takes messages again
   let stop: unknown; // a rate limit or outage: start nothing more
@@ -86,6 +89,7 @@ export async function notify(s: S, jobId: string, mentionIds: number[]): Promise
           newThreads.push({ thread, ts });
         }
         done.push({ id: row.id, state: 'notified', slackChannel: thread.channel, slackTs: ts, notifiedAt: new Date() });
+        if (!isRoot && thread.status === 'resolved') reopen.set(key, thread);
         s.metrics.endToEndSeconds.observe((Date.now() - row.receivedAt.getTime()) / 1000);
       } catch (err) {
         if (slackSaidNo(err)) release.push(row.id);
@@ -103,12 +107,21 @@ export async function notify(s: S, jobId: string, mentionIds: number[]): Promise
   });
 
   await setThreadTs(s, newThreads);
+  // Before the rows are marked: if this fails, the retry finds the posts in Slack and gets here again.
+  for (const thread of reopen.values()) await reopenConversation(s, thread);
   await updateMentions(s.db, ['analyzed'], [...done, ...failed]);
   await releaseClaims(s.db, release, jobId);
   if (stop) throw stop;
   if (errors.length) throw errors[0];
   if (paceMs) throw new RetryLater('waiting for Slack\'s per-channel pace', paceMs);
   if (waiting) throw new RetryLater(`${waiting} mention(s) waiting for their conversation's first card`, 500);
+}
+
+/** A customer wrote again on a resolved conversation: it is open again, and its card says so. */
+async function reopenConversation(s: S, thread: Thread): Promise<void> {
+  const reopened = await updateThread(s.db, thread, { status: reopenedStatus(thread), resolvedAt: null });
+  await audit(s.db, 'system', 'reopen', { type: 'conversation', id: `${thread.platform}:${thread.conversationId}` }, { reason: 'the customer wrote again' });
+  await refreshCard(s, reopened);
 }
 
 async function post(s: S, row: ClaimedMention, channel: string, threadTs: string | undefined): Promise<string> {

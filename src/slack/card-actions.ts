@@ -7,15 +7,13 @@ import type { Services } from '../services.js';
 import type { TriageResult } from '../triage/index.js';
 import { actionIds } from './action-ids.js';
 import { cardMentionId, type MoreOption, type ThreadRow } from './card.js';
-import { refreshCard, secondsSinceOpened, threadOfMention, updateThread } from './conversation.js';
+import { refreshCard, reopenedStatus, secondsSinceOpened, threadOfMention, updateThread } from './conversation.js';
 import { openEscalateModal } from './escalate-modal.js';
 import { openReclassifyModal } from './reclassify-modal.js';
 
 type S = Services & { slack: WebClient };
 type Change = Partial<typeof slackThreads.$inferInsert>;
 
-/** The state a reopened conversation returns to, from what has happened in it. */
-const openStatus = (t: ThreadRow): ThreadRow['status'] => (t.firstResponseAt ? 'replied' : t.assignee ? 'assigned' : 'new');
 const assignTo = (t: ThreadRow, user: string): Change => ({ assignee: user, status: t.status === 'new' ? 'assigned' : t.status });
 const close = (status: 'resolved' | 'spam'): Change => ({
   status,
@@ -57,7 +55,7 @@ export function onCardActions(app: App, s: S): void {
   });
   app.action<BlockAction<ButtonAction>>(actionIds.reopen, async ({ ack, body, action }) => {
     await ack();
-    await change(cardMentionId(action.block_id), body.user.id, 'reopen', (t) => ({ status: openStatus(t), resolvedAt: null }));
+    await change(cardMentionId(action.block_id), body.user.id, 'reopen', (t) => ({ status: reopenedStatus(t), resolvedAt: null }));
   });
   app.action<BlockAction<OverflowAction>>(actionIds.more, async ({ ack, body, action }) => {
     await ack();

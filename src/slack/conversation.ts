@@ -53,6 +53,9 @@ export async function updateThread(db: Db, thread: ThreadRow, set: Partial<typeo
   return row!;
 }
 
+/** The state a reopened conversation returns to, from what has happened in it. */
+export const reopenedStatus = (t: ThreadRow): ThreadRow['status'] => (t.firstResponseAt ? 'replied' : t.assignee ? 'assigned' : 'new');
+
 /** Re-renders the conversation's card in place after its state changed. */
 export async function refreshCard(s: Services & { slack: WebClient }, thread: ThreadRow): Promise<void> {
   if (!thread.threadTs) return;

@@ -73,6 +73,22 @@ describe.each(dbKinds)('pipeline on %s', (kind) => {
     expect(cards()).toHaveLength(1);
   });
 
+  it('reopens a resolved conversation when the customer writes again, and says so on the card', async () => {
+    await start();
+    const first = tweet('@brand my order never arrived');
+    await receive(h.s, [first]);
+    const root = await eventually('the first card', () => cards()[0]);
+    await h.s.db.update(slackThreads).set({ status: 'resolved', resolvedAt: new Date() });
+    await receive(h.s, [tweet('@brand it still has not arrived', { conversationId: first.externalId, inReplyTo: first.externalId })]);
+    const [thread] = await eventually('the conversation reopened', async () => {
+      const rows = await h.s.db.select().from(slackThreads);
+      return rows[0]?.status === 'new' && rows;
+    });
+    expect(thread!.resolvedAt).toBeNull();
+    const update = slack.calls.find((c) => c.method === 'chat.update' && c.body.ts === root.ts);
+    expect(JSON.stringify(update?.body.blocks)).toContain(':new: New');
+  });
+
   it('posts one card for a conversation whose messages are notified at the same time', async () => {
     await start();
     const first = tweet('@brand checkout is broken');
