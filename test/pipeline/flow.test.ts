@@ -85,8 +85,9 @@ describe.each(dbKinds)('pipeline on %s', (kind) => {
       return rows[0]?.status === 'new' && rows;
     });
     expect(thread!.resolvedAt).toBeNull();
-    const update = slack.calls.find((c) => c.method === 'chat.update' && c.body.ts === root.ts);
-    expect(JSON.stringify(update?.body.blocks)).toContain(':new: New');
+    // The card is refreshed just after the status is stored.
+    const update = await eventually('the card refreshed', () => slack.calls.find((c) => c.method === 'chat.update' && c.body.ts === root.ts));
+    expect(JSON.stringify(update.body.blocks)).toContain(':new: New');
   });
 
   it('posts one card for a conversation whose messages are notified at the same time', async () => {
