@@ -8,11 +8,10 @@ import { nextPollDelayMs } from '../../connectors/twitter/poll.js';
 import { ConnectorError, type ReplyTarget } from '../../src/connector.js';
 import { replies } from '../../src/db/schema.js';
 import { sendReply } from '../../src/pipeline/outbound.js';
-import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
 import { startFakeTwitter, type FakeTwitter } from '../fakes/twitter.js';
 import { configFiles } from '../support/config-file.js';
 import { dbKinds, type DbKind } from '../support/db.js';
-import { createHarness, eventually, type Harness } from '../support/services.js';
+import { createHarness, eventually, withFakeSlack } from '../support/services.js';
 
 const BRAND_ID = '1500000000000000001';
 const yamlFile = configFiles();
@@ -20,37 +19,26 @@ const OAUTH1 = { TWITTER_API_KEY: 'key', TWITTER_API_SECRET: 'consumer-secret', 
 
 describe('X/Twitter connector', () => {
   let x: FakeTwitter;
-  let slack: FakeSlack;
-  let h: Harness;
-
-  beforeAll(async () => {
-    slack = await startFakeSlack();
-  });
-  afterAll(() => slack.close());
-  afterEach(async () => {
-    await h?.close();
-    h = undefined!;
-    await x?.close();
-    slack.reset();
-  });
+  const t = withFakeSlack();
+  afterEach(() => x?.close());
 
   type Env = Record<string, string | undefined>;
   const start = async (env: Env | ((fake: FakeTwitter) => Env) = OAUTH1, fake: Parameters<typeof startFakeTwitter>[0] = {}, kind: DbKind = 'pglite') => {
     x = await startFakeTwitter({ brandUserId: BRAND_ID, brandUsername: 'acme', ...fake });
     if (typeof env === 'function') env = env(x);
-    h = await createHarness(kind, {
+    t.h = await createHarness(kind, {
       TWITTER_API_URL: x.url,
       TWITTER_BEARER_TOKEN: 'AAAA-test-bearer',
       TWITTER_POLL_SECONDS: '5',
       SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_API_URL: slack.url,
+      SLACK_API_URL: t.slack.url,
       SLACK_INBOX_CHANNEL: 'C0INBOX001',
       ...env,
     });
-    await h.s.connectors.twitter!.start!(() => Promise.resolve({ stored: 0, duplicates: 0 }));
+    await t.h.s.connectors.twitter!.start!(() => Promise.resolve({ stored: 0, duplicates: 0 }));
   };
-  const poll = () => h.s.connectors.twitter!.poll!((items) => receive(h.s, items));
-  const stored = () => h.s.db.select().from(mentions);
+  const poll = () => t.h.s.connectors.twitter!.poll!((items) => receive(t.h.s, items));
+  const stored = () => t.h.s.db.select().from(mentions);
 
   it('looks up the brand with users/me, polls its mentions and stores each once, across overlapping polls and a restart', async () => {
     await start();
@@ -61,7 +49,7 @@ describe('X/Twitter connector', () => {
     expect(await stored()).toHaveLength(2);
 
     // The cursor is in the database: a new instance (a restart) goes on from it.
-    const [cursor] = await h.s.db.select().from(cursors);
+    const [cursor] = await t.h.s.db.select().from(cursors);
     const newest = (await stored()).map((m) => BigInt(m.externalId)).reduce((a, b) => (a > b ? a : b));
     expect(cursor!.value).toBe(String(newest));
     x.addMention({ text: 'still waiting for a reply', authorId: '11', username: 'ann', conversationId: first.id, inReplyToTweetId: first.id });
@@ -71,7 +59,7 @@ describe('X/Twitter connector', () => {
     expect(await stored()).toHaveLength(3);
 
     // An overlapping page (cursor lost, as after a crash before it was written) stores nothing twice.
-    await h.s.db.delete(cursors);
+    await t.h.s.db.delete(cursors);
     await poll();
     expect(await stored()).toHaveLength(3);
   });
@@ -108,25 +96,25 @@ describe('X/Twitter connector', () => {
     await start();
     const tweet = x.addMention({ text: 'refund please', authorId: '11', username: 'ann' });
     const target = { platform: 'twitter' as const, externalId: tweet.id, conversationId: tweet.id, payload: {}, author: { id: '11', handle: 'ann', displayName: null, followers: null, profileUrl: null } };
-    const sent = await h.s.connectors.twitter!.reply(target, '@ann sorry about that, we sent you a DM');
+    const sent = await t.h.s.connectors.twitter!.reply(target, '@ann sorry about that, we sent you a DM');
     expect(x.posted.at(-1)).toMatchObject({ id: sent.externalId, inReplyTo: tweet.id });
     expect(sent.url).toContain(sent.externalId);
 
     x.deleteTweet(tweet.id);
-    const err = await h.s.connectors.twitter!.reply(target, 'hello again').catch((e) => e);
+    const err = await t.h.s.connectors.twitter!.reply(target, 'hello again').catch((e) => e);
     expect(err).toBeInstanceOf(ConnectorError);
     expect(err.kind).toBe('rejected');
     x.failNext('POST /2/tweets', { status: 503 });
-    const unavailable = await h.s.connectors.twitter!.reply({ ...target, externalId: x.addMention({ text: 'x', authorId: '1', username: 'z' }).id }, 'hi').catch((e) => e);
+    const unavailable = await t.h.s.connectors.twitter!.reply({ ...target, externalId: x.addMention({ text: 'x', authorId: '1', username: 'z' }).id }, 'hi').catch((e) => e);
     expect(unavailable.kind).toBe('unavailable');
   });
 
   it('runs the poll on its queue and takes the mention all the way to a Slack card', async () => {
     await start();
-    h.startWorkers();
+    t.h.startWorkers();
     x.addMention({ text: 'the app crashes on login since the update', authorId: '11', username: 'ann' });
-    await eventually('a card from a polled tweet', () => slack.messages('C0INBOX001').length === 1, 30_000);
-    expect(JSON.stringify(slack.messages()[0]!.blocks)).toContain('crashes on login');
+    await eventually('a card from a polled tweet', () => t.slack.messages('C0INBOX001').length === 1, 30_000);
+    expect(JSON.stringify(t.slack.messages()[0]!.blocks)).toContain('crashes on login');
     const [row] = await stored();
     expect(row!.url).toBe(`https://x.com/ann/status/${row!.externalId}`);
   });
@@ -140,20 +128,20 @@ describe('X/Twitter connector', () => {
   });
   const replyRow = async (text: string, key: string) => {
     const [mention] = await stored();
-    const [row] = await h.s.db.insert(replies).values({ idempotencyKey: key, mentionId: mention!.id, platform: 'twitter', text }).returning();
+    const [row] = await t.h.s.db.insert(replies).values({ idempotencyKey: key, mentionId: mention!.id, platform: 'twitter', text }).returning();
     return row!.id;
   };
-  const replyById = async (id: number) => (await h.s.db.select().from(replies).where(eq(replies.id, id)))[0]!;
+  const replyById = async (id: number) => (await t.h.s.db.select().from(replies).where(eq(replies.id, id)))[0]!;
 
   it('goes on from the stored cursor after a restart: a new connector stores nothing twice', async () => {
     await start();
     x.addMention({ text: 'first', authorId: '11', username: 'ann' });
     await poll();
-    const [cursor] = await h.s.db.select().from(cursors);
-    const restarted = createTwitterConnector(h.config, h.s.db, h.s.log);
+    const [cursor] = await t.h.s.db.select().from(cursors);
+    const restarted = createTwitterConnector(t.h.config, t.h.s.db, t.h.s.log);
     await restarted.start!(() => Promise.resolve({ stored: 0, duplicates: 0 }));
     x.addMention({ text: 'second', authorId: '12', username: 'bob' });
-    await restarted.poll!((items) => receive(h.s, items));
+    await restarted.poll!((items) => receive(t.h.s, items));
     expect(x.requests.filter((r) => r.path.endsWith('/mentions')).at(-1)!.query.since_id).toBe(cursor!.value);
     expect(await stored()).toHaveLength(2);
   });
@@ -177,7 +165,7 @@ describe('X/Twitter connector', () => {
     expect((await stored()).map((m) => m.externalId).sort()).toEqual([named.id, both.id].sort());
     const search = x.requests.find((r) => r.path === '/2/tweets/search/recent')!;
     expect(search).toMatchObject({ auth: 'bearer', query: { query: '("acme app" OR acmecorp) -is:retweet' } });
-    expect(await h.s.db.select().from(cursors)).toHaveLength(2);
+    expect(await t.h.s.db.select().from(cursors)).toHaveLength(2);
 
     // A 429 on search holds back search alone; mentions keep their pace.
     x.failNext('/2/tweets/search/recent', { status: 429, resetInSeconds: 600 });
@@ -200,15 +188,15 @@ describe('X/Twitter connector', () => {
     const tokenCalls = () => x.requests.filter((r) => r.path === '/2/oauth2/token');
     // start() looked the brand up as the user: one refresh, then the user token.
     expect(x.requests.map((r) => `${r.method} ${r.path} ${r.auth} ${r.status}`)).toEqual(['POST /2/oauth2/token basic 200', 'GET /2/users/me oauth2-user 200']);
-    const [row] = await h.s.db.select().from(cursors).where(eq(cursors.name, 'twitter:oauth2'));
-    expect(JSON.parse(row!.value).refreshToken).not.toBe(h.config.TWITTER_OAUTH2_REFRESH_TOKEN);
+    const [row] = await t.h.s.db.select().from(cursors).where(eq(cursors.name, 'twitter:oauth2'));
+    expect(JSON.parse(row!.value).refreshToken).not.toBe(t.h.config.TWITTER_OAUTH2_REFRESH_TOKEN);
 
     const tweet = x.addMention({ text: 'help', authorId: '11', username: 'ann' });
-    await h.s.connectors.twitter!.reply(targetOf(tweet.id), 'On it.');
+    await t.h.s.connectors.twitter!.reply(targetOf(tweet.id), 'On it.');
     expect(x.requests.at(-1)).toMatchObject({ method: 'POST', path: '/2/tweets', auth: 'oauth2-user', status: 201 });
 
     // A restart goes on with the stored token (the one in the environment was spent long ago).
-    const restarted = createTwitterConnector(h.config, h.s.db, h.s.log);
+    const restarted = createTwitterConnector(t.h.config, t.h.s.db, t.h.s.log);
     await restarted.reply(targetOf(tweet.id), 'Still on it.');
     expect(tokenCalls()).toHaveLength(1);
 
@@ -230,7 +218,7 @@ describe('X/Twitter connector', () => {
   it.each(dbKinds)('spends a rotating refresh token once when several processes renew at the same time (%s)', async (kind) => {
     const oauth2Client = { clientId: 'carebot-client' }; // a public client: no secret
     await start((fake) => ({ TWITTER_CLIENT_ID: 'carebot-client', TWITTER_OAUTH2_REFRESH_TOKEN: fake.issueRefreshToken() }), { oauth2Client }, kind);
-    const processes = [1, 2, 3].map(() => createTwitterConnector(h.config, h.s.db, h.s.log));
+    const processes = [1, 2, 3].map(() => createTwitterConnector(t.h.config, t.h.s.db, t.h.s.log));
     const tweet = x.addMention({ text: 'help', authorId: '11', username: 'ann' });
     x.expireAccessTokens();
     await Promise.all(processes.map((p, i) => p.reply(targetOf(tweet.id), `answer ${i}`)));
@@ -244,22 +232,22 @@ describe('X/Twitter connector', () => {
     const tweet = x.addMention({ text: 'refund please', authorId: '11', username: 'ann' });
     await poll();
     const ok = await replyRow('@ann done, check your DMs', 'k-1');
-    await sendReply(h.s, ok);
+    await sendReply(t.h.s, ok);
     const posted = x.posted.at(-1)!;
     expect(posted).toMatchObject({ inReplyTo: tweet.id, text: '@ann done, check your DMs' });
     expect(await replyById(ok)).toMatchObject({ state: 'sent', externalId: posted.id, url: `https://x.com/acme/status/${posted.id}` });
 
     x.deleteTweet(tweet.id);
     const refused = await replyRow('@ann one more thing', 'k-2');
-    await expect(sendReply(h.s, refused)).rejects.toThrow(/deleted or not visible/);
+    await expect(sendReply(t.h.s, refused)).rejects.toThrow(/deleted or not visible/);
     expect(await replyById(refused)).toMatchObject({ state: 'failed', externalId: null, error: expect.stringMatching(/X refused the reply \(403\).*deleted or not visible/) });
     expect(x.posted).toHaveLength(1);
   });
 
   it('broadcasts a status update and threads the next one under it', async () => {
     await start();
-    const first = await h.s.connectors.twitter!.broadcast!('We are investigating login errors.');
-    const second = await h.s.connectors.twitter!.broadcast!('Fixed since 14:05 UTC.', { inReplyTo: first.externalId });
+    const first = await t.h.s.connectors.twitter!.broadcast!('We are investigating login errors.');
+    const second = await t.h.s.connectors.twitter!.broadcast!('Fixed since 14:05 UTC.', { inReplyTo: first.externalId });
     expect(x.posted.slice(-2)).toEqual([
       { id: first.externalId, text: 'We are investigating login errors.' },
       { id: second.externalId, text: 'Fixed since 14:05 UTC.', inReplyTo: first.externalId },
@@ -269,11 +257,11 @@ describe('X/Twitter connector', () => {
 
   it('is off with a log line when no credentials are set', async () => {
     x = await startFakeTwitter();
-    h = await createHarness('pglite');
-    expect(h.s.connectors.twitter).toBeUndefined();
-    expect(h.log.text()).toContain('twitterRead: off (TWITTER_BEARER_TOKEN not set)');
+    t.h = await createHarness('pglite');
+    expect(t.h.s.connectors.twitter).toBeUndefined();
+    expect(t.h.log.text()).toContain('twitterRead: off (TWITTER_BEARER_TOKEN not set)');
     // An unknown connector name on the poll queue does nothing.
-    await pollTick(h.s, 'twitter');
-    expect(await h.s.db.select().from(mentions).where(eq(mentions.platform, 'twitter'))).toHaveLength(0);
+    await pollTick(t.h.s, 'twitter');
+    expect(await t.h.s.db.select().from(mentions).where(eq(mentions.platform, 'twitter'))).toHaveLength(0);
   });
 });

@@ -2,38 +2,26 @@ import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mentions, slackThreads } from '../../src/db/schema.js';
 import { receive } from '../../src/pipeline/receive.js';
-import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
 import { dbKinds } from '../support/db.js';
 import { everydayTweets, tweet } from '../support/mentions.js';
-import { createHarness, eventually, type Harness } from '../support/services.js';
+import { createHarness, eventually, withFakeSlack } from '../support/services.js';
 
 const INBOX = 'C0INBOX001';
 
 describe.each(dbKinds)('pipeline on %s', (kind) => {
-  let slack: FakeSlack;
-  let h: Harness;
-
-  beforeAll(async () => {
-    slack = await startFakeSlack();
-  });
-  afterAll(() => slack.close());
-  afterEach(async () => {
-    await h?.close();
-    h = undefined!;
-    slack.reset();
-  });
+  const t = withFakeSlack();
 
   const start = async (env: Record<string, string | undefined> = {}) => {
-    h = await createHarness(kind, { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: slack.url, SLACK_INBOX_CHANNEL: INBOX, ...env });
-    h.startWorkers();
+    t.h = await createHarness(kind, { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: t.slack.url, SLACK_INBOX_CHANNEL: INBOX, ...env });
+    t.h.startWorkers();
   };
-  const row = async (externalId: string) => (await h.s.db.select().from(mentions).where(eq(mentions.externalId, externalId)))[0]!;
-  const cards = () => slack.messages(INBOX).filter((m) => !m.thread_ts);
+  const row = async (externalId: string) => (await t.h.s.db.select().from(mentions).where(eq(mentions.externalId, externalId)))[0]!;
+  const cards = () => t.slack.messages(INBOX).filter((m) => !m.thread_ts);
 
   it('takes a mention from a connector to a card in Slack, with its triage', async () => {
     await start();
     const m = tweet('@brand the app is down again and I still cannot log in, this is ridiculous');
-    await receive(h.s, [m]);
+    await receive(t.h.s, [m]);
     const done = await eventually('the mention to be notified', async () => {
       const r = await row(m.externalId);
       return r.state === 'notified' && r;
@@ -45,30 +33,30 @@ describe.each(dbKinds)('pipeline on %s', (kind) => {
     expect(JSON.stringify(card.blocks)).toContain('jamie_customer');
     expect(done.triage).toMatchObject({ sentiment: { label: 'negative' } });
     expect(done.priority).toMatch(/^P[1-4]$/);
-    const [thread] = await h.s.db.select().from(slackThreads);
+    const [thread] = await t.h.s.db.select().from(slackThreads);
     expect(thread).toMatchObject({ channel: INBOX, threadTs: card.ts, rootMentionId: done.id });
   });
 
   it('gives one row and one card when the same mention arrives twice, even at once', async () => {
     await start();
     const m = tweet('@brand where is my refund? been waiting 3 weeks');
-    const results = await Promise.all([receive(h.s, [m]), receive(h.s, [m]), receive(h.s, [m, m])]);
+    const results = await Promise.all([receive(t.h.s, [m]), receive(t.h.s, [m]), receive(t.h.s, [m, m])]);
     expect(results.reduce((n, r) => n + r.stored, 0)).toBe(1);
     await eventually('the card', () => cards().length === 1);
-    await receive(h.s, [m]); // a webhook retry long after
+    await receive(t.h.s, [m]); // a webhook retry long after
     await new Promise((r) => setTimeout(r, 1500));
-    expect(await h.s.db.select().from(mentions)).toHaveLength(1);
-    expect(slack.messages()).toHaveLength(1);
+    expect(await t.h.s.db.select().from(mentions)).toHaveLength(1);
+    expect(t.slack.messages()).toHaveLength(1);
   });
 
   it("threads a customer's follow-up under the first card instead of a new card", async () => {
     await start();
     const first = tweet('@brand my order never arrived');
-    await receive(h.s, [first]);
+    await receive(t.h.s, [first]);
     const root = await eventually('the first card', () => cards()[0]);
     const followUp = tweet('@brand hello?? anyone there', { conversationId: first.externalId, inReplyTo: first.externalId });
-    await receive(h.s, [followUp]);
-    const reply = await eventually('the follow-up in the thread', () => slack.messages(INBOX).find((m) => m.thread_ts));
+    await receive(t.h.s, [followUp]);
+    const reply = await eventually('the follow-up in the thread', () => t.slack.messages(INBOX).find((m) => m.thread_ts));
     expect(reply.thread_ts).toBe(root.ts);
     expect(cards()).toHaveLength(1);
   });
@@ -76,17 +64,17 @@ describe.each(dbKinds)('pipeline on %s', (kind) => {
   it('reopens a resolved conversation when the customer writes again, and says so on the card', async () => {
     await start();
     const first = tweet('@brand my order never arrived');
-    await receive(h.s, [first]);
+    await receive(t.h.s, [first]);
     const root = await eventually('the first card', () => cards()[0]);
-    await h.s.db.update(slackThreads).set({ status: 'resolved', resolvedAt: new Date() });
-    await receive(h.s, [tweet('@brand it still has not arrived', { conversationId: first.externalId, inReplyTo: first.externalId })]);
+    await t.h.s.db.update(slackThreads).set({ status: 'resolved', resolvedAt: new Date() });
+    await receive(t.h.s, [tweet('@brand it still has not arrived', { conversationId: first.externalId, inReplyTo: first.externalId })]);
     const [thread] = await eventually('the conversation reopened', async () => {
-      const rows = await h.s.db.select().from(slackThreads);
+      const rows = await t.h.s.db.select().from(slackThreads);
       return rows[0]?.status === 'new' && rows;
     });
     expect(thread!.resolvedAt).toBeNull();
     // The card is refreshed just after the status is stored.
-    const update = await eventually('the card refreshed', () => slack.calls.find((c) => c.method === 'chat.update' && c.body.ts === root.ts));
+    const update = await eventually('the card refreshed', () => t.slack.calls.find((c) => c.method === 'chat.update' && c.body.ts === root.ts));
     expect(JSON.stringify(update.body.blocks)).toContain(':new: New');
   });
 
@@ -94,18 +82,18 @@ describe.each(dbKinds)('pipeline on %s', (kind) => {
     await start();
     const first = tweet('@brand checkout is broken');
     const rest = [1, 2, 3].map((i) => tweet(`@brand still broken ${i}`, { conversationId: first.externalId }));
-    await receive(h.s, [first, ...rest]);
-    await eventually('all four in Slack', () => slack.messages(INBOX).length === 4);
+    await receive(t.h.s, [first, ...rest]);
+    await eventually('all four in Slack', () => t.slack.messages(INBOX).length === 4);
     expect(cards()).toHaveLength(1);
-    expect(slack.messages(INBOX).filter((m) => m.thread_ts === cards()[0]!.ts)).toHaveLength(3);
+    expect(t.slack.messages(INBOX).filter((m) => m.thread_ts === cards()[0]!.ts)).toHaveLength(3);
   });
 
   it('joins deliveries that arrive together (one webhook each) into one ingest job, and loses none', async () => {
     await start();
     const deliveries = everydayTweets(20);
-    const results = await Promise.all(deliveries.map((m) => receive(h.s, [m])));
+    const results = await Promise.all(deliveries.map((m) => receive(t.h.s, [m])));
     expect(results.every((r) => r.stored === 1)).toBe(true);
-    const rows = await h.s.db.select().from(mentions);
+    const rows = await t.h.s.db.select().from(mentions);
     expect(rows).toHaveLength(20);
     expect(new Set(rows.map((r) => r.jobId?.split('-')[1])).size).toBe(1); // one batch token
     await eventually('all 20 cards', () => cards().length === 20);
@@ -117,7 +105,7 @@ describe.each(dbKinds)('pipeline on %s', (kind) => {
     (bad.payload as { tweet: Record<string, unknown> }).tweet.author_id = undefined;
     const empty = tweet('');
     const good = tweet('@brand love the new update, thanks!');
-    await receive(h.s, [bad, empty, good]);
+    await receive(t.h.s, [bad, empty, good]);
     await eventually('the good mention to be notified', async () => (await row(good.externalId)).state === 'notified');
     const rejected = await row(bad.externalId);
     expect(rejected.state).toBe('rejected');
@@ -131,7 +119,7 @@ describe.each(dbKinds)('pipeline on %s', (kind) => {
     // 149 characters, then an emoji (two UTF-16 units): a naive cut at 150 leaves half of it.
     const straddling = tweet(`@brand ${'x'.repeat(142)}😡 the app is down`);
     const long = tweet(`@brand ${'my order & my refund <both> lost. '.repeat(500)}`);
-    await receive(h.s, [straddling, long]);
+    await receive(t.h.s, [straddling, long]);
     await eventually('both cards', () => cards().length === 2);
     for (const card of cards()) {
       expect(card.text.isWellFormed()).toBe(true);
@@ -143,23 +131,23 @@ describe.each(dbKinds)('pipeline on %s', (kind) => {
 
   it('waits out a Slack 429 for as long as Slack asks, and loses nothing', async () => {
     await start();
-    slack.failNext('chat.postMessage', { status: 429, retryAfter: 1 }, 2);
+    t.slack.failNext('chat.postMessage', { status: 429, retryAfter: 1 }, 2);
     const batch = [1, 2, 3].map((i) => tweet(`@brand problem number ${i}`));
-    await receive(h.s, batch);
+    await receive(t.h.s, batch);
     await eventually('three cards', () => cards().length === 3);
-    const posts = slack.calls.filter((c) => c.method === 'chat.postMessage');
+    const posts = t.slack.calls.filter((c) => c.method === 'chat.postMessage');
     expect(posts.length).toBe(5); // two refused, three accepted
     expect(new Set(cards().map((c) => c.text)).size).toBe(3);
     const refusedAt = posts[0]!.at;
-    const nextAccepted = slack.calls.find((c) => c.method === 'chat.postMessage' && c.at > refusedAt + 900);
+    const nextAccepted = t.slack.calls.find((c) => c.method === 'chat.postMessage' && c.at > refusedAt + 900);
     expect(nextAccepted).toBeDefined();
   });
 
   it('retries a Slack 500 with backoff and posts once', async () => {
     await start();
-    slack.failNext('chat.postMessage', { status: 500 }, 4);
+    t.slack.failNext('chat.postMessage', { status: 500 }, 4);
     const m = tweet('@brand payment failed twice');
-    await receive(h.s, [m]);
+    await receive(t.h.s, [m]);
     await eventually('the card', async () => (await row(m.externalId)).state === 'notified');
     expect(cards()).toHaveLength(1);
   });
@@ -167,17 +155,17 @@ describe.each(dbKinds)('pipeline on %s', (kind) => {
   it('does not queue a backlog twice: rows waiting behind a live job are left to it', async () => {
     // No Slack token: no notify worker, so the notify jobs wait, as in a long backlog.
     await start({ SLACK_BOT_TOKEN: undefined });
-    await receive(h.s, everydayTweets(20));
-    await eventually('all analyzed', async () => (await h.s.db.select().from(mentions)).every((r) => r.state === 'analyzed'));
-    const before = (await h.s.db.select().from(mentions)).map((r) => r.jobId);
+    await receive(t.h.s, everydayTweets(20));
+    await eventually('all analyzed', async () => (await t.h.s.db.select().from(mentions)).every((r) => r.state === 'analyzed'));
+    const before = (await t.h.s.db.select().from(mentions)).map((r) => r.jobId);
     // Rows are marked analyzed a moment before their notify jobs are added.
     const jobs = await eventually('the notify jobs', async () => {
-      const c = await h.s.queues.notify.getJobCounts('waiting', 'prioritized');
+      const c = await t.h.s.queues.notify.getJobCounts('waiting', 'prioritized');
       return c.waiting! + c.prioritized! > 0 && c;
     });
     await new Promise((r) => setTimeout(r, 3000)); // several reconciler rounds, all past STUCK_AFTER
-    expect((await h.s.db.select().from(mentions)).map((r) => r.jobId)).toEqual(before);
-    expect(await h.s.queues.notify.getJobCounts('waiting', 'prioritized')).toEqual(jobs);
+    expect((await t.h.s.db.select().from(mentions)).map((r) => r.jobId)).toEqual(before);
+    expect(await t.h.s.queues.notify.getJobCounts('waiting', 'prioritized')).toEqual(jobs);
     expect(jobs.waiting! + jobs.prioritized!).toBeLessThanOrEqual(4); // one job per priority in the batch
   });
 
@@ -186,18 +174,18 @@ describe.each(dbKinds)('pipeline on %s', (kind) => {
     // Everything carebot keeps in Redis lives under its prefix: deleting it all is a flush for
     // carebot, and spares the other test files that share this Redis.
     const flush = async () => {
-      const keys = await h.s.redis.keys(`${h.config.QUEUE_PREFIX}:*`);
-      if (keys.length) await h.s.redis.del(...keys);
+      const keys = await t.h.s.redis.keys(`${t.h.config.QUEUE_PREFIX}:*`);
+      if (keys.length) await t.h.s.redis.del(...keys);
     };
     const batch = everydayTweets(30);
-    await receive(h.s, batch.slice(0, 15));
+    await receive(t.h.s, batch.slice(0, 15));
     await flush();
-    await receive(h.s, batch.slice(15));
+    await receive(t.h.s, batch.slice(15));
     await new Promise((r) => setTimeout(r, 50));
     await flush();
     // A card is posted before its row is marked notified: wait for both.
-    await eventually('all 30 rows notified', async () => (await h.s.db.select().from(mentions)).every((r) => r.state === 'notified'), 30_000);
-    expect(await h.s.db.select().from(mentions)).toHaveLength(30);
+    await eventually('all 30 rows notified', async () => (await t.h.s.db.select().from(mentions)).every((r) => r.state === 'notified'), 30_000);
+    expect(await t.h.s.db.select().from(mentions)).toHaveLength(30);
     expect(cards()).toHaveLength(30);
     expect(new Set(cards().map((c) => c.ts)).size).toBe(30);
   });

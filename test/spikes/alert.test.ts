@@ -5,48 +5,38 @@ import { mentions, spikes } from '../../src/db/schema.js';
 import { receive } from '../../src/pipeline/receive.js';
 import { metadataId } from '../../src/slack/metadata.js';
 import { tickSpikes } from '../../src/spikes/alert.js';
-import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
 import { tweet } from '../support/mentions.js';
-import { createHarness, eventually, type Harness } from '../support/services.js';
+import { createHarness, eventually, withFakeSlack } from '../support/services.js';
 import { loginOutage, quietStream, seeded, type Timed } from '../support/streams.js';
 
 const INBOX = 'C0INBOX001';
 const MINUTE = 60_000;
 
 describe('spikes in Slack', () => {
-  let slack: FakeSlack;
-  let h: Harness;
-
-  beforeAll(async () => {
-    slack = await startFakeSlack();
-  });
-  afterAll(() => slack.close());
-  afterEach(async () => {
-    await h?.close();
-    slack.reset();
-  });
+  const t = withFakeSlack();
 
   const start = async () => {
-    h = await createHarness('pglite', { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: slack.url, SLACK_INBOX_CHANNEL: INBOX });
-    h.startWorkers();
+    t.h = await createHarness('pglite', { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: t.slack.url, SLACK_INBOX_CHANNEL: INBOX });
+    t.h.startWorkers();
   };
   let author = 0;
   const tweets = (timed: Timed[]) => timed.map((t) => tweet(`@brand ${t.text}`, { createdAt: t.createdAt, authorId: String(++author), username: `customer${author}` }));
   /** Hands mentions over as a live stream would (in time order), waiting for each chunk to be judged. */
   const replay = async (timed: Timed[], chunk = 40) => {
     for (let i = 0; i < timed.length; i += chunk) {
-      await receive(h.s, tweets(timed.slice(i, i + chunk)));
-      await eventually('the chunk to be analyzed', async () => (await h.s.db.select().from(mentions)).every((r) => r.state !== 'received' && r.state !== 'ingested'));
+      await receive(t.h.s, tweets(timed.slice(i, i + chunk)));
+      await eventually('the chunk to be analyzed', async () => (await t.h.s.db.select().from(mentions)).every((r) => r.state !== 'received' && r.state !== 'ingested'));
     }
   };
-  const alerts = () => slack.messages(INBOX).filter((m) => metadataId(m.metadata as never, 'spike'));
-  const allDone = () => eventually('every mention notified', async () => (await h.s.db.select().from(mentions)).every((r) => r.state === 'notified'), 30_000);
+  const tick = () => tickSpikes({ ...t.h.s, slack: t.h.s.slack as WebClient });
+  const alerts = () => t.slack.messages(INBOX).filter((m) => metadataId(m.metadata as never, 'spike'));
+  const allDone = () => eventually('every mention notified', async () => (await t.h.s.db.select().from(mentions)).every((r) => r.state === 'notified'), 30_000);
 
   it('raises nothing for two hours of everyday complaints about the same things', async () => {
     await start();
     await replay(quietStream(Date.now() - 125 * MINUTE, 120, 1.5, seeded(3)).flat());
     await allDone();
-    expect(await h.s.db.select().from(spikes)).toEqual([]);
+    expect(await t.h.s.db.select().from(spikes)).toEqual([]);
     expect(alerts()).toEqual([]);
   });
 
@@ -57,7 +47,7 @@ describe('spikes in Slack', () => {
     await replay(outage, 20);
     await allDone();
 
-    const [spike, ...others] = await h.s.db.select().from(spikes);
+    const [spike, ...others] = await t.h.s.db.select().from(spikes);
     expect(others).toEqual([]);
     expect(spike).toMatchObject({ term: 'login', status: 'open' });
     expect(spike!.terms).toEqual(expect.arrayContaining(['password', 'reset']));
@@ -66,21 +56,21 @@ describe('spikes in Slack', () => {
     expect(alert.text).toMatch(/Possible outage: \d+ negative mentions about 'login' in 5 min \(usual: \d+\)/);
     expect(JSON.stringify(alert.blocks)).toContain('carebot.declare_incident');
 
-    const collapsed = await h.s.db.select().from(mentions).where(isNotNull(mentions.spikeId));
+    const collapsed = await t.h.s.db.select().from(mentions).where(isNotNull(mentions.spikeId));
     expect(collapsed.length).toBeGreaterThanOrEqual(outage.length / 2);
     // Collapsed mentions get no card of their own: the channel holds far fewer messages than mentions.
-    expect(slack.messages(INBOX).filter((m) => !m.thread_ts).length).toBeLessThan((await h.s.db.select().from(mentions)).length - collapsed.length + 2);
+    expect(t.slack.messages(INBOX).filter((m) => !m.thread_ts).length).toBeLessThan((await t.h.s.db.select().from(mentions)).length - collapsed.length + 2);
 
-    await tickSpikes({ ...h.s, slack: h.s.slack as WebClient });
-    const digest = slack.messages(INBOX).find((m) => m.thread_ts === alert.ts);
+    await tick();
+    const digest = t.slack.messages(INBOX).find((m) => m.thread_ts === alert.ts);
     expect(digest?.text).toBe(`${collapsed.length} more about 'login' since the last digest`);
-    await tickSpikes({ ...h.s, slack: h.s.slack as WebClient });
-    expect(slack.messages(INBOX).filter((m) => m.thread_ts === alert.ts)).toHaveLength(1); // nothing new, no second digest
+    await tick();
+    expect(t.slack.messages(INBOX).filter((m) => m.thread_ts === alert.ts)).toHaveLength(1); // nothing new, no second digest
 
-    await h.s.db.update(spikes).set({ lastAnomalousAt: new Date(Date.now() - 20 * MINUTE) }).where(eq(spikes.id, spike!.id));
-    await tickSpikes({ ...h.s, slack: h.s.slack as WebClient });
-    expect((await h.s.db.select().from(spikes))[0]!.status).toBe('closed');
-    const edited = slack.messages(INBOX).find((m) => m.ts === alert.ts)!;
+    await t.h.s.db.update(spikes).set({ lastAnomalousAt: new Date(Date.now() - 20 * MINUTE) }).where(eq(spikes.id, spike!.id));
+    await tick();
+    expect((await t.h.s.db.select().from(spikes))[0]!.status).toBe('closed');
+    const edited = t.slack.messages(INBOX).find((m) => m.ts === alert.ts)!;
     expect(edited.text).toMatch(/Spike over: 'login'/);
     expect(JSON.stringify(edited.blocks)).not.toContain('carebot.declare_incident');
   });

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { loadConfig, type Config } from '../../config/index.js';
 import { closeServices, openServices, startWorkers } from '../../src/boot.js';
 import { createLogger } from '../../src/log.js';
 import type { Services } from '../../src/services.js';
+import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
 import { createTestDb, type DbKind, type TestDb } from './db.js';
 import { memoryLog } from './log.js';
 
@@ -75,4 +77,22 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * For a describe block: one fake Slack for all its tests, and the test's harness (set `h` when
+ * the test starts one), closed after each test with the fake's record cleared.
+ */
+export function withFakeSlack(): { slack: FakeSlack; h: Harness } {
+  const t = {} as { slack: FakeSlack; h: Harness };
+  beforeAll(async () => {
+    t.slack = await startFakeSlack();
+  });
+  afterAll(() => t.slack.close());
+  afterEach(async () => {
+    await t.h?.close();
+    t.h = undefined!;
+    t.slack.reset();
+  });
+  return t;
 }
