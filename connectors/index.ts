@@ -19,7 +19,8 @@ export async function createConnectors(config: Config, db: Db, log: Logger): Pro
     on.webhook = (await import('./webhook/index.js')).createWebhookConnector(config);
   }
   for (const [network, state] of Object.entries(config.networks)) {
-    if (!state.on) log.info({ network }, `${network}: off (${state.why})`);
+    // Slack is not a connector: start-up says what its absence means.
+    if (!state.on && network !== 'slack') log.info({ network }, `${network}: off (${state.why})`);
   }
   return on;
 }
