@@ -228,6 +228,36 @@ describe('Discord connector', () => {
     expect(await normalized(whileDown[2]!.id as string)).toMatchObject({ text: 'while down 3' });
   });
 
+  it('stops start-up naming DISCORD_TOKEN when Discord refuses the token', async () => {
+    const config = loadConfig({ DISCORD_TOKEN: 'not-the-token', DISCORD_API_URL: discord.apiUrl });
+    const connector = createDiscordConnector(config, h.s.db, createLogger(config, memoryLog()));
+    try {
+      await expect(connector.start!(() => Promise.resolve({ stored: 0, duplicates: 0 }))).rejects.toThrow(/^DISCORD_TOKEN: Discord refused the bot token/);
+    } finally {
+      await connector.stop!();
+    }
+  });
+
+  it('keeps running while Discord cannot be reached, and connects when it answers again', async () => {
+    const config = loadConfig({ DISCORD_TOKEN: 'discord-test-token', DISCORD_API_URL: discord.apiUrl });
+    const log = memoryLog();
+    const connector = createDiscordConnector(config, h.s.db, createLogger(config, log));
+    const received: string[] = [];
+    discord.failNext('/gateway/bot', { status: 500 });
+    try {
+      await connector.start!((items) => {
+        received.push(...items.map((i) => i.externalId));
+        return Promise.resolve({ stored: items.length, duplicates: 0 });
+      });
+      expect(log.text()).toMatch(/cannot reach Discord; carebot runs on and tries again/);
+      await eventually('reconnected', () => log.text().includes('discord: connected to the gateway'), 20_000);
+      const dm = discord.dispatchMessage({ channelId: '1390000000000000002', dm: true, content: 'back?', authorId: '998', username: 'back' });
+      await eventually('DM received after reconnecting', () => received.includes(dm.id as string));
+    } finally {
+      await connector.stop!();
+    }
+  });
+
   it('says how to fix a bot whose Message Content intent is off', async () => {
     const strict = await startFakeDiscord({ privilegedIntentsEnabled: false });
     const config = loadConfig({ DISCORD_TOKEN: 't', DISCORD_API_URL: strict.apiUrl, CAREBOT_CONFIG: yamlFile(`discord: { supportChannels: ['${SUPPORT}'] }\n`) });
