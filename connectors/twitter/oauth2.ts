@@ -4,6 +4,7 @@ import { ApiResponseError, TwitterApi, type IClientSettings } from 'twitter-api-
 import { ConnectorError } from '../../src/connector.js';
 import type { Db } from '../../src/db/open.js';
 import { cursors } from '../../src/db/schema.js';
+import { sealerFrom } from './sealed.js';
 import type { UserContext } from './user-context.js';
 
 /** Refreshed this long before X says the access token expires, so no call goes out with a dying one. */
@@ -42,16 +43,21 @@ function refreshError(err: unknown): unknown {
  * OAuth 2.0 user context whose tokens live in the database. X rotates the refresh token on
  * every use and the old one stops working, so each new pair is stored in the same transaction
  * that spent the old one, under an advisory lock: several carebot processes never spend one
- * refresh token twice, and a restart goes on with the newest.
+ * refresh token twice, and a restart goes on with the newest. The stored set is sealed with a
+ * key derived from TWITTER_OAUTH2_REFRESH_TOKEN (sealed.ts).
  */
 export function oauth2UserContext(db: Db, settings: OAuth2Settings, clientSettings?: Partial<IClientSettings>): UserContext {
   const seed = createHash('sha256').update(settings.refreshToken).digest('hex').slice(0, 16);
   const app = new TwitterApi({ clientId: settings.clientId, clientSecret: settings.clientSecret }, clientSettings);
   let cached: { token: TokenSet; client: TwitterApi } | undefined;
 
+  const sealer = sealerFrom(settings.refreshToken, ROW);
+
+  /** The stored set, unless it grew from another seed; rows written in plain text before sealing still count. */
   const load = async (q: Reader): Promise<TokenSet | undefined> => {
     const [row] = await q.select().from(cursors).where(eq(cursors.name, ROW));
-    const token = row ? (JSON.parse(row.value) as TokenSet) : undefined;
+    const plain = row && (row.value.startsWith('{') ? row.value : sealer.open(row.value));
+    const token = plain ? (JSON.parse(plain) as TokenSet) : undefined;
     return token?.seed === seed ? token : undefined;
   };
 
@@ -66,7 +72,7 @@ export function oauth2UserContext(db: Db, settings: OAuth2Settings, clientSettin
       });
       if (!result.refreshToken) throw new ConnectorError('X sent no new refresh token: authorize carebot with the offline.access scope', 'rejected');
       const token: TokenSet = { accessToken: result.accessToken, refreshToken: result.refreshToken, expiresAt: Date.now() + result.expiresIn * 1000, seed };
-      const value = JSON.stringify(token);
+      const value = sealer.seal(JSON.stringify(token));
       await tx.insert(cursors).values({ name: ROW, value }).onConflictDoUpdate({ target: cursors.name, set: { value, updatedAt: sql`now()` } });
       return token;
     });
