@@ -92,6 +92,34 @@ const spikesSchema = z
   })
   .default({ windowMinutes: 5, minCount: 10, coldMinCount: 25, minRatio: 3, closeAfterMinutes: 15, ignore: [] });
 
+const ACK_TEXT = 'Hi {{customer}}, we know about this ({{title}}) and are working on it. Follow updates here: {{status_url}}';
+const FOLLOW_UP_TEXT = 'Hi {{customer}}, the issue you reported ({{title}}) is fixed. Thanks for your patience! {{status_url}}';
+const REPLIES_PER_MINUTE = { twitter: 10, discord: 30, webhook: 60 };
+
+/** Incidents declared from Slack: where their threads live, where updates go, what customers hear. */
+const incidentsSchema = z
+  .strictObject({
+    /** The channel of incident cards, their threads and updates; SLACK_STATUS_CHANNEL, else SLACK_INBOX_CHANNEL. */
+    statusChannel: channelId.optional(),
+    /** Networks public updates are broadcast to; every connected network that can broadcast when unset. */
+    networks: z.array(platform).optional(),
+    /** Whether each linked customer gets one acknowledgement reply while the incident is open. */
+    acknowledge: z.boolean().default(false),
+    /** Placeholders: {{customer}} (their handle), {{title}}, {{status_url}}. */
+    ackText: z.string().min(1).default(ACK_TEXT),
+    followUpText: z.string().min(1).default(FOLLOW_UP_TEXT),
+    /** The public address of carebot's /status page, for {{status_url}}. */
+    publicUrl: z.url().optional(),
+    /** Acknowledgements and follow-ups per minute per network (X allows about 200 posts per 15 min). */
+    repliesPerMinute: z.partialRecord(platform, z.number().positive()).default(REPLIES_PER_MINUTE),
+  })
+  .default({
+    acknowledge: false,
+    ackText: ACK_TEXT,
+    followUpText: FOLLOW_UP_TEXT,
+    repliesPerMinute: REPLIES_PER_MINUTE,
+  });
+
 /** The optional YAML file (CAREBOT_CONFIG): what a support team tunes without touching code. */
 export const fileSchema = z.strictObject({
   brand: z
@@ -108,6 +136,7 @@ export const fileSchema = z.strictObject({
   spikes: spikesSchema,
   discord: discordSchema,
   twitter: twitterSchema,
+  incidents: incidentsSchema,
 }).refine((f) => f.twitter.search !== true || f.brand.keywords.length > 0, {
   path: ['twitter', 'search'],
   message: 'true needs brand.keywords to search for (or give an X search query instead)',
@@ -117,3 +146,4 @@ export type FileConfig = z.infer<typeof fileSchema>;
 export type Route = z.infer<typeof routeSchema>;
 export type SlackSettings = FileConfig['slack'];
 export type DiscordSettings = FileConfig['discord'];
+export type IncidentSettings = FileConfig['incidents'];

@@ -27,6 +27,7 @@ import { createChannelPace } from './slack/channel-pace.js';
 import { createSlackClient } from './slack/client.js';
 import { ensureSlaSchedule } from './slack/sla.js';
 import { ensureSpikeSchedule } from './spikes/alert.js';
+import { ensureIncidentSchedule } from './incidents/tick.js';
 import { createSpikeDetector, defaultSpikeSettings, ignoredTerms } from './spikes/detector.js';
 import { createTriage, loadModel } from './triage/index.js';
 
@@ -100,7 +101,7 @@ export function startWorkers(s: Services): { stop(): Promise<void> } {
     try {
       if (!(await s.redis.set(lockKey, String(process.pid), 'PX', Math.max(periodMs - 100, 100), 'NX'))) return;
       await ensurePollSchedules(s);
-      if (s.slack) await Promise.all([ensureSpikeSchedule(s), ensureSlaSchedule(s)]);
+      if (s.slack) await Promise.all([ensureSpikeSchedule(s), ensureSlaSchedule(s), ensureIncidentSchedule(s)]);
       await reconcile(s, s.config.STUCK_AFTER_SECONDS * 1000);
     } catch (err) {
       s.log.warn({ err: (err as Error).message }, 'maintenance round failed; next round retries');

@@ -80,6 +80,7 @@ export const mentions = pgTable(
     index('mentions_author_recent').on(t.platform, t.authorId, t.createdAt),
     index('mentions_conversation').on(t.platform, t.conversationId),
     index('mentions_spike').on(t.spikeId, t.id),
+    index('mentions_incident').on(t.incidentId, t.id),
   ],
 );
 
@@ -179,7 +180,8 @@ export const corrections = pgTable(
   (t) => [index('corrections_mention').on(t.mentionId)],
 );
 
-export const replyStates = ['pending', 'sending', 'sent', 'failed', 'unknown'] as const;
+/** `skipped`: a follow-up or acknowledgement the network refused for good (deleted tweet, blocked DM). */
+export const replyStates = ['pending', 'sending', 'sent', 'failed', 'unknown', 'skipped'] as const;
 export type ReplyState = (typeof replyStates)[number];
 
 /**
@@ -230,7 +232,64 @@ export const incidents = pgTable('incidents', {
   createdAt: ts('created_at').notNull().defaultNow(),
   resolvedAt: ts('resolved_at'),
   updatedAt: ts('updated_at').notNull().defaultNow(),
+  /** The last linked mention already listed in a digest in the incident's thread. */
+  digestedUpTo: bigint('digested_up_to', { mode: 'number' }).notNull().default(0),
+  /** The "Follow-ups: N sent…" line: claimed before it is posted, its ts once it is. */
+  followUpsClaimedAt: ts('follow_ups_claimed_at'),
+  followUpsReportTs: text('follow_ups_report_ts'),
 });
+
+export const incidentStates = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
+export type IncidentState = (typeof incidentStates)[number];
+
+/**
+ * One step of an incident's story (declared, identified, …): its public message, shown on the
+ * status page, previewed in the incident's thread and, once someone confirms, broadcast.
+ */
+export const incidentUpdates = pgTable(
+  'incident_updates',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    incidentId: bigint('incident_id', { mode: 'number' })
+      .notNull()
+      .references(() => incidents.id),
+    state: text('state').$type<IncidentState>().notNull(),
+    publicText: text('public_text').notNull(),
+    author: text('author').notNull(),
+    /** The preview with its Broadcast / Don't broadcast buttons, in the incident's thread. */
+    previewTs: text('preview_ts'),
+    /** Who pressed Broadcast or Don't broadcast: the first press wins, a second does nothing. */
+    decision: text('decision').$type<'broadcast' | 'skipped'>(),
+    decidedBy: text('decided_by'),
+    at: ts('at').notNull().defaultNow(),
+  },
+  (t) => [index('incident_updates_incident').on(t.incidentId, t.id)],
+);
+
+/**
+ * One public update sent to one network. Stored with its idempotency key before the call, like
+ * a reply: a double click or a retry finds the row and never posts twice.
+ */
+export const broadcasts = pgTable(
+  'broadcasts',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    idempotencyKey: text('idempotency_key').notNull(),
+    updateId: bigint('update_id', { mode: 'number' })
+      .notNull()
+      .references(() => incidentUpdates.id),
+    incidentId: bigint('incident_id', { mode: 'number' }).notNull(),
+    platform: text('platform').notNull(),
+    state: text('state').$type<ReplyState>().notNull().default('pending'),
+    externalId: text('external_id'),
+    url: text('url'),
+    error: text('error'),
+    requestedBy: text('requested_by').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    sentAt: ts('sent_at'),
+  },
+  (t) => [uniqueIndex('broadcasts_idempotency_key').on(t.idempotencyKey), index('broadcasts_incident').on(t.incidentId, t.platform)],
+);
 
 /** Poll positions (e.g. the newest tweet id seen), so a restart neither misses nor repeats. */
 export const cursors = pgTable('cursors', {

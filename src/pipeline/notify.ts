@@ -15,6 +15,7 @@ import { claimThreads, conversationKey, setThreadTs, type Thread } from './claim
 import { updateMentions, type MentionUpdate } from './mention-row.js';
 import { RetryLater } from './retry-later.js';
 import { collapseIntoSpikes } from '../spikes/collapse.js';
+import { acknowledgeLinked, linkToIncidents } from '../incidents/link.js';
 
 type S = Services & { slack: WebClient };
 
@@ -44,10 +45,14 @@ export async function notify(s: S, jobId: string, mentionIds: number[]): Promise
   const errors: unknown[] = [];
 
   const wanted = claimed.filter((r) => !(r.triage as TriageResult).spam);
+  // During an incident, its mentions are linked to it and listed in its thread's digest.
+  const linked = await linkToIncidents(s, wanted);
   // During a spike, its mentions go to the alert's digest instead of a card each.
-  const collapsed = await collapseIntoSpikes(s, wanted);
-  const cards = wanted.filter((r) => !collapsed.has(r.id));
-  for (const r of claimed) if (!cards.includes(r)) done.push({ id: r.id, state: 'notified', spikeId: collapsed.get(r.id) ?? null, notifiedAt: now });
+  const collapsed = await collapseIntoSpikes(s, wanted.filter((r) => !linked.has(r.id)));
+  const cards = wanted.filter((r) => !collapsed.has(r.id) && !linked.has(r.id));
+  for (const r of claimed) {
+    if (!cards.includes(r)) done.push({ id: r.id, state: 'notified', spikeId: collapsed.get(r.id) ?? null, incidentId: linked.get(r.id)?.id ?? null, notifiedAt: now });
+  }
   const conversations = groupBy(
     cards.toSorted((a, b) => a.createdAt!.getTime() - b.createdAt!.getTime() || a.id - b.id),
     conversationKey,
@@ -110,6 +115,7 @@ export async function notify(s: S, jobId: string, mentionIds: number[]): Promise
   // Before the rows are marked: if this fails, the retry finds the posts in Slack and gets here again.
   for (const thread of reopen.values()) await reopenConversation(s, thread);
   await updateMentions(s.db, ['analyzed'], [...done, ...failed]);
+  await acknowledgeLinked(s, claimed, linked);
   await releaseClaims(s.db, release, jobId);
   if (stop) throw stop;
   if (errors.length) throw errors[0];

@@ -5,7 +5,9 @@ import { replies } from '../db/schema.js';
 import type { Platform } from '../mention.js';
 import type { Services } from '../services.js';
 import { reportReply } from '../slack/reply-result.js';
+import { incidentReplyWait } from '../incidents/reply-pace.js';
 import { loadMention } from './mention-row.js';
+import { RetryLater } from './retry-later.js';
 
 /**
  * Sends one reply to a customer, at most once. The row moves pending → sending before the
@@ -13,6 +15,8 @@ import { loadMention } from './mention-row.js';
  * it, so it marks it 'unknown' for an agent to check instead of sending again.
  */
 export async function sendReply(s: Services, replyId: number): Promise<void> {
+  const wait = await incidentReplyWait(s, replyId);
+  if (wait) throw new RetryLater("pacing incident replies within the network's limits", wait);
   const [claimed] = await s.db
     .update(replies)
     .set({ state: 'sending', attempts: sql`${replies.attempts} + 1`, updatedAt: sql`now()` })
@@ -60,7 +64,8 @@ export async function sendReply(s: Services, replyId: number): Promise<void> {
   } catch (err) {
     if (!(err instanceof ConnectorError)) throw err; // a crash of ours: the row stays 'sending'
     if (err.kind === 'rejected') {
-      await settle({ state: 'failed', error: err.message });
+      // A follow-up or acknowledgement to a deleted tweet or a blocked DM is skipped, not failed.
+      await settle({ state: claimed.kind === 'reply' ? 'failed' : 'skipped', error: err.message });
       await report(s, replyId);
       throw new UnrecoverableError(err.message);
     }

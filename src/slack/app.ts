@@ -7,6 +7,7 @@ import { boltLogger } from './bolt-logger.js';
 import { onCardActions } from './card-actions.js';
 import { onCommand } from './command.js';
 import { onEscalate } from './escalate-modal.js';
+import { incidentCommand, onIncidentActions } from './incident-actions.js';
 import { onThreadMessage } from './on-thread-message.js';
 import { onReclassify } from './reclassify-modal.js';
 import { onReplyModal } from './reply-modal.js';
@@ -66,7 +67,8 @@ export function createSlackApp(s: Services): SlackApp | undefined {
   onReclassify(app, inbox);
   onEscalate(app, inbox);
   onAppHome(app, inbox);
-  onCommand(app, inbox);
+  onIncidentActions(app, inbox);
+  onCommand(app, inbox, { incident: incidentCommand });
   app.error(async (err) => {
     s.log.error({ err: err.message, code: err.code }, 'slack listener failed');
   });

@@ -1,5 +1,6 @@
 /** What carebot posts and may need to find again in Slack after a crash. */
-export type Posted = 'mention' | 'spike';
+/** `incident`: an incident's card; `incident_followups`: the follow-up summary in its thread. */
+export type Posted = 'mention' | 'spike' | 'incident' | 'incident_followups';
 
 /**
  * Slack message metadata naming what a message is for (`carebot_mention` with `mention_id`,

@@ -1,0 +1,85 @@
+import { and, count, desc, eq, isNotNull } from 'drizzle-orm';
+import type { Db } from '../db/open.js';
+import { mentions, replies } from '../db/schema.js';
+import type { Platform } from '../mention.js';
+import { replyJobId } from '../queues.js';
+import type { Services } from '../services.js';
+import { truncate } from '../slack/fit-text.js';
+import { fillTemplate, statusUrl } from './settings.js';
+import type { Incident, Tx } from './store.js';
+
+export const followUpKey = (incidentId: number, platform: string, authorId: string) => `incident:${incidentId}:followup:${platform}:${authorId}`;
+export const acknowledgementKey = (incidentId: number, platform: string, authorId: string) => `incident:${incidentId}:ack:${platform}:${authorId}`;
+
+const CHUNK = 500;
+
+/** What a customer is called in a message to them: an @handle where the network has them. */
+export const customerName = (platform: string, handle: string | null) => (platform === 'twitter' ? `@${handle}` : (handle ?? 'there'));
+
+/** A follow-up or acknowledgement's words, cut to what the network takes (a refusal would waste the one chance). */
+export function incidentReplyText(s: Services, template: string, i: Incident, to: { platform: string; authorHandle: string | null }): string {
+  const text = fillTemplate(template, { customer: customerName(to.platform, to.authorHandle), title: i.title, statusUrl: statusUrl(s) });
+  return truncate(text, s.connectors[to.platform as Platform]?.limits.textLength ?? text.length);
+}
+
+/**
+ * One follow-up per linked customer (per author per network, answering their latest mention),
+ * stored in the same transaction that resolves the incident: once it reads resolved, every
+ * promise to write back exists, and a crash after it loses none (the reconciler queues them).
+ */
+export async function storeFollowUps(s: Services, tx: Tx, i: Incident): Promise<number[]> {
+  const latest = await tx
+    .selectDistinctOn([mentions.platform, mentions.authorId], { id: mentions.id, platform: mentions.platform, authorId: mentions.authorId, authorHandle: mentions.authorHandle })
+    .from(mentions)
+    .where(and(eq(mentions.incidentId, i.id), isNotNull(mentions.authorId)))
+    .orderBy(mentions.platform, mentions.authorId, desc(mentions.createdAt), desc(mentions.id));
+  const ids: number[] = [];
+  for (let at = 0; at < latest.length; at += CHUNK) {
+    const rows = latest.slice(at, at + CHUNK).map((m) => ({
+      idempotencyKey: followUpKey(i.id, m.platform, m.authorId!),
+      mentionId: m.id,
+      platform: m.platform,
+      kind: 'follow_up' as const,
+      text: incidentReplyText(s, s.config.file.incidents.followUpText, i, m),
+      requestedBy: 'system',
+    }));
+    const stored = await tx.insert(replies).values(rows).onConflictDoNothing().returning({ id: replies.id });
+    ids.push(...stored.map((r) => r.id));
+  }
+  return ids;
+}
+
+/** Hands stored replies to the outbound queue; the reconciler does it later if Redis is away now. */
+export async function queueReplies(s: Services, ids: number[]): Promise<void> {
+  try {
+    for (let at = 0; at < ids.length; at += CHUNK) {
+      await s.queues.outbound.addBulk(ids.slice(at, at + CHUNK).map((id) => ({ name: 'outbound', data: { replyId: id }, opts: { jobId: replyJobId(id) } })));
+    }
+  } catch (err) {
+    s.log.warn({ err: (err as Error).message, replies: ids.length }, 'stored incident replies but could not queue them; the reconciler will');
+  }
+}
+
+export interface FollowUpCounts {
+  sent: number;
+  failed: number;
+  skipped: number;
+  /** Not settled yet (pending or sending). */
+  open: number;
+}
+
+export async function followUpCounts(db: Db, incidentId: number): Promise<FollowUpCounts> {
+  const rows = await db
+    .select({ state: replies.state, n: count() })
+    .from(replies)
+    .innerJoin(mentions, eq(replies.mentionId, mentions.id))
+    .where(and(eq(mentions.incidentId, incidentId), eq(replies.kind, 'follow_up')))
+    .groupBy(replies.state);
+  const c: FollowUpCounts = { sent: 0, failed: 0, skipped: 0, open: 0 };
+  for (const { state, n } of rows) {
+    if (state === 'sent' || state === 'skipped') c[state] += n;
+    else if (state === 'failed' || state === 'unknown') c.failed += n;
+    else c.open += n;
+  }
+  return c;
+}

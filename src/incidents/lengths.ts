@@ -1,0 +1,19 @@
+import type { Platform } from '../mention.js';
+import type { Services } from '../services.js';
+import { broadcastNetworks } from './settings.js';
+
+export interface LengthCheck {
+  platform: Platform;
+  length: number;
+  limit: number;
+  fits: boolean;
+}
+
+/** Each broadcast network's length limit against the public message, before anything is sent. */
+export function checkLengths(s: Services, text: string): LengthCheck[] {
+  const length = [...text].length;
+  return broadcastNetworks(s).map((platform) => {
+    const limit = s.connectors[platform]!.limits.textLength;
+    return { platform, length, limit, fits: length > 0 && length <= limit };
+  });
+}

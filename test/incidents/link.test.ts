@@ -1,0 +1,65 @@
+import { eq, isNotNull } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { mentions, replies } from '../../src/db/schema.js';
+import { INBOX, agentA } from '../slack/inbox-harness.js';
+import { dbKinds } from '../support/db.js';
+import { eventually } from '../support/services.js';
+import { incidentSuite } from './incident-harness.js';
+
+describe.each(dbKinds)('incidents: linking mentions and closing the loop (%s)', (kind) => {
+  const t = incidentSuite(kind);
+  const fast = { repliesPerMinute: { twitter: 6000, discord: 6000 } };
+
+  it('links matching mentions during an open incident (no cards, a digest in its thread), acknowledges each customer once, follows up once each on resolve', async () => {
+    await t.startAll({ ...fast, acknowledge: true, publicUrl: 'https://status.example.com' });
+    const { card } = await t.declare({ title: 'Login outage', keywords: 'login', public_text: 'We are investigating problems signing in.' });
+    const cardsBefore = t.slack.messages(INBOX).filter((m) => !m.thread_ts).length;
+
+    const tweets = [
+      t.x.addMention({ text: 'login is broken again', authorId: '21', username: 'ann' }),
+      t.x.addMention({ text: 'still cannot login!!', authorId: '21', username: 'ann' }),
+      t.x.addMention({ text: 'Login page shows an error', authorId: '22', username: 'bob' }),
+      t.x.addMention({ text: 'login fails for me too', authorId: '23', username: 'cat' }),
+    ];
+    const other = t.x.addMention({ text: 'how do I change my billing address?', authorId: '24', username: 'dan' });
+    await t.inbox.poll();
+    await t.inbox.card('billing address');
+    const db = t.inbox.h.s.db;
+    const linked = await eventually('four linked mentions', async () => {
+      const rows = await db.select().from(mentions).where(isNotNull(mentions.incidentId));
+      return rows.length === 4 && rows.every((r) => r.state === 'notified') && rows;
+    });
+    expect(linked.map((r) => r.externalId).sort()).toEqual(tweets.map((tw) => tw.id).sort());
+    expect(linked.every((r) => r.slackTs === null)).toBe(true);
+    // Only the unrelated question got a card of its own.
+    expect(t.slack.messages(INBOX).filter((m) => !m.thread_ts)).toHaveLength(cardsBefore + 1);
+    const digest = await eventually('the digest in the incident thread', () => t.thread(card).find((m) => m.text.includes("about 'Login outage'")));
+    expect(digest.text).toBe("4 more about 'Login outage' since the last digest");
+    expect(JSON.stringify(digest.blocks)).toContain('@ann');
+
+    // One acknowledgement per customer, not per mention.
+    await eventually('three acknowledgements', () => t.x.posted.filter((p) => p.inReplyTo).length === 3);
+    const acks = t.x.posted.filter((p) => p.inReplyTo);
+    expect(acks.map((a) => a.text.split(',')[0]).sort()).toEqual(['Hi @ann', 'Hi @bob', 'Hi @cat']);
+    expect(acks[0]!.text).toContain('https://status.example.com/status');
+
+    // bob deletes his tweet before the fix: his follow-up is skipped.
+    t.x.deleteTweet(tweets[2]!.id);
+    await t.inbox.slackEvents.clickInMessage(t.inbox.current(card), agentA, 'carebot.incident_resolve');
+    await eventually('the resolve modal', () => t.slack.modals().length === 2);
+    expect((await t.inbox.slackEvents.submitView(t.lastModal().id, agentA, {})).status).toBe(200);
+    await eventually('the card to read resolved', () => t.inbox.current(card).text.includes('— Resolved'));
+    const summary = await eventually('the follow-up summary', () => t.thread(card).find((m) => m.text.startsWith('Follow-ups:')));
+    expect(summary.text).toBe('Follow-ups: 2 sent, 0 failed, 1 skipped (deleted tweet / blocked DM)');
+    const followUps = t.x.posted.filter((p) => p.text.includes('is fixed'));
+    const authorOf = new Map(tweets.map((tw, i) => [tw.id, ['ann', 'ann', 'bob', 'cat'][i]]));
+    expect(followUps.map((f) => authorOf.get(f.inReplyTo!)).sort()).toEqual(['ann', 'cat']);
+    const rows = await db.select().from(replies).where(eq(replies.kind, 'follow_up'));
+    expect(rows.map((r) => r.idempotencyKey).sort()).toEqual(['21', '22', '23'].map((a) => `incident:1:followup:twitter:${a}`));
+    expect(other.id).toBeTruthy();
+
+    // Posted once: later rounds find it reported.
+    await new Promise((r) => setTimeout(r, 6000));
+    expect(t.thread(card).filter((m) => m.text.startsWith('Follow-ups:'))).toHaveLength(1);
+  });
+});
