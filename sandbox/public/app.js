@@ -1,0 +1,211 @@
+// The sandbox page: renders the live state (Server-Sent Events from /sandbox/api/events) and
+// sends what the visitor does to the sandbox, which turns it into Slack's or a network's requests.
+import { h, mrkdwn, readInputs, renderBlocks } from './blocks.js';
+
+const $ = (id) => document.getElementById(id);
+let state;
+let current = 'C0INBOX001';
+let openThread; // { channel, ts }
+let shownModal = ''; // the modal on screen, as id + hash, so typing is not wiped by updates
+const seen = {}; // messages per channel already looked at
+
+async function post(path, body = {}) {
+  const res = await fetch(`api/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const answer = await res.json().catch(() => ({}));
+  if (!res.ok) toast(answer.error ?? `failed: ${res.status}`);
+  return res.ok ? answer : undefined;
+}
+function toast(text) {
+  $('toast').textContent = text;
+  setTimeout(() => $('toast').textContent === text && ($('toast').textContent = ''), 6000);
+}
+
+const ctx = (prefix) => ({
+  prefix,
+  names: { [state.agent.id]: state.agent.name, U0CAREBOT1: 'carebot' },
+  users: [state.agent],
+  channels: state.slack.channels,
+});
+
+/** Re-renders `target` with `build()`, keeping keyboard focus on the same control. */
+function rerender(target, build) {
+  const key = document.activeElement?.dataset?.focusKey;
+  target.replaceChildren(...[build()].flat().filter(Boolean));
+  if (key) target.querySelector(`[data-focus-key="${CSS.escape(key)}"]`)?.focus();
+}
+
+function messageView(channel, m, inThread) {
+  const act = (actionId, value) => post('slack/click', { channel, ts: m.ts, actionId, ...(value !== undefined ? { value } : {}) });
+  const body = m.blocks ? renderBlocks(m.blocks, act, ctx(`${channel}-${m.ts}`)) : mrkdwn(m.text, ctx('').names);
+  const replies = m.replies?.length ?? 0;
+  return h('article', { class: `message${m.bot ? ' bot' : ''}`, 'aria-label': `${m.author}: ${m.text.slice(0, 80)}` },
+    h('div', { class: 'meta' }, h('strong', {}, m.author), m.bot ? h('span', { class: 'badge' }, 'APP') : null, h('time', {}, new Date(Number(m.ts) * 1000).toLocaleTimeString()), m.edited ? h('span', { class: 'muted' }, '(edited)') : null),
+    body,
+    inThread ? null : h('button', { type: 'button', class: 'link', dataset: { focusKey: `thread-${m.ts}` }, onclick: () => showThread(channel, m.ts) },
+      replies ? `${replies} ${replies === 1 ? 'reply' : 'replies'}` : 'Reply in thread'));
+}
+
+function ephemeralView(e) {
+  const act = (actionId) => post('slack/click-ephemeral', { id: e.id, actionId });
+  return h('article', { class: 'message ephemeral' }, h('div', { class: 'meta' }, h('strong', {}, 'carebot'), h('span', { class: 'muted' }, 'Only visible to you')),
+    e.blocks.length ? renderBlocks(e.blocks, act, ctx(`eph-${e.id}`)) : mrkdwn(e.text));
+}
+
+function renderChannels() {
+  rerender($('channels'), () => state.slack.channels.map((c) => {
+    const unread = c.messages.length - (seen[c.id] ?? 0);
+    return h('li', {}, h('button', { type: 'button', class: `channel-link${c.id === current ? ' active' : ''}`, 'aria-current': c.id === current ? 'page' : undefined, dataset: { focusKey: `ch-${c.id}` }, onclick: () => showChannel(c.id) },
+      `# ${c.name}`, unread > 0 && c.id !== current ? h('span', { class: 'unread', 'aria-label': `${unread} new` }, String(unread)) : null));
+  }));
+}
+
+function renderConversation() {
+  if (current === 'home') {
+    $('channel-title').textContent = 'carebot — Home';
+    $('channel-composer').hidden = true;
+    const home = state.slack.home;
+    rerender($('messages'), () => (home ? renderBlocks(home.blocks, (actionId, value) => post('slack/view-click', { viewId: home.id, actionId, ...(value !== undefined ? { value } : {}) }), ctx('home')) : h('p', { class: 'muted' }, 'Opening App Home…')));
+    return;
+  }
+  const channel = state.slack.channels.find((c) => c.id === current);
+  seen[current] = channel.messages.length;
+  $('channel-title').textContent = `# ${channel.name}`;
+  $('channel-composer').hidden = false;
+  const ephemerals = state.slack.ephemerals.filter((e) => e.channel === current && !e.threadTs);
+  rerender($('messages'), () => (channel.messages.length || ephemerals.length ? [...channel.messages.map((m) => messageView(current, m)), ...ephemerals.map(ephemeralView)] : h('p', { class: 'muted' }, 'No messages yet.')));
+}
+
+function renderThread() {
+  if (!openThread) return;
+  const channel = state.slack.channels.find((c) => c.id === openThread.channel);
+  const root = channel?.messages.find((m) => m.ts === openThread.ts);
+  if (!root) return;
+  const ephemerals = state.slack.ephemerals.filter((e) => e.channel === openThread.channel && e.threadTs === openThread.ts);
+  rerender($('thread-messages'), () => [messageView(openThread.channel, root, true), h('hr'), ...root.replies.map((r) => messageView(openThread.channel, r, true)), ...ephemerals.map(ephemeralView)]);
+}
+
+function renderModal() {
+  const dialog = $('modal');
+  const modal = state.slack.modals.at(-1);
+  const key = modal ? `${modal.id}:${modal.hash}:${JSON.stringify(modal.errors)}` : '';
+  if (key === shownModal) return;
+  shownModal = key;
+  if (!modal) {
+    if (dialog.open) dialog.close();
+    return;
+  }
+  const form = h('form', { method: 'dialog', class: 'modal-form' });
+  form.append(
+    h('h2', { id: 'modal-title' }, modal.title?.text ?? 'carebot'),
+    renderBlocks(modal.blocks, (actionId, value) => post('slack/view-click', { viewId: modal.id, actionId, ...(value !== undefined ? { value } : {}) }), ctx(`modal-${modal.id}`), modal.errors),
+    h('div', { class: 'row end' },
+      h('button', { type: 'button', onclick: () => post('slack/close', { viewId: modal.id }) }, modal.close?.text ?? 'Cancel'),
+      modal.submit ? h('button', { type: 'submit', class: 'primary' }, modal.submit.text) : null),
+  );
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    post('slack/submit', { viewId: modal.id, inputs: readInputs(form) });
+  });
+  dialog.replaceChildren(form);
+  if (!dialog.open) dialog.showModal();
+  form.querySelector('input, textarea, select')?.focus();
+}
+
+/** Posts with the ones that answer them nested below, as each network threads them. */
+function threaded(posts, render) {
+  const byId = new Map(posts.map((p) => [p.id, p]));
+  const children = new Map();
+  for (const p of posts) if (p.replyTo && byId.has(p.replyTo)) children.set(p.replyTo, [...(children.get(p.replyTo) ?? []), p]);
+  const item = (p) => h('li', {}, render(p), children.has(p.id) ? h('ol', { class: 'replies' }, children.get(p.id).map(item)) : null);
+  const roots = posts.filter((p) => !p.replyTo || !byId.has(p.replyTo)).sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1));
+  return roots.map(item);
+}
+
+function post_(p, network) {
+  return h('article', { class: `post${p.fromBrand ? ' brand' : ''}`, dataset: { network } },
+    h('div', { class: 'meta' }, h('strong', {}, network === 'x' ? `@${p.author}` : p.author), p.fromBrand ? h('span', { class: 'badge' }, network === 'x' ? 'brand' : 'BOT') : null),
+    h('p', { class: 'post-text' }, p.text),
+    network === 'x' && p.fromBrand ? h('button', { type: 'button', class: 'link', onclick: () => replyAsCustomer(p) }, 'Reply') : null);
+}
+
+function renderCustomers() {
+  $('x-brand').textContent = `(the brand is @${state.x.brand})`;
+  rerender($('x-timeline'), () => (state.x.posts.length ? threaded(state.x.posts, (p) => post_(p, 'x')) : h('li', { class: 'muted' }, 'No tweets yet: tweet at the brand above.')));
+  rerender($('discord-channels'), () => state.discord.channels.map((c) => h('section', { class: 'discord-channel' }, h('h4', {}, c.name), h('ol', { class: 'timeline' }, threaded(c.posts, (p) => post_(p, 'discord'))))));
+}
+
+function renderScenario() {
+  const s = state.scenario;
+  $('play').disabled = s.running;
+  $('play').textContent = s.running ? 'Scenario playing…' : 'Play scenario';
+  rerender($('scenario-steps'), () => [...s.steps.map((t) => h('li', {}, t)), s.error ? h('li', { class: 'error' }, `Stopped: ${s.error}`) : null]);
+}
+
+function render() {
+  renderChannels();
+  renderConversation();
+  renderThread();
+  renderModal();
+  renderCustomers();
+  renderScenario();
+}
+
+function showChannel(id) {
+  current = id;
+  render();
+  if (id === 'home') post('slack/home');
+}
+function showThread(channel, ts) {
+  openThread = { channel, ts };
+  $('thread').hidden = false;
+  renderThread();
+  $('thread-text').focus();
+}
+function replyAsCustomer(p) {
+  $('tweet-reply-to').value = p.id;
+  $('tweet-replying').hidden = false;
+  $('tweet-replying').textContent = `Replying to @${p.author}: “${p.text.slice(0, 60)}”`;
+  $('tweet-text').focus();
+}
+
+$('open-home').addEventListener('click', () => showChannel('home'));
+$('close-thread').addEventListener('click', () => {
+  openThread = undefined;
+  $('thread').hidden = true;
+});
+$('play').addEventListener('click', () => post('scenario/play'));
+$('modal').addEventListener('cancel', (ev) => {
+  ev.preventDefault();
+  const modal = state.slack.modals.at(-1);
+  if (modal) post('slack/close', { viewId: modal.id });
+});
+$('thread-composer').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const text = $('thread-text').value.trim();
+  if (text && (await post('slack/write', { channel: openThread.channel, threadTs: openThread.ts, text }))) $('thread-text').value = '';
+});
+$('channel-composer').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const text = $('channel-text').value.trim();
+  if (text && (await post('slack/write', { channel: current, text }))) $('channel-text').value = '';
+});
+$('tweet-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const inReplyTo = $('tweet-reply-to').value;
+  const ok = await post('x/tweet', { username: $('tweet-handle').value.trim(), text: $('tweet-text').value.trim(), ...(inReplyTo ? { inReplyTo } : {}) });
+  if (ok) {
+    $('tweet-text').value = '';
+    $('tweet-reply-to').value = '';
+    $('tweet-replying').hidden = true;
+  }
+});
+$('discord-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const where = new FormData(ev.target).get('where');
+  if (await post('discord/message', { username: $('discord-name').value.trim(), text: $('discord-text').value.trim(), where })) $('discord-text').value = '';
+});
+
+new EventSource('api/events').addEventListener('state', (ev) => {
+  state = JSON.parse(ev.data);
+  render();
+});
