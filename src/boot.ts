@@ -49,7 +49,8 @@ export async function openServices(config: Config, log: Logger, opts: { role: Ro
   await database.migrate();
   const redis = connectRedis(config.REDIS_URL, opts.role === 'http' ? 'producer' : 'worker');
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
-  const queues = createQueues(redis, config.QUEUE_PREFIX);
+  // The queues share that connection: its error is logged once, by the listener above.
+  const queues = createQueues(redis, config.QUEUE_PREFIX, () => {});
   const triage = createTriage({ vip: config.file.vip, model: config.TRIAGE_MODEL ? await loadModel(config.TRIAGE_MODEL) : undefined });
   const slack = createSlackClient(config);
   if (!slack) log.info({ network: 'slack' }, `slack: off (${config.networks.slack.why}); mentions wait in state analyzed`);

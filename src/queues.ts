@@ -62,9 +62,16 @@ export function connectRedis(url: string, role: 'producer' | 'worker'): Redis {
   });
 }
 
-export function createQueues(connection: ConnectionOptions, prefix: string): Queues {
-  const make = <N extends QueueName>(name: N) =>
-    new Queue<JobData[N]>(name, { connection, prefix, defaultJobOptions });
+/**
+ * `onError` hears what a queue's connection reports: without a listener BullMQ writes each
+ * error to stderr itself, bypassing the structured log, many times a second while Redis is away.
+ */
+export function createQueues(connection: ConnectionOptions, prefix: string, onError: (err: Error) => void): Queues {
+  const make = <N extends QueueName>(name: N) => {
+    const queue = new Queue<JobData[N]>(name, { connection, prefix, defaultJobOptions });
+    queue.on('error', onError);
+    return queue;
+  };
   return {
     ingest: make('ingest'),
     analyze: make('analyze'),
