@@ -24,7 +24,7 @@ function incident(i: PublicIncident): string {
 <h3>${escapeHtml(i.title)}</h3>
 <p><strong>${STATE_NAMES[i.state]}</strong> · started ${time(i.startedAt)}${resolved}</p>
 ${components}
-<ol reversed aria-label="Updates, newest first">
+<ol reversed role="list" aria-label="Updates, newest first">
 ${updates}
 </ol>
 </article>`;
@@ -39,7 +39,7 @@ h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem}h3{font-size:1.1rem;mar
 .summary{padding:.75rem 1rem;border-radius:6px;background:#e6f4ea;color:#0b4a1e;font-weight:600}
 .summary.incident{background:#fdecea;color:#7a1010}
 article{border-left:4px solid #b3261e;padding:.25rem 1rem;margin:1rem 0}article.resolved{border-color:#888}
-ol{padding-left:1.25rem}.text{white-space:pre-line;margin-top:0}`;
+ol{list-style:none;padding:0}li p{margin:.5rem 0 0}.text{white-space:pre-line;margin-top:0}`;
 
 /** The status page: plain HTML, no script and no outside asset, readable without CSS. */
 export function statusHtml(report: StatusReport, brand?: string): string {
