@@ -108,7 +108,7 @@ const incidentsSchema = z
     /** Placeholders: {{customer}} (their handle), {{title}}, {{status_url}}. */
     ackText: z.string().min(1).default(ACK_TEXT),
     followUpText: z.string().min(1).default(FOLLOW_UP_TEXT),
-    /** The public address of carebot's /status page, for {{status_url}}. */
+    /** Where the outside reaches carebot's HTTP server (https://care.example.com): {{status_url}} is this + `/status`. */
     publicUrl: z.url().optional(),
     /** Acknowledgements and follow-ups per minute per network (X allows about 200 posts per 15 min). */
     repliesPerMinute: z.partialRecord(platform, z.number().positive()).default(REPLIES_PER_MINUTE),

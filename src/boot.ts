@@ -14,6 +14,7 @@ import { startSlaWorker } from '../workers/sla.js';
 import { startSpikesWorker } from '../workers/spikes.js';
 import { openDatabase } from './db/open.js';
 import { createHttpApp, listen, type Mount } from './http/server.js';
+import { mountStatusPage } from './http/status-page.js';
 import type { Logger } from './log.js';
 import type { Incoming } from './mention.js';
 import { createMetrics } from './metrics.js';
@@ -140,7 +141,13 @@ export async function start(config: Config, log: Logger, role: Role, opts: { pgl
   // Agents act in Slack through the processes that face the outside: one Socket Mode connection
   // or the /slack/events route per http/all process. Only they load Bolt.
   const slackApp = role === 'workers' || !config.SLACK_BOT_TOKEN ? undefined : (await import('./slack/app.js')).createSlackApp(services);
-  const publicRoutes = [mountGenericWebhook(config, toPipeline), mountTwitterWebhook(config, toPipeline), ...(slackApp?.mount ? [slackApp.mount] : []), ...(opts.mounts ?? [])];
+  const publicRoutes = [
+    mountGenericWebhook(config, toPipeline),
+    mountTwitterWebhook(config, toPipeline),
+    mountStatusPage(services),
+    ...(slackApp?.mount ? [slackApp.mount] : []),
+    ...(opts.mounts ?? []),
+  ];
   const app = createHttpApp(services, role === 'workers' ? [] : publicRoutes);
   const server = await listen(app, config.PORT);
   await slackApp?.start();

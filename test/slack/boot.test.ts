@@ -25,7 +25,7 @@ describe('`carebot start` serves Slack at /slack/events', () => {
     redis.disconnect();
   });
 
-  it('answers Slack’s URL check and a signed command, refuses a forged request, and stops on SIGTERM', async () => {
+  it('answers Slack’s URL check and a signed command, refuses a forged request, serves the status page, and stops on SIGTERM', async () => {
     const child = spawnCarebot(
       { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.url, SLACK_INBOX_CHANNEL: 'C0INBOX001', DATA_DIR: 'memory://', QUEUE_PREFIX: prefix, LOG_LEVEL: 'info' },
       'all',
@@ -41,6 +41,8 @@ describe('`carebot start` serves Slack at /slack/events', () => {
       expect(forged.status).toBe(401);
       const answer = await requests.command('/carebot', 'help', { id: 'U0AGENTAAA' }, 'C0INBOX001');
       expect(answer).toMatchObject({ status: 200, body: { response_type: 'ephemeral', text: expect.stringContaining('carebot commands') } });
+      // The public routes carebot mounts beside Slack's include the status page.
+      expect(await (await fetch(new URL('/status.json', url))).json()).toEqual({ status: 'operational', incidents: [] });
     } finally {
       child.kill('SIGTERM');
       expect(await exited(child)).toMatchObject({ code: 0 });
