@@ -29,11 +29,16 @@ const ctx = (prefix) => ({
   channels: state.slack.channels,
 });
 
-/** Re-renders `target` with `build()`, keeping keyboard focus on the same control. */
-function rerender(target, build) {
+/**
+ * Re-renders `target` with `build()`, keeping keyboard focus on the same control. With
+ * `stickToEnd`, a list read to its end stays there as messages arrive, as Slack's do.
+ */
+function rerender(target, build, { stickToEnd = false } = {}) {
+  const atEnd = target.scrollHeight - target.scrollTop - target.clientHeight < 40;
   const key = document.activeElement?.dataset?.focusKey;
   target.replaceChildren(...[build()].flat().filter(Boolean));
   if (key) target.querySelector(`[data-focus-key="${CSS.escape(key)}"]`)?.focus();
+  if (stickToEnd && atEnd) target.scrollTop = target.scrollHeight;
 }
 
 function messageView(channel, m, inThread) {
@@ -74,7 +79,7 @@ function renderConversation() {
   $('channel-title').textContent = `# ${channel.name}`;
   $('channel-composer').hidden = false;
   const ephemerals = state.slack.ephemerals.filter((e) => e.channel === current && !e.threadTs);
-  rerender($('messages'), () => (channel.messages.length || ephemerals.length ? [...channel.messages.map((m) => messageView(current, m)), ...ephemerals.map(ephemeralView)] : h('p', { class: 'muted' }, 'No messages yet.')));
+  rerender($('messages'), () => (channel.messages.length || ephemerals.length ? [...channel.messages.map((m) => messageView(current, m)), ...ephemerals.map(ephemeralView)] : h('p', { class: 'muted' }, 'No messages yet.')), { stickToEnd: true });
 }
 
 function renderThread() {
@@ -83,7 +88,7 @@ function renderThread() {
   const root = channel?.messages.find((m) => m.ts === openThread.ts);
   if (!root) return;
   const ephemerals = state.slack.ephemerals.filter((e) => e.channel === openThread.channel && e.threadTs === openThread.ts);
-  rerender($('thread-messages'), () => [messageView(openThread.channel, root, true), h('hr'), ...root.replies.map((r) => messageView(openThread.channel, r, true)), ...ephemerals.map(ephemeralView)]);
+  rerender($('thread-messages'), () => [messageView(openThread.channel, root, true), h('hr'), ...root.replies.map((r) => messageView(openThread.channel, r, true)), ...ephemerals.map(ephemeralView)], { stickToEnd: true });
 }
 
 function renderModal() {
@@ -146,10 +151,7 @@ function renderScenario() {
   const s = state.scenario;
   $('play').disabled = s.played;
   $('play').textContent = s.running ? 'Scenario playing…' : s.played ? 'Scenario played' : 'Play scenario';
-  const steps = $('scenario-steps');
-  const shown = steps.children.length;
-  rerender(steps, () => [...s.steps.map((t) => h('li', {}, t)), s.error ? h('li', { class: 'error' }, `Stopped: ${s.error}`) : null]);
-  if (steps.children.length !== shown) steps.scrollTop = steps.scrollHeight;
+  rerender($('scenario-steps'), () => [...s.steps.map((t) => h('li', {}, t)), s.error ? h('li', { class: 'error' }, `Stopped: ${s.error}`) : null], { stickToEnd: true });
 }
 
 /** Turns to where the scenario acts, once per new place, so the visitor may look elsewhere after. */

@@ -130,7 +130,7 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
     'declare-modal': async () => {
       const modal = page.getByRole('dialog', { name: 'Declare incident' });
       await expect.poll(() => modal.getByLabel('Title').inputValue()).toBe('Customers cannot log in');
-      await shot(page, '08-declare-incident');
+      await shot(page, '08-declare-incident', { fullPage: false });
     },
     preview: async (nth) => {
       if (nth > 1) return;
@@ -150,7 +150,7 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
     'resolve-modal': async () => {
       const modal = page.getByRole('dialog', { name: 'Resolve incident' });
       expect(await modal.getByLabel('State').inputValue()).toBe('resolved');
-      await shot(page, '12-resolve-modal');
+      await shot(page, '12-resolve-modal', { fullPage: false });
     },
     'follow-ups': async () => {
       await page.locator('#thread-messages', { hasText: 'Follow-ups:' }).waitFor();
