@@ -1,13 +1,15 @@
 // The scripted story behind "Play scenario": a few ordinary customers, then an outage that many
-// customers complain about at once, carebot's alert — each step done the way a person would do
-// it (customers post on their network; the agent presses buttons found by their label), so the
-// real carebot handles every bit of it.
+// customers complain about at once, carebot's alert, and the incident the team runs from it
+// (incident-story.ts) — each step done the way a person would do it (customers post on their
+// network; the agent presses buttons found by their label), so the real carebot handles it all.
 import type { Customers } from './customers.js';
+import { incidentStory } from './incident-story.js';
 import { buttonByLabel, type SlackPane } from './slack-pane.js';
+import { pause, topLevel, until, write, type Customer, type Focus, type Moment, type Story } from './story.js';
 import { ALERTS, INBOX, type World } from './world.js';
 
 /** Written for the sandbox: everyday mentions a support team sees. */
-const ordinary: Array<{ name: string; text: string; on: 'x' | 'dm' }> = [
+const ordinary: Customer[] = [
   { name: 'nadia_k', text: 'Just moved to the yearly plan and the new dashboard is lovely, well done!', on: 'x' },
   { name: 'tomasz_w', text: 'Was I charged twice for March? I see two payments on my card statement', on: 'x' },
   { name: 'quinn', text: 'Hi! Is there a way to export my playlists to a file?', on: 'dm' },
@@ -23,60 +25,62 @@ const outageTexts = [
 ];
 const outageNames = ['maya_r', 'devon', 'ikram_s', 'pablo_g', 'ines_m', 'kofi', 'hana_t', 'oliver_p', 'sven', 'amara_o', 'li_wei', 'rosa_d', 'jonah_f', 'farah'];
 /** Every fourth of them writes on Discord, in the server's #general. */
-export const outageCustomers = outageNames.map((name, i) => ({ name, text: outageTexts[(i + Math.floor(i / 4)) % outageTexts.length]!, on: i % 4 === 3 ? ('discord' as const) : ('x' as const) }));
+export const outageCustomers: Customer[] = outageNames.map((name, i) => ({ name, text: outageTexts[(i + Math.floor(i / 4)) % outageTexts.length]!, on: i % 4 === 3 ? 'discord' : 'x' }));
 
 export interface ScenarioStatus {
   running: boolean;
+  /** Played once: the story's outage and incident are then part of the sandbox. */
+  played: boolean;
   steps: string[];
+  /** Where the page should look now; `seq` changes with each new focus. */
+  focus?: Focus & { seq: number };
   error?: string;
 }
 
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
-    await pause(100);
-  }
+export interface ScenarioOptions {
+  /** Milliseconds between customers' posts. */
+  gapMs?: number;
+  /** Called at each moment worth looking at; by default the story pauses there a little. */
+  beat?: (moment: Moment) => Promise<void>;
 }
 
-export function scenario(world: World, pane: SlackPane, people: Customers, opts: { gapMs?: number } = {}) {
+export function scenario(world: World, pane: SlackPane, people: Customers, opts: ScenarioOptions = {}) {
   const gap = opts.gapMs ?? 250;
-  let state: ScenarioStatus = { running: false, steps: [] };
-  const step = (line: string) => state.steps.push(line);
-  const topLevel = (channel: string) => world.slack.messages(channel).filter((m) => !m.thread_ts);
+  let state: ScenarioStatus = { running: false, played: false, steps: [] };
+  const story: Story = {
+    world,
+    pane,
+    people,
+    gap,
+    step(line, focus) {
+      state.steps.push(line);
+      if (focus) state.focus = { ...focus, seq: (state.focus?.seq ?? 0) + 1 };
+    },
+    beat: opts.beat ?? (() => pause(gap * 8)),
+  };
 
   async function run() {
-    const cardsBefore = topLevel(INBOX).length;
-    step('Ordinary mentions: four customers write on X and Discord');
-    for (const m of ordinary) {
-      if (m.on === 'x') await people.tweet(m.name, m.text);
-      else people.discord(m.name, m.text, 'dm');
-      await pause(gap);
-    }
-    await until('the four cards in #customer-care', () => topLevel(INBOX).length >= cardsBefore + ordinary.length);
+    const cardsBefore = topLevel(world, INBOX).length;
+    story.step('Ordinary mentions: four customers write on X and Discord', { channel: INBOX });
+    await write(story, ordinary);
+    await until('the four cards in #customer-care', () => topLevel(world, INBOX).length >= cardsBefore + ordinary.length);
 
-    step(`Outage: ${outageCustomers.length} customers cannot log in`);
-    for (const c of outageCustomers) {
-      if (c.on === 'x') await people.tweet(c.name, c.text);
-      else people.discord(c.name, c.text, 'mention');
-      await pause(gap / 2);
-    }
-    const alert = await until('the outage alert in #outages', () => topLevel(ALERTS).find((m) => buttonByLabel(m.blocks, 'Declare incident')));
-    step(`carebot raised the alert in #outages: ${alert.text.replace(/:[a-z_]+:\s*/g, '')}`);
+    story.step(`Outage: ${outageCustomers.length} customers cannot log in`);
+    await write(story, outageCustomers, gap / 2);
+    const alert = await until('the outage alert in #outages', () => topLevel(world, ALERTS).find((m) => buttonByLabel(m.blocks, 'Declare incident')));
+    story.step(`carebot raised the alert in #outages: ${alert.text.replace(/:[a-z_]+:\s*/g, '')}`, { channel: ALERTS });
+    await story.beat('alert');
+    await incidentStory(story, alert);
   }
 
   return {
     status: (): ScenarioStatus => ({ ...state, steps: [...state.steps] }),
-    /** Starts the story unless it is already playing; resolves when it ends. */
+    /** Starts the story unless it is playing or has played; resolves when it ends. */
     play(): Promise<void> {
-      if (state.running) return Promise.resolve();
-      state = { running: true, steps: [] };
+      if (state.running || state.played) return Promise.resolve();
+      state = { running: true, played: true, steps: [] };
       return run()
-        .then(() => void step('Scenario finished'))
+        .then(() => void story.step('Scenario finished'))
         .catch((err: Error) => {
           state.error = err.message;
         })

@@ -47,6 +47,8 @@ export function slackPane(slack: FakeSlack, eventsUrl: string, signingSecret: st
   const requests = slackRequests({ slack, deliver: overHttp(eventsUrl, signingSecret) });
   const dismissed = new Set<string>();
   const errors = new Map<string, Record<string, string>>();
+  // What the scripted agent typed into a modal before submitting it, for the page to show.
+  const drafts = new Map<string, Record<string, string>>();
 
   const check = (what: string, res: SignedResponse) => {
     if (res.status >= 300) throw new SlackActionError(`${what}: carebot answered ${res.status} ${JSON.stringify(res.body)}`);
@@ -60,7 +62,11 @@ export function slackPane(slack: FakeSlack, eventsUrl: string, signingSecret: st
 
   return {
     /** Modals carebot opened that the visitor has not submitted or closed, oldest first. */
-    openModals: () => slack.modals().filter((v) => !dismissed.has(v.id)).map((v) => ({ ...v, errors: errors.get(v.id) ?? {} })),
+    openModals: () =>
+      slack
+        .modals()
+        .filter((v) => !dismissed.has(v.id))
+        .map((v) => ({ ...v, title: v.title as { text?: string } | null, blocks: (v.blocks ?? []) as unknown[], errors: errors.get(v.id) ?? {}, drafts: drafts.get(v.id) ?? {} })),
     ephemerals: (): Ephemeral[] =>
       slack.calls.flatMap((c, id) =>
         c.method === 'chat.postEphemeral' && c.body.user === agent.id
@@ -80,6 +86,10 @@ export function slackPane(slack: FakeSlack, eventsUrl: string, signingSecret: st
     async clickInView(viewId: string, actionId: string, value?: string) {
       check('click', await requests.clickInView(viewId, agent, actionId, value === undefined ? undefined : { value }));
     },
+    /** Inputs typed into an open modal (action id → value), shown on the page until it is submitted. */
+    type(viewId: string, inputs: Record<string, string>) {
+      drafts.set(viewId, { ...drafts.get(viewId), ...inputs });
+    },
     /** Submits a modal; carebot's answer decides, as in Slack, whether it closes, changes or shows errors. */
     async submit(viewId: string, inputs: Record<string, string>) {
       const res = check('submit', await requests.submitView(viewId, agent, inputs));
@@ -91,9 +101,10 @@ export function slackPane(slack: FakeSlack, eventsUrl: string, signingSecret: st
       else dismissed.add(viewId);
       return answer.errors ?? {};
     },
+    /** Closes a modal; as in Slack, carebot hears of it only when the modal asked (notify_on_close). */
     async close(viewId: string) {
       dismissed.add(viewId);
-      check('close', await requests.closeView(viewId, agent));
+      if (slack.view(viewId)?.notify_on_close) check('close', await requests.closeView(viewId, agent));
     },
     /** The visitor writes in a thread (an answer to the customer) or, with `/carebot …`, runs the command. */
     async write(channel: string, text: string, threadTs?: string) {

@@ -10,7 +10,7 @@ import { customers } from './customers.js';
 import { liveFeed } from './live.js';
 import { freePort } from './redis.js';
 import { mountSandbox } from './routes.js';
-import { scenario } from './scenario.js';
+import { scenario, type ScenarioOptions } from './scenario.js';
 import { slackPane } from './slack-pane.js';
 import { snapshot } from './state.js';
 import { startWorld } from './world.js';
@@ -22,6 +22,8 @@ export interface SandboxOptions {
   logLevel?: string;
   /** Milliseconds between the scenario's posts. */
   scenarioGapMs?: number;
+  /** What the scenario does at each moment worth looking at (tests take a screenshot). */
+  scenarioBeat?: ScenarioOptions['beat'];
   pglite?: PGlite;
 }
 
@@ -32,7 +34,7 @@ export async function startSandbox(opts: SandboxOptions) {
   const world = await startWorld();
   const pane = slackPane(world.slack, url + SLACK_EVENTS_PATH, SIGNING_SECRET);
   const people = customers(world, url, X_CONSUMER_SECRET);
-  const story = scenario(world, pane, people, { gapMs: opts.scenarioGapMs });
+  const story = scenario(world, pane, people, { gapMs: opts.scenarioGapMs, ...(opts.scenarioBeat ? { beat: opts.scenarioBeat } : {}) });
   const feed = liveFeed(() => snapshot(world, pane, people, story));
   const queuePrefix = `demo-${randomBytes(4).toString('hex')}`;
   const { running } = await startCarebot(

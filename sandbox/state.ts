@@ -49,7 +49,10 @@ export function snapshot(world: World, pane: SlackPane, people: Customers, scena
       return { id: m.id, channelId: m.channelId, author: BRAND.name, text: m.content, fromBrand: true, ...(typeof ref === 'string' ? { replyTo: ref } : {}) };
     }),
   ];
-  const discordChannels = [...new Set(discordPosts.map((p) => p.channelId))].map((id) => {
+  // The brand's announcement channel first: what every member of the server sees.
+  const announcements = world.discord.channelId('announcements');
+  const discordIds = [...new Set(discordPosts.map((p) => p.channelId))].sort((a, b) => Number(b === announcements) - Number(a === announcements));
+  const discordChannels = discordIds.map((id) => {
     const dmWith = people.discordMessages.find((m) => m.dm && m.channelId === id)?.username;
     const name = dmWith ? `DM with ${dmWith}` : ['general', 'announcements', 'support'].find((n) => world.discord.channelId(n) === id) ?? id;
     return { id, name: dmWith ? name : `#${name}`, posts: discordPosts.filter((p) => p.channelId === id) };

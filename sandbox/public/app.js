@@ -7,6 +7,8 @@ let state;
 let current = 'C0INBOX001';
 let openThread; // { channel, ts }
 let shownModal = ''; // the modal on screen, as id + hash, so typing is not wiped by updates
+let focusBeforeModal; // where keyboard focus goes back to when the modal closes
+let followed = 0; // the scenario's last focus the page turned to
 const seen = {}; // messages per channel already looked at
 
 async function post(path, body = {}) {
@@ -27,11 +29,16 @@ const ctx = (prefix) => ({
   channels: state.slack.channels,
 });
 
-/** Re-renders `target` with `build()`, keeping keyboard focus on the same control. */
-function rerender(target, build) {
+/**
+ * Re-renders `target` with `build()`, keeping keyboard focus on the same control. With
+ * `stickToEnd`, a list read to its end stays there as messages arrive, as Slack's do.
+ */
+function rerender(target, build, { stickToEnd = false } = {}) {
+  const atEnd = target.scrollHeight - target.scrollTop - target.clientHeight < 40;
   const key = document.activeElement?.dataset?.focusKey;
   target.replaceChildren(...[build()].flat().filter(Boolean));
   if (key) target.querySelector(`[data-focus-key="${CSS.escape(key)}"]`)?.focus();
+  if (stickToEnd && atEnd) target.scrollTop = target.scrollHeight;
 }
 
 function messageView(channel, m, inThread) {
@@ -72,7 +79,7 @@ function renderConversation() {
   $('channel-title').textContent = `# ${channel.name}`;
   $('channel-composer').hidden = false;
   const ephemerals = state.slack.ephemerals.filter((e) => e.channel === current && !e.threadTs);
-  rerender($('messages'), () => (channel.messages.length || ephemerals.length ? [...channel.messages.map((m) => messageView(current, m)), ...ephemerals.map(ephemeralView)] : h('p', { class: 'muted' }, 'No messages yet.')));
+  rerender($('messages'), () => (channel.messages.length || ephemerals.length ? [...channel.messages.map((m) => messageView(current, m)), ...ephemerals.map(ephemeralView)] : h('p', { class: 'muted' }, 'No messages yet.')), { stickToEnd: true });
 }
 
 function renderThread() {
@@ -81,23 +88,25 @@ function renderThread() {
   const root = channel?.messages.find((m) => m.ts === openThread.ts);
   if (!root) return;
   const ephemerals = state.slack.ephemerals.filter((e) => e.channel === openThread.channel && e.threadTs === openThread.ts);
-  rerender($('thread-messages'), () => [messageView(openThread.channel, root, true), h('hr'), ...root.replies.map((r) => messageView(openThread.channel, r, true)), ...ephemerals.map(ephemeralView)]);
+  rerender($('thread-messages'), () => [messageView(openThread.channel, root, true), h('hr'), ...root.replies.map((r) => messageView(openThread.channel, r, true)), ...ephemerals.map(ephemeralView)], { stickToEnd: true });
 }
 
 function renderModal() {
   const dialog = $('modal');
   const modal = state.slack.modals.at(-1);
-  const key = modal ? `${modal.id}:${modal.hash}:${JSON.stringify(modal.errors)}` : '';
+  const key = modal ? `${modal.id}:${modal.hash}:${JSON.stringify(modal.errors)}:${JSON.stringify(modal.drafts)}` : '';
   if (key === shownModal) return;
   shownModal = key;
   if (!modal) {
     if (dialog.open) dialog.close();
+    if (focusBeforeModal?.isConnected) focusBeforeModal.focus();
+    focusBeforeModal = undefined;
     return;
   }
   const form = h('form', { method: 'dialog', class: 'modal-form' });
   form.append(
     h('h2', { id: 'modal-title' }, modal.title?.text ?? 'carebot'),
-    renderBlocks(modal.blocks, (actionId, value) => post('slack/view-click', { viewId: modal.id, actionId, ...(value !== undefined ? { value } : {}) }), ctx(`modal-${modal.id}`), modal.errors),
+    renderBlocks(modal.blocks, (actionId, value) => post('slack/view-click', { viewId: modal.id, actionId, ...(value !== undefined ? { value } : {}) }), { ...ctx(`modal-${modal.id}`), drafts: modal.drafts }, modal.errors),
     h('div', { class: 'row end' },
       h('button', { type: 'button', onclick: () => post('slack/close', { viewId: modal.id }) }, modal.close?.text ?? 'Cancel'),
       modal.submit ? h('button', { type: 'submit', class: 'primary' }, modal.submit.text) : null),
@@ -107,7 +116,10 @@ function renderModal() {
     post('slack/submit', { viewId: modal.id, inputs: readInputs(form) });
   });
   dialog.replaceChildren(form);
-  if (!dialog.open) dialog.showModal();
+  if (!dialog.open) {
+    focusBeforeModal = document.activeElement;
+    dialog.showModal();
+  }
   form.querySelector('input, textarea, select')?.focus();
 }
 
@@ -123,7 +135,8 @@ function threaded(posts, render) {
 
 function post_(p, network) {
   return h('article', { class: `post${p.fromBrand ? ' brand' : ''}`, dataset: { network } },
-    h('div', { class: 'meta' }, h('strong', {}, network === 'x' ? `@${p.author}` : p.author), p.fromBrand ? h('span', { class: 'badge' }, network === 'x' ? 'brand' : 'BOT') : null),
+    h('div', { class: 'meta' }, h('strong', {}, network === 'x' ? `@${p.author}` : p.author), p.fromBrand ? h('span', { class: 'badge' }, network === 'x' ? 'brand' : 'BOT') : null,
+      network === 'discord' && state.discord.crossposted.includes(p.id) ? h('span', { class: 'muted' }, 'published to following servers') : null),
     h('p', { class: 'post-text' }, p.text),
     network === 'x' && p.fromBrand ? h('button', { type: 'button', class: 'link', onclick: () => replyAsCustomer(p) }, 'Reply') : null);
 }
@@ -136,12 +149,23 @@ function renderCustomers() {
 
 function renderScenario() {
   const s = state.scenario;
-  $('play').disabled = s.running;
-  $('play').textContent = s.running ? 'Scenario playing…' : 'Play scenario';
-  rerender($('scenario-steps'), () => [...s.steps.map((t) => h('li', {}, t)), s.error ? h('li', { class: 'error' }, `Stopped: ${s.error}`) : null]);
+  $('play').disabled = s.played;
+  $('play').textContent = s.running ? 'Scenario playing…' : s.played ? 'Scenario played' : 'Play scenario';
+  rerender($('scenario-steps'), () => [...s.steps.map((t) => h('li', {}, t)), s.error ? h('li', { class: 'error' }, `Stopped: ${s.error}`) : null], { stickToEnd: true });
+}
+
+/** Turns to where the scenario acts, once per new place, so the visitor may look elsewhere after. */
+function followScenario() {
+  const focus = state.scenario.focus;
+  if (!focus || focus.seq === followed) return;
+  followed = focus.seq;
+  current = focus.channel;
+  if (focus.threadTs) showThread(focus.channel, focus.threadTs, false);
+  else closeThread();
 }
 
 function render() {
+  followScenario();
   renderChannels();
   renderConversation();
   renderThread();
@@ -155,11 +179,11 @@ function showChannel(id) {
   render();
   if (id === 'home') post('slack/home');
 }
-function showThread(channel, ts) {
+function showThread(channel, ts, focusComposer = true) {
   openThread = { channel, ts };
   $('thread').hidden = false;
   renderThread();
-  $('thread-text').focus();
+  if (focusComposer) $('thread-text').focus();
 }
 function replyAsCustomer(p) {
   $('tweet-reply-to').value = p.id;
@@ -169,10 +193,11 @@ function replyAsCustomer(p) {
 }
 
 $('open-home').addEventListener('click', () => showChannel('home'));
-$('close-thread').addEventListener('click', () => {
+function closeThread() {
   openThread = undefined;
   $('thread').hidden = true;
-});
+}
+$('close-thread').addEventListener('click', closeThread);
 $('play').addEventListener('click', () => post('scenario/play'));
 $('modal').addEventListener('cancel', (ev) => {
   ev.preventDefault();

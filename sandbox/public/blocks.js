@@ -83,10 +83,12 @@ const plain = (t) => (t ? emoji(t.text) : '');
 
 /**
  * An interactive element. `act(kind, actionId, value)` sends it; `ctx` knows the people and
- * channels selects offer. Inside an input block (`form`), elements only hold a value.
+ * channels selects offer, and what was typed into a modal (`ctx.drafts`, by action id). Inside
+ * an input block (`form`), elements only hold a value.
  */
 function element(el, act, ctx, form) {
   const id = `${ctx.prefix}-${el.action_id}`;
+  const draft = form ? ctx.drafts?.[el.action_id] : undefined;
   switch (el.type) {
     case 'button':
       return h('button', { type: 'button', class: `btn ${el.style ?? ''}`, dataset: { focusKey: id }, onclick: () => act(el.action_id, el.value) }, plain(el.text));
@@ -99,9 +101,10 @@ function element(el, act, ctx, form) {
         el.type === 'users_select' ? ctx.users.map((u) => ({ value: u.id, text: { text: u.name } }))
         : el.type === 'conversations_select' ? ctx.channels.map((c) => ({ value: c.id, text: { text: `#${c.name}` } }))
         : (el.options ?? el.option_groups?.flatMap((g) => g.options) ?? []);
-      const initial = el.initial_option?.value ?? el.initial_user ?? el.initial_conversation ?? (el.initial_options ?? []).map((o) => o.value);
+      const initial = draft ?? el.initial_option?.value ?? el.initial_user ?? el.initial_conversation ?? (el.initial_options ?? []).map((o) => o.value);
       const label = el.type === 'overflow' ? 'More actions' : plain(el.placeholder) || 'Choose';
-      const select = h('select', { id, 'aria-label': label, dataset: { actionId: el.action_id, focusKey: id }, multiple: el.type === 'multi_static_select' },
+      // In a modal's input block the block's <label> names it.
+      const select = h('select', { id, 'aria-label': form ? undefined : label, dataset: { actionId: el.action_id, focusKey: id }, multiple: el.type === 'multi_static_select' },
         el.type === 'multi_static_select' ? [] : h('option', { value: '' }, el.type === 'overflow' ? '⋯' : label),
         options.map((o) => h('option', { value: o.value, selected: Array.isArray(initial) ? initial.includes(o.value) : initial === o.value }, plain(o.text))));
       if (!form) select.addEventListener('change', () => select.value && act(el.action_id, select.value));
@@ -109,8 +112,8 @@ function element(el, act, ctx, form) {
     }
     case 'plain_text_input':
       return el.multiline
-        ? h('textarea', { id, rows: 3, dataset: { actionId: el.action_id }, placeholder: plain(el.placeholder) || undefined, maxlength: el.max_length }, el.initial_value ?? '')
-        : h('input', { id, dataset: { actionId: el.action_id }, value: el.initial_value ?? '', placeholder: plain(el.placeholder) || undefined, maxlength: el.max_length });
+        ? h('textarea', { id, rows: 3, dataset: { actionId: el.action_id }, placeholder: plain(el.placeholder) || undefined, maxlength: el.max_length }, draft ?? el.initial_value ?? '')
+        : h('input', { id, dataset: { actionId: el.action_id }, value: draft ?? el.initial_value ?? '', placeholder: plain(el.placeholder) || undefined, maxlength: el.max_length });
     case 'image':
       return h('span', { class: 'image-alt' }, `[${el.alt_text ?? 'image'}]`);
     default:
@@ -162,12 +165,15 @@ export function renderBlocks(blocks, act, ctx, errors = {}) {
   return out;
 }
 
-/** What a modal's inputs hold, as action id → value, for the view_submission. */
+/**
+ * What a modal's inputs hold, as action id → value, for the view_submission. A text field is
+ * sent even when emptied (Slack would not keep its initial value); a menu only when chosen.
+ */
 export function readInputs(root) {
   const values = {};
   for (const el of root.querySelectorAll('[data-action-id]')) {
     if (el.tagName === 'SELECT' && el.multiple) values[el.dataset.actionId] = [...el.selectedOptions].map((o) => o.value).join(',');
-    else if (el.value !== '') values[el.dataset.actionId] = el.value;
+    else if (el.tagName !== 'SELECT' || el.value !== '') values[el.dataset.actionId] = el.value;
   }
   return values;
 }

@@ -12,8 +12,11 @@ export async function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true });
 }
 
-/** Saves the page as test-results/screenshots/<name>.png. */
-export async function shot(page: Page, name: string): Promise<void> {
+/**
+ * Saves the page as test-results/screenshots/<name>.png: all of it, or only the window (a modal's
+ * backdrop covers only the window, so a whole-page shot of a modal looks half dimmed).
+ */
+export async function shot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: opts.fullPage ?? true });
 }

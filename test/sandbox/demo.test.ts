@@ -2,8 +2,10 @@
 // Bolt app on /slack/events, its workers, its connectors) does the rest against the fakes.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { whileAlerted, whileDeclared } from '../../sandbox/incident-story.js';
 import { startSandbox, type Sandbox } from '../../sandbox/start.js';
-import { createTestDb } from '../support/db.js';
+import type { Moment } from '../../sandbox/story.js';
+import { createTestDb, type TestDb } from '../support/db.js';
 import { CHROMIUM, hasChromium, launch, shot } from './browser.js';
 
 if (!hasChromium) console.warn(`sandbox browser tests skipped: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)`);
@@ -12,11 +14,14 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
   let sandbox: Sandbox;
   let browser: Browser;
   let page: Page;
+  let db: TestDb;
+  // The scenario waits at each of its moments for the test to look (and take a screenshot).
+  let onBeat: (moment: Moment) => Promise<void> = async () => {};
 
   beforeAll(async () => {
-    const db = await createTestDb('pglite');
+    db = await createTestDb('pglite');
     [sandbox, browser] = await Promise.all([
-      startSandbox({ redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', pglite: db.pglite!, scenarioGapMs: 80 }),
+      startSandbox({ redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', pglite: db.pglite!, scenarioGapMs: 80, scenarioBeat: (m) => onBeat(m) }),
       launch(),
     ]);
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
@@ -100,16 +105,99 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
     await page.getByRole('button', { name: /# customer-care/ }).click();
   });
 
-  it('the outage scenario raises one alert in #outages', async () => {
+  it('a modal is used with the keyboard: focus moves into it, Escape closes it and focus comes back', async () => {
+    const composer = page.getByLabel(/Message the channel/);
+    await composer.fill('/carebot incident');
+    await composer.press('Enter');
+    const modal = page.getByRole('dialog', { name: 'Declare incident' });
+    await modal.waitFor();
+    await expect.poll(() => page.locator('dialog :focus').count()).toBe(1);
+    expect(await page.locator(':focus').getAttribute('id')).toBe(await modal.getByLabel('Title').getAttribute('id'));
+    await page.keyboard.press('Escape');
+    await modal.waitFor({ state: 'hidden' });
+    expect(sandbox.pane.openModals()).toHaveLength(0);
+    await expect.poll(() => page.locator('#channel-text:focus').count()).toBe(1);
+  });
+
+  /** What the page shows at each moment of the outage scenario (the nth time it comes), and its screenshot. */
+  const beats: Partial<Record<Moment, (nth: number) => Promise<void>>> = {
+    alert: async () => {
+      const alert = page.locator('#messages article', { hasText: 'Possible outage' });
+      await alert.getByRole('button', { name: 'Declare incident' }).waitFor();
+      expect(await alert.textContent()).toContain("'login'");
+      await shot(page, '07-outage-alert');
+    },
+    'declare-modal': async () => {
+      const modal = page.getByRole('dialog', { name: 'Declare incident' });
+      await expect.poll(() => modal.getByLabel('Title').inputValue()).toBe('Customers cannot log in');
+      await shot(page, '08-declare-incident', { fullPage: false });
+    },
+    preview: async (nth) => {
+      if (nth > 1) return;
+      await page.locator('#thread-messages article', { hasText: 'Update (Investigating)' }).getByRole('button', { name: 'Broadcast', exact: true }).waitFor();
+      await shot(page, '09-update-preview');
+    },
+    broadcast: async (nth) => {
+      if (nth > 1) return;
+      await page.locator('#x-timeline .post.brand', { hasText: 'having trouble with login' }).waitFor();
+      await page.locator('.discord-channel', { hasText: '#announcements' }).locator('.post.brand').waitFor();
+      await shot(page, '10-broadcast-on-x-and-discord');
+    },
+    linked: async () => {
+      await page.locator('#thread-messages', { hasText: "more about 'Customers cannot log in'" }).waitFor();
+      await shot(page, '11-linked-customers');
+    },
+    'resolve-modal': async () => {
+      const modal = page.getByRole('dialog', { name: 'Resolve incident' });
+      expect(await modal.getByLabel('State').inputValue()).toBe('resolved');
+      await shot(page, '12-resolve-modal', { fullPage: false });
+    },
+    'follow-ups': async () => {
+      await page.locator('#thread-messages', { hasText: 'Follow-ups:' }).waitFor();
+      await page.locator('#x-timeline .replies .post.brand', { hasText: 'Hi @tariq, the issue you reported' }).waitFor();
+      await shot(page, '13-follow-ups');
+    },
+  };
+
+  it('the outage scenario: one alert, the incident declared and broadcast, resolved, and one follow-up per linked customer', async () => {
+    const seen: Partial<Record<Moment, number>> = {};
+    onBeat = async (moment) => {
+      seen[moment] = (seen[moment] ?? 0) + 1;
+      await beats[moment]?.(seen[moment]);
+    };
     await page.getByRole('button', { name: 'Play scenario' }).click();
-    const alerts = page.getByRole('button', { name: /# outages/ });
-    await expect.poll(() => sandbox.scenario.status().steps.join('\n'), { timeout: 60_000, interval: 250 }).toMatch(/carebot raised the alert/);
-    await alerts.click();
-    const alert = page.locator('#messages article', { hasText: 'Possible outage' });
-    await alert.waitFor();
-    expect(await alert.textContent()).toContain("'login'");
-    await alert.getByRole('button', { name: 'Declare incident' }).waitFor();
-    await shot(page, '07-outage-alert');
+    await expect.poll(() => sandbox.scenario.status().running, { timeout: 150_000, interval: 250 }).toBe(false);
+    expect(sandbox.scenario.status().error).toBeUndefined();
+    expect(Object.keys(seen).sort()).toEqual(['alert', 'broadcast', 'declare-modal', 'follow-ups', 'linked', 'preview', 'resolve-modal', 'update-modal']);
+    expect(sandbox.scenario.status().steps.join('\n')).toMatch(/Follow-ups: \d+ sent, 0 failed/);
     expect(sandbox.world.slack.messages('C0OUTAGES1').filter((m) => !m.thread_ts)).toHaveLength(1);
-  }, 90_000);
+
+    // Each update went out once per network, later ones threaded under the first.
+    const [first, identified, resolved] = ['having trouble with login', 'We found the cause', 'Resolved:'].map((t) => sandbox.world.x.posted.filter((p) => p.text.includes(t)));
+    expect([first!.length, identified!.length, resolved!.length]).toEqual([1, 1, 1]);
+    expect(first![0]!.inReplyTo).toBeUndefined();
+    expect([identified![0]!.inReplyTo, resolved![0]!.inReplyTo]).toEqual([first![0]!.id, first![0]!.id]);
+    const announcements = sandbox.world.discord.sent.filter((m) => m.channelId === sandbox.world.discord.channelId('announcements'));
+    expect(announcements.map((m) => m.content.slice(0, 18))).toEqual(["We're aware some c", 'We found the cause', 'Resolved: Customer']);
+    expect(sandbox.world.discord.crossposted).toEqual(expect.arrayContaining(announcements.map((m) => m.id)));
+
+    // Every linked customer got exactly one follow-up, threaded under what they wrote; nobody else got one.
+    const linked = (await db.pglite!.query<{ platform: string; handle: string }>('select distinct platform, author_handle as handle from mentions where incident_id is not null')).rows;
+    expect(linked.map((l) => l.handle)).toEqual(expect.arrayContaining([...whileAlerted, ...whileDeclared].map((c) => c.name)));
+    const followUps = followUpsByCustomer(sandbox);
+    expect(Object.fromEntries(linked.map((l) => [l.handle, followUps.get(l.handle) ?? 0]))).toEqual(Object.fromEntries(linked.map((l) => [l.handle, 1])));
+    expect([...followUps.values()].reduce((a, b) => a + b, 0)).toBe(linked.length);
+  }, 180_000);
 });
+
+/** Follow-ups on the customers' side, per customer: the brand's "…is fixed" answers to what they wrote. */
+function followUpsByCustomer(sandbox: Sandbox): Map<string, number> {
+  const author = new Map<string, string>([...sandbox.people.tweets.map((t) => [t.id, t.username] as const), ...sandbox.people.discordMessages.map((m) => [m.id, m.username] as const)]);
+  const answers = [...sandbox.world.x.posted.map((p) => ({ to: p.inReplyTo, text: p.text })), ...sandbox.world.discord.sent.map((m) => ({ to: m.messageReference?.message_id as string | undefined, text: m.content }))];
+  const counts = new Map<string, number>();
+  for (const a of answers) {
+    const who = a.to && author.get(a.to);
+    if (who && a.text.includes('is fixed')) counts.set(who, (counts.get(who) ?? 0) + 1);
+  }
+  return counts;
+}
