@@ -57,7 +57,7 @@ export async function incidentStory(story: Story, alert: SlackMessage): Promise<
   await press(story, alert, 'Declare incident');
   await fillModal(story, 'Declare incident', { Title: TITLE, 'Affected components': 'login, mobile app', Keywords: 'login, log in, sign in' }, 'declare-modal');
   const card = await until('the incident card in #status', () => topLevel(world, STATUS).findLast((m) => m.text.includes(TITLE)));
-  story.step('Incident declared: its card in #status; the customers gathered in the alert are linked to it', { channel: STATUS, threadTs: card.ts });
+  story.step('Incident declared: its card in #status; every customer of the outage so far — the cards that raised the alert and those gathered in it — is linked to it', { channel: STATUS, threadTs: card.ts });
   await broadcast(story, card, 'the first public update');
 
   story.step(`${whileDeclared.length} more customers write; the incident's keywords link them to it`);

@@ -1,10 +1,11 @@
-import { replies } from '../db/schema.js';
+import { and, eq, gte, inArray, isNull } from 'drizzle-orm';
+import { mentions, replies, spikes } from '../db/schema.js';
 import type { MentionRow } from '../pipeline/mention-row.js';
 import type { Services } from '../services.js';
 import type { TriageResult } from '../triage/index.js';
 import { acknowledgementKey, incidentReplyText, queueReplies } from './follow-ups.js';
 import { matchesKeywords } from './settings.js';
-import { openIncidents, type Incident } from './store.js';
+import { openIncidents, type Incident, type Tx } from './store.js';
 
 /**
  * Which of a batch's mentions belong to an open incident: those naming its keywords, and any
@@ -17,9 +18,40 @@ export async function linkToIncidents(s: Services, rows: MentionRow[]): Promise<
   const open = await openIncidents(s.db);
   if (!open.length) return linked;
   for (const row of rows) {
-    const text = row.text ?? '';
-    const incident = open.find((i) => matchesKeywords(text, i.keywords)) ?? ((row.triage as TriageResult).category === 'outage' ? open[0] : undefined);
+    const incident = open.find((i) => namesIt(row, i)) ?? (isOutage(row) ? open[0] : undefined);
     if (incident) linked.set(row.id, incident);
+  }
+  return linked;
+}
+
+const namesIt = (row: Pick<MentionRow, 'text'>, i: Incident) => matchesKeywords(row.text ?? '', i.keywords);
+const isOutage = (row: Pick<MentionRow, 'triage'>) => (row.triage as TriageResult | null)?.category === 'outage';
+
+/** How far before the declaration (or before its spike opened) a new incident looks for its complaints. */
+const LOOKBACK_MS = 60 * 60_000;
+const CHUNK = 1000;
+
+/**
+ * Complaints written before the incident existed — the cards that raised the alert, the minutes
+ * before anyone noticed — are the same customers' problem: linked at declaration, in its
+ * transaction, so that each of them is followed up on resolve, not only those who wrote after.
+ * Takes the unlinked mentions since an hour before the spike opened (or before now) that the
+ * incident would have taken had it been open. Returns them, for acknowledgements.
+ */
+export async function linkEarlier(tx: Tx, incident: Incident): Promise<MentionRow[]> {
+  const [spike] = await tx.select({ openedAt: spikes.openedAt }).from(spikes).where(eq(spikes.incidentId, incident.id));
+  const since = new Date(Math.min(Date.now(), spike?.openedAt.getTime() ?? Infinity) - LOOKBACK_MS);
+  const recent = await tx
+    .select()
+    .from(mentions)
+    .where(and(isNull(mentions.incidentId), gte(mentions.receivedAt, since)));
+  const earlier = recent.filter((r) => !(r.triage as TriageResult | null)?.spam && (namesIt(r, incident) || isOutage(r)));
+  const linked: MentionRow[] = [];
+  for (let at = 0; at < earlier.length; at += CHUNK) {
+    const ids = earlier.slice(at, at + CHUNK).map((r) => r.id);
+    const moved = await tx.update(mentions).set({ incidentId: incident.id }).where(and(inArray(mentions.id, ids), isNull(mentions.incidentId))).returning({ id: mentions.id });
+    const movedIds = new Set(moved.map((m) => m.id));
+    linked.push(...earlier.slice(at, at + CHUNK).filter((r) => movedIds.has(r.id)));
   }
   return linked;
 }

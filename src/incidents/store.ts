@@ -17,8 +17,15 @@ export interface Declaration {
   spikeId?: number;
 }
 
-/** A new incident (investigating) and its first update, in one transaction; the spike is linked to it. */
-export async function declareIncident(db: Db, d: Declaration): Promise<{ incident: Incident; update: IncidentUpdate }> {
+/**
+ * A new incident (investigating) and its first update, in one transaction; the spike is linked
+ * to it, and `alsoLink` links what else belongs to it in the same transaction.
+ */
+export async function declareIncident<T>(
+  db: Db,
+  d: Declaration,
+  alsoLink: (tx: Tx, i: Incident) => Promise<T[]> = async () => [],
+): Promise<{ incident: Incident; update: IncidentUpdate; linked: T[] }> {
   return db.transaction(async (tx) => {
     const [incident] = await tx
       .insert(incidents)
@@ -32,7 +39,7 @@ export async function declareIncident(db: Db, d: Declaration): Promise<{ inciden
       const [spike] = await tx.update(spikes).set({ incidentId: incident!.id }).where(eq(spikes.id, d.spikeId)).returning({ id: spikes.id });
       if (spike) await tx.update(mentions).set({ incidentId: incident!.id }).where(and(eq(mentions.spikeId, spike.id), sql`${mentions.incidentId} is null`));
     }
-    return { incident: incident!, update: update! };
+    return { incident: incident!, update: update!, linked: await alsoLink(tx, incident!) };
   });
 }
 

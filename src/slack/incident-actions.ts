@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { incidentStates, spikes, type IncidentState } from '../db/schema.js';
 import { broadcastUpdate } from '../incidents/broadcast.js';
 import { queueReplies, storeFollowUps } from '../incidents/follow-ups.js';
+import { acknowledgeLinked, linkEarlier } from '../incidents/link.js';
 import { statusChannel } from '../incidents/settings.js';
 import { addUpdate, decide, declareIncident, loadIncident, loadUpdate } from '../incidents/store.js';
 import type { Services } from '../services.js';
@@ -65,7 +66,7 @@ export function onIncidentActions(app: App, s: S): void {
       await ack({ response_action: 'errors', errors });
       return;
     }
-    const { incident, update } = await declareIncident(s.db, {
+    const { incident, update, linked } = await declareIncident(s.db, {
       title,
       publicText,
       components: listOf(valueOf(view, field.components)),
@@ -73,8 +74,9 @@ export function onIncidentActions(app: App, s: S): void {
       user: body.user.id,
       channel: channel!,
       spikeId: meta.spikeId,
-    });
+    }, linkEarlier);
     await ack();
+    await acknowledgeLinked(s, linked, new Map(linked.map((m) => [m.id, incident])));
     const posted = await postIncidentCard(s, incident);
     await postUpdatePreview(s, posted, update);
   });

@@ -62,4 +62,29 @@ describe.each(dbKinds)('incidents: linking mentions and closing the loop (%s)', 
     await new Promise((r) => setTimeout(r, 6000));
     expect(t.thread(card).filter((m) => m.text.startsWith('Follow-ups:'))).toHaveLength(1);
   });
+  it('links the complaints that came before the declaration (the cards that raised the alarm) and follows them up too', async () => {
+    await t.startAll({ ...fast, acknowledge: true });
+    const early = [
+      t.x.addMention({ text: 'login keeps failing since this morning', authorId: '31', username: 'eve' }),
+      t.x.addMention({ text: 'cannot login on the app', authorId: '32', username: 'fay' }),
+    ];
+    t.x.addMention({ text: 'love the new playlist feature', authorId: '33', username: 'gus' });
+    await t.inbox.poll();
+    await t.inbox.card('cannot login on the app');
+    await t.inbox.card('new playlist feature');
+
+    const { card } = await t.declare({ title: 'Login outage', keywords: 'login', public_text: 'We are investigating problems signing in.' });
+    const db = t.inbox.h.s.db;
+    const linked = await db.select().from(mentions).where(isNotNull(mentions.incidentId));
+    expect(linked.map((r) => r.externalId).sort()).toEqual(early.map((tw) => tw.id).sort());
+    await eventually('an acknowledgement to each earlier customer', () => t.x.posted.filter((p) => p.inReplyTo).length === 2);
+
+    await t.inbox.slackEvents.clickInMessage(t.inbox.current(card), agentA, 'carebot.incident_resolve');
+    await eventually('the resolve modal', () => t.slack.modals().length === 2);
+    expect((await t.inbox.slackEvents.submitView(t.lastModal().id, agentA, {})).status).toBe(200);
+    const summary = await eventually('the follow-up summary', () => t.thread(card).find((m) => m.text.startsWith('Follow-ups:')));
+    expect(summary.text).toBe('Follow-ups: 2 sent, 0 failed, 0 skipped (deleted tweet / blocked DM)');
+    const followedUp = t.x.posted.filter((p) => p.text.includes('is fixed')).map((p) => p.inReplyTo).sort();
+    expect(followedUp).toEqual(early.map((tw) => tw.id).sort());
+  });
 });

@@ -3,6 +3,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { whileAlerted, whileDeclared } from '../../sandbox/incident-story.js';
+import { outageCustomers } from '../../sandbox/scenario.js';
 import { startSandbox, type Sandbox } from '../../sandbox/start.js';
 import type { Moment } from '../../sandbox/story.js';
 import { createTestDb, type TestDb } from '../support/db.js';
@@ -181,9 +182,10 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
     expect(announcements.map((m) => m.content.slice(0, 18))).toEqual(["We're aware some c", 'We found the cause', 'Resolved: Customer']);
     expect(sandbox.world.discord.crossposted).toEqual(expect.arrayContaining(announcements.map((m) => m.id)));
 
-    // Every linked customer got exactly one follow-up, threaded under what they wrote; nobody else got one.
+    // Every customer of the outage — those whose cards raised the alert too — is linked and got
+    // exactly one follow-up, threaded under what they wrote; nobody else got one.
     const linked = (await db.pglite!.query<{ platform: string; handle: string }>('select distinct platform, author_handle as handle from mentions where incident_id is not null')).rows;
-    expect(linked.map((l) => l.handle)).toEqual(expect.arrayContaining([...whileAlerted, ...whileDeclared].map((c) => c.name)));
+    expect(linked.map((l) => l.handle)).toEqual(expect.arrayContaining([...outageCustomers, ...whileAlerted, ...whileDeclared].map((c) => c.name)));
     const followUps = followUpsByCustomer(sandbox);
     expect(Object.fromEntries(linked.map((l) => [l.handle, followUps.get(l.handle) ?? 0]))).toEqual(Object.fromEntries(linked.map((l) => [l.handle, 1])));
     expect([...followUps.values()].reduce((a, b) => a + b, 0)).toBe(linked.length);
