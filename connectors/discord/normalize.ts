@@ -11,6 +11,8 @@ export const discordPayloadSchema = z.object({
   author: z.object({ id: z.string(), username: z.string(), global_name: z.string().nullish() }),
   message_reference: z.object({ message_id: z.string().optional() }).nullish(),
   attachments: z.array(z.object({ url: z.string(), filename: z.string() })).optional(),
+  /** The users the message mentions, to show `<@123>` as the name agents know. */
+  mentions: z.array(z.object({ id: z.string(), username: z.string() })).optional(),
   /** Set by the connector: the channel is a thread or a DM, so the channel is the conversation. */
   carebot_conversation: z.enum(['channel', 'message']).optional(),
   /** Set by the connector: the customer message this one continues (see connectors/discord/payload.ts). */
@@ -25,7 +27,7 @@ export function normalizeDiscordMessage(payload: unknown): Mention {
   // its own, and replies join theirs (ingest follows in_reply_to to the stored conversation).
   const conversation = m.carebot_conversation === 'channel' || !m.guild_id ? m.channel_id : (replyTo ?? m.id);
   // A picture with no words still needs an answer: its links stand in for the text.
-  const text = m.content || (m.attachments ?? []).map((a) => a.url).join('\n');
+  const text = readableMentions(m.content, m.mentions ?? []) || (m.attachments ?? []).map((a) => a.url).join('\n');
   return {
     platform: 'discord',
     externalId: m.id,
@@ -43,4 +45,10 @@ export function normalizeDiscordMessage(payload: unknown): Mention {
     createdAt: new Date(m.timestamp),
     language: null,
   };
+}
+
+/** `<@123>` and `<@!123>` as `@name`: what the customer saw, not Discord's markup (others are left as written). */
+function readableMentions(content: string, users: Array<{ id: string; username: string }>): string {
+  const names = new Map(users.map((u) => [u.id, u.username]));
+  return content.replace(/<@!?(\d+)>/g, (markup, id: string) => (names.has(id) ? `@${names.get(id)}` : markup));
 }

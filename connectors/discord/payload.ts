@@ -25,6 +25,7 @@ export function toPayload(message: Message, botId: string): DiscordPayload {
     author: { id: message.author.id, username: message.author.username, global_name: message.author.globalName },
     message_reference: message.reference?.messageId ? { message_id: message.reference.messageId } : null,
     attachments: message.attachments.map((a) => ({ url: a.url, filename: a.name })),
+    mentions: message.mentions.users.map((u) => ({ id: u.id, username: u.username })),
     // A DM channel or a thread is one conversation; elsewhere each message starts its own.
     carebot_conversation: !message.inGuild() || message.channel.isThread() ? 'channel' : 'message',
     carebot_in_reply_to: continues(message, botId),

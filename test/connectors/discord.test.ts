@@ -85,7 +85,8 @@ describe('Discord connector', () => {
 
     expect((await rows()).map((r) => r.externalId).sort()).toEqual([mention.id, dm.id, support.id].sort());
     expect(await normalized(mention.id as string)).toMatchObject({
-      text: `<@${BOT_ID}> my order never came`,
+      // Discord's `<@id>` markup reads as the name the customer saw.
+      text: '@carebot my order never came',
       conversationId: mention.id,
       author: { id: '901', handle: 'ana' },
       url: `https://discord.com/channels/${GUILD_ID}/${GENERAL}/${mention.id}`,
