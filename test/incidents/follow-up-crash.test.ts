@@ -1,4 +1,4 @@
-import { and, count, eq, isNotNull } from 'drizzle-orm';
+import { and, count, eq, inArray, isNotNull } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { followUpCounts } from '../../src/incidents/follow-ups.js';
 import { mentions, replies } from '../../src/db/schema.js';
@@ -9,11 +9,10 @@ import { eventually } from '../support/services.js';
 import { incidentSuite } from './incident-harness.js';
 
 const CUSTOMERS = 500;
-const X_CUSTOMERS = 250;
 /** Every tenth customer wrote twice: the follow-up answers the later message. */
 const wroteTwice = (i: number) => i % 10 === 3;
 /** X customers who deleted their latest tweet, Discord customers who blocked DMs: skipped. */
-const gone = (i: number) => i % 50 === 7;
+const gone = (i: number) => i % 50 === 8;
 
 interface Customer {
   platform: 'twitter' | 'discord';
@@ -39,12 +38,12 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('incident follow-ups when a work
     }
   };
 
-  /** 500 customers write about the outage on X (by tweet) and Discord (DM or a mention in #general). */
-  const customersWrite = async (): Promise<Customer[]> => {
+  /** Customers write about the outage on X (by tweet), the other half on Discord (DM or a mention in #general). */
+  const customersWrite = async (n: number): Promise<Customer[]> => {
     const customers: Customer[] = [];
-    for (let i = 0; i < CUSTOMERS; i++) {
+    for (let i = 0; i < n; i++) {
       const twice = wroteTwice(i);
-      if (i < X_CUSTOMERS) {
+      if (i < n / 2) {
         const author = { authorId: String(3_000_000 + i), username: `xc${i}` };
         if (twice) t.x.addMention({ text: `login still broken (${i})`, ...author });
         const tweet = t.x.addMention({ text: `cannot login at all (${i}${twice ? ', again' : ''})`, ...author });
@@ -82,52 +81,140 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('incident follow-ups when a work
     return { received, stray, total: answered.length };
   };
 
-  it('sends each of 500 linked customers exactly one follow-up though the worker is SIGKILLed half-way', async () => {
+  /**
+   * carebot with its workers in a child process, an incident, `n` customers linked to it (the
+   * first worker links them), and those who deleted their tweet or blocked DMs marked.
+   */
+  const linkedCustomers = async (n: number) => {
+    // Fast enough that 500 take seconds; X's posting window is raised so that the pace is ours.
+    await t.startAll({ repliesPerMinute: { twitter: 3000, discord: 3000 } }, { workers: false });
+    t.x.setRateLimit('POST /2/tweets', 10_000);
+    const { card } = await t.declare({ title: 'Login outage', keywords: 'login', public_text: 'We are investigating problems signing in.' });
+    const customers = await customersWrite(n);
+    const first = worker();
+    const db = t.inbox.h.s.db;
+    const messages = n + customers.filter((_, i) => wroteTwice(i)).length;
+    await eventually(
+      'every customer linked to the incident',
+      async () => (await db.select({ n: count() }).from(mentions).where(and(isNotNull(mentions.incidentId), eq(mentions.state, 'notified'))))[0]!.n === messages,
+      60_000,
+    );
+    // Before the fix: gone from X, DMs closed.
+    for (const c of customers.filter((c) => c.skipped)) {
+      if (c.platform === 'twitter') t.x.deleteTweet(c.latest);
+      else t.discord.blockDirectMessages(c.authorId);
+    }
+    return { card, customers, first };
+  };
+
+  /** Once every follow-up is settled and summed up: exactly one per customer, as the database and the thread say. */
+  const expectExactlyOneEach = async (card: SlackMessage, customers: Customer[]) => {
+    const db = t.inbox.h.s.db;
+    const counts = await eventually('every follow-up settled', async () => {
+      const c = await followUpCounts(db, 1);
+      return c.open === 0 && c;
+    }, 60_000);
+    const summary = await eventually('the follow-up summary', () => t.thread(card).find((m) => m.text.startsWith('Follow-ups:')), 30_000);
+    await new Promise((r) => setTimeout(r, 1500)); // a second send would show by now
+    const { received, stray } = followUpsReceived(customers);
+    expect(stray).toEqual([]);
+    for (const [c, got] of received) expect({ ...c, got: got.length }).toEqual({ ...c, got: c.skipped ? 0 : 1 });
+    const skipped = customers.filter((c) => c.skipped).length;
+    const sent = customers.length - skipped;
+    expect(counts).toEqual({ sent, failed: 0, skipped, open: 0 });
+    expect(summary.text).toBe(`Follow-ups: ${sent} sent, 0 failed, ${skipped} skipped (deleted tweet / blocked DM)`);
+    expect(t.thread(card).filter((m) => m.text.startsWith('Follow-ups:'))).toHaveLength(1);
+    return { sent, skipped };
+  };
+
+  /** The follow-ups in 'sending', and whether the network has each (its answer is what the dead worker missed). */
+  const midSend = async (customers: Customer[]) => {
+    const { received } = followUpsReceived(customers);
+    const arrived = new Set([...received].filter(([, got]) => got.length).map(([c]) => c.latest));
+    const rows = await t.inbox.h.s.db
+      .select({ id: replies.id, platform: replies.platform, answers: mentions.externalId })
+      .from(replies)
+      .innerJoin(mentions, eq(replies.mentionId, mentions.id))
+      .where(eq(replies.state, 'sending'));
+    return rows.map((r) => ({ ...r, arrived: arrived.has(r.answers) }));
+  };
+
+  it('sends each of 500 linked customers exactly one follow-up though the worker is SIGKILLed half-way', { timeout: 180_000 }, async () => {
     try {
-      // Fast enough that 500 take seconds; X's posting window is raised so that the pace is ours.
-      await t.startAll({ repliesPerMinute: { twitter: 3000, discord: 3000 } }, { workers: false });
-      t.x.setRateLimit('POST /2/tweets', 10_000);
-      const { card } = await t.declare({ title: 'Login outage', keywords: 'login', public_text: 'We are investigating problems signing in.' });
-      const customers = await customersWrite();
-
-      const db = t.inbox.h.s.db;
-      const first = worker();
-      await eventually(
-        'every customer linked to the incident',
-        async () => (await db.select({ id: mentions.id }).from(mentions).where(and(isNotNull(mentions.incidentId), eq(mentions.state, 'notified')))).length === CUSTOMERS + customers.filter((_, i) => wroteTwice(i)).length,
-        60_000,
-      );
-      // Before the fix: gone from X, DMs closed.
-      for (const c of customers.filter((c) => c.skipped)) {
-        if (c.platform === 'twitter') t.x.deleteTweet(c.latest);
-        else t.discord.blockDirectMessages(c.authorId);
-      }
-
+      const { card, customers, first } = await linkedCustomers(CUSTOMERS);
       const started = Date.now();
       await resolve(card);
-      await eventually('some follow-ups sent', () => followUpsReceived(customers).total >= 100, 60_000);
+      await eventually('a hundred follow-ups sent', () => followUpsReceived(customers).total >= 100, 60_000);
+      // Two calls the worker dies in: a tweet X posted but whose answer never came back, and a
+      // Discord DM whose channel lookup (before the message is sent) never came back.
+      const posted = t.x.holdNext('POST /2/tweets');
+      const looking = t.discord.holdNext('GET /channels/:id');
+      await Promise.all([posted.arrived, looking.arrived]);
       first.kill('SIGKILL');
       await exited(first);
+      posted.release();
+      looking.release();
       const beforeKill = followUpsReceived(customers).total;
-      const [caught] = await db.select({ n: count() }).from(replies).where(eq(replies.state, 'sending'));
-      expect(beforeKill).toBeLessThan(CUSTOMERS - 10);
+      const caught = await midSend(customers);
+      expect(beforeKill).toBeLessThan(CUSTOMERS - 50);
+      expect(caught.filter((r) => r.platform === 'twitter' && r.arrived).length).toBeGreaterThan(0);
+      expect(caught.filter((r) => r.platform === 'discord' && !r.arrived).length).toBeGreaterThan(0);
 
       worker();
-      const counts = await eventually('every follow-up settled', async () => {
-        const c = await followUpCounts(db, 1);
-        return c.open === 0 && c;
-      }, 120_000);
-      const summary = await eventually('the follow-up summary', () => t.thread(card).find((m) => m.text.startsWith('Follow-ups:')), 30_000);
-      const seconds = (Date.now() - started) / 1000;
-      await new Promise((r) => setTimeout(r, 1500)); // a second send would show by now
+      const { sent, skipped } = await expectExactlyOneEach(card, customers);
+      // What the network already had is recorded as sent, with its id: found, not sent again.
+      const found = await t.inbox.h.s.db.select().from(replies).where(inArray(replies.id, caught.filter((r) => r.arrived).map((r) => r.id)));
+      const postedIds = new Set([...t.x.posted, ...t.discord.sent].map((p) => p.id));
+      for (const r of found) expect(postedIds.has(r.externalId!)).toBe(true);
+      console.info(
+        `follow-up crash: ${beforeKill} sent before the kill, ${caught.length} caught mid-send (${caught.filter((r) => r.arrived).length} had reached the network), ` +
+          `${sent - beforeKill} sent after, ${skipped} skipped, ${((Date.now() - started) / 1000).toFixed(1)} s from resolve to summary`,
+      );
+    } finally {
+      await killAll();
+    }
+  });
 
-      const { received, stray } = followUpsReceived(customers);
-      const skipped = customers.filter((c) => c.skipped).length;
-      console.info(`follow-up crash: ${beforeKill} sent before the kill, ${caught?.n ?? 0} caught mid-send, ${CUSTOMERS - skipped - beforeKill} after, ${skipped} skipped, ${seconds.toFixed(1)} s from resolve to summary; ${JSON.stringify(counts)}`);
-      expect(stray).toEqual([]);
-      for (const [c, got] of received) expect({ ...c, got: got.length }).toEqual({ ...c, got: c.skipped ? 0 : 1 });
-      expect(counts).toEqual({ sent: CUSTOMERS - skipped, failed: 0, skipped, open: 0 });
-      expect(summary.text).toBe(`Follow-ups: ${CUSTOMERS - skipped} sent, 0 failed, ${skipped} skipped (deleted tweet / blocked DM)`);
+  it('settles a follow-up whose job was in three workers that died (BullMQ then fails it unrun): found on X, not sent again', { timeout: 120_000 }, async () => {
+    try {
+      const { card, customers, first } = await linkedCustomers(2); // one on X, one on Discord
+      const posted = t.x.holdNext('POST /2/tweets');
+      await resolve(card);
+      await posted.arrived;
+      let dying = first;
+      for (let death = 1; death < 3; death++) {
+        dying.kill('SIGKILL');
+        await exited(dying);
+        // The next worker gets the job back and dies while asking X whether the tweet arrived.
+        const looking = t.x.holdNext('GET /2/tweets/search/recent');
+        dying = worker();
+        await looking.arrived;
+      }
+      dying.kill('SIGKILL');
+      await exited(dying);
+      worker();
+      await expectExactlyOneEach(card, customers);
+      const [x] = await t.inbox.h.s.db.select().from(replies).where(eq(replies.platform, 'twitter'));
+      expect(x).toMatchObject({ state: 'sent', externalId: t.x.posted.find((p) => p.text.includes('is fixed'))!.id });
+    } finally {
+      await killAll();
+    }
+  });
+
+  it('still sends each customer exactly one follow-up when Redis is flushed between resolve and sending', { timeout: 120_000 }, async () => {
+    try {
+      const { card, customers, first } = await linkedCustomers(100);
+      first.kill('SIGKILL'); // nobody sends until Redis has lost the queued follow-ups
+      await exited(first);
+      await resolve(card);
+      const { h } = t.inbox;
+      expect(await h.s.queues.outbound.getJobCountByTypes('waiting', 'delayed', 'prioritized')).toBe(100);
+      const keys = await h.s.redis.keys(`${h.config.QUEUE_PREFIX}:*`);
+      await h.s.redis.del(...keys);
+      expect(await h.s.queues.outbound.getJobCountByTypes('waiting', 'delayed', 'prioritized')).toBe(0);
+
+      worker();
+      await expectExactlyOneEach(card, customers);
     } finally {
       await killAll();
     }
