@@ -46,6 +46,12 @@ export interface Connector {
    */
   reply(to: ReplyTarget, text: string, opts?: { idempotencyKey?: string }): Promise<Sent>;
   /**
+   * The brand's reply to `to` posted since `since`, or null when the network shows none: asked
+   * about a reply whose sender died during the call, before it is sent again. A network that
+   * cannot tell for sure leaves this out or throws a 'rejected' ConnectorError.
+   */
+  findReply?(to: ReplyTarget, since: Date): Promise<Sent | null>;
+  /**
    * A public status update from the brand's account (a tweet; a Discord announcement,
    * crossposted). `inReplyTo` threads a later update under the first one.
    */

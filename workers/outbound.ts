@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { replies } from '../src/db/schema.js';
 import { sendReply } from '../src/pipeline/outbound.js';
 import { reportReply } from '../src/slack/reply-result.js';
@@ -7,12 +7,13 @@ import { startStageWorker } from '../src/worker.js';
 
 export const startOutboundWorker = (s: Services) =>
   startStageWorker(s, 'outbound', (job) => sendReply(s, job.data.replyId), {
-    // Only a reply known not to have gone out ('pending') may be called failed.
+    // Only a reply known not to have gone out ('pending') may be called failed; one whose last
+    // call never answered ('sending') may have arrived.
     onExhausted: async (job, err) => {
       await s.db
         .update(replies)
-        .set({ state: 'failed', error: err.message, updatedAt: sql`now()` })
-        .where(and(eq(replies.id, job.data.replyId), eq(replies.state, 'pending')));
+        .set({ state: sql`case when ${replies.state} = 'pending' then 'failed' else 'unknown' end`, error: err.message, updatedAt: sql`now()` })
+        .where(and(eq(replies.id, job.data.replyId), inArray(replies.state, ['pending', 'sending'])));
       if (s.slack) await reportReply({ ...s, slack: s.slack }, job.data.replyId);
     },
   });

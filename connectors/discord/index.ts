@@ -6,6 +6,7 @@ import type { Logger } from '../../src/log.js';
 import { announceOnDiscord } from './broadcast.js';
 import { catchUp } from './catch-up.js';
 import { createDiscordClient } from './client.js';
+import { findReplyOnDiscord } from './find-reply.js';
 import { mentionHandler } from './listen.js';
 import { replyOnDiscord } from './reply.js';
 
@@ -86,6 +87,8 @@ export function createDiscordConnector(config: Config, db: Db, log: Logger): Con
     },
 
     reply: (to, text) => replyOnDiscord(client, to, text, settings.pingOnReply),
+
+    findReply: (to, since) => findReplyOnDiscord(client, to, since),
 
     ...(announcements ? { broadcast: (text, opts) => announceOnDiscord(client, announcements, text, opts?.inReplyTo, log) } : {}),
 

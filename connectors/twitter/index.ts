@@ -3,6 +3,7 @@ import { ConnectorError, type Connector, type Sent } from '../../src/connector.j
 import type { Db } from '../../src/db/open.js';
 import type { Logger } from '../../src/log.js';
 import { createTwitterClients } from './client.js';
+import { findReplyOnX } from './find-reply.js';
 import { twitterError } from './errors.js';
 import { pollTimeline } from './poll.js';
 import { mentionsTimeline, searchQuery, searchTimeline, type Timeline } from './timelines.js';
@@ -30,11 +31,13 @@ export function createTwitterConnector(config: Config, db: Db, log: Logger): Con
     ];
   };
 
+  const tweetUrl = (id: string) => `https://x.com/${brand.username ?? 'i/web'}/status/${id}`;
+
   const post = async (what: string, text: string, inReplyTo?: string): Promise<Sent> => {
     if (!clients.user) throw new ConnectorError(`twitter posting is off (${config.networks.twitterWrite.why})`, 'rejected');
     try {
       const { data } = await asBrand(clients.user, (c) => (inReplyTo ? c.v2.reply(text, inReplyTo) : c.v2.tweet(text)));
-      return { externalId: data.id, url: `https://x.com/${brand.username ?? 'i/web'}/status/${data.id}` };
+      return { externalId: data.id, url: tweetUrl(data.id) };
     } catch (err) {
       throw twitterError(err, what);
     }
@@ -84,6 +87,21 @@ export function createTwitterConnector(config: Config, db: Db, log: Logger): Con
     },
 
     reply: (to, text) => post('the reply', text, to.externalId),
+
+    // Searching needs the bearer token, and the brand's handle (known once users/me answered).
+    ...(clients.read
+      ? {
+          async findReply(to, since) {
+            if (!brand.username) throw new ConnectorError('the brand account is not known yet (users/me)', 'rejected');
+            try {
+              const id = await findReplyOnX(clients.read!, brand.username, to, since);
+              return id ? { externalId: id, url: tweetUrl(id) } : null;
+            } catch (err) {
+              throw twitterError(err, 'the reply lookup');
+            }
+          },
+        }
+      : {}),
 
     broadcast: (text, opts) => post('the status update', text, opts?.inReplyTo),
   };

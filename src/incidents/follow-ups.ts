@@ -1,4 +1,4 @@
-import { and, count, desc, eq, isNotNull } from 'drizzle-orm';
+import { and, count, desc, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { mentions, replies } from '../db/schema.js';
 import type { Platform } from '../mention.js';
@@ -32,7 +32,9 @@ export async function storeFollowUps(s: Services, tx: Tx, i: Incident): Promise<
     .selectDistinctOn([mentions.platform, mentions.authorId], { id: mentions.id, platform: mentions.platform, authorId: mentions.authorId, authorHandle: mentions.authorHandle })
     .from(mentions)
     .where(and(eq(mentions.incidentId, i.id), isNotNull(mentions.authorId)))
-    .orderBy(mentions.platform, mentions.authorId, desc(mentions.createdAt), desc(mentions.id));
+    // X dates tweets to the second: a customer's two-tweet thread ties, and rows are stored in the
+    // order a poll page lists them (newest first). Snowflake ids (X, Discord) break the tie by time.
+    .orderBy(mentions.platform, mentions.authorId, desc(mentions.createdAt), desc(sql`length(${mentions.externalId})`), desc(mentions.externalId));
   const ids: number[] = [];
   for (let at = 0; at < latest.length; at += CHUNK) {
     const rows = latest.slice(at, at + CHUNK).map((m) => ({

@@ -1,9 +1,11 @@
 import { UnrecoverableError } from 'bullmq';
 import { and, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
+import type { ReplyTarget } from '../connector.js';
 import type { Db } from '../db/open.js';
 import { query } from '../db/query.js';
 import { groupBy } from '../group-by.js';
 import { inFlightStates, mentions, type MentionState } from '../db/schema.js';
+import type { Platform } from '../mention.js';
 
 export type MentionRow = typeof mentions.$inferSelect;
 type Columns = typeof mentions.$inferInsert;
@@ -17,6 +19,15 @@ export async function loadMention(db: Db, id: number): Promise<MentionRow> {
   if (!row) throw new UnrecoverableError(`mention ${id} does not exist`);
   return row;
 }
+
+/** The customer message a reply answers, as a connector takes it. */
+export const replyTarget = (m: MentionRow): ReplyTarget => ({
+  platform: m.platform as Platform,
+  externalId: m.externalId,
+  conversationId: m.conversationId!,
+  author: { id: m.authorId!, handle: m.authorHandle!, displayName: m.authorName, followers: m.authorFollowers, profileUrl: m.authorUrl },
+  payload: m.payload,
+});
 
 /** The rows of a batch that are in one of `states` (the others went further already). */
 export function loadMentions(db: Db, ids: number[], states: readonly MentionState[]): Promise<MentionRow[]> {

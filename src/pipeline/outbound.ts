@@ -6,27 +6,25 @@ import type { Platform } from '../mention.js';
 import type { Services } from '../services.js';
 import { reportReply } from '../slack/reply-result.js';
 import { incidentReplyWait } from '../incidents/reply-pace.js';
-import { loadMention } from './mention-row.js';
+import { retakeInterrupted } from './interrupted-reply.js';
+import { loadMention, replyTarget } from './mention-row.js';
 import { RetryLater } from './retry-later.js';
 
 /**
  * Sends one reply to a customer, at most once. The row moves pending → sending before the
- * network call; a delivery that finds it still 'sending' cannot know whether the network got
- * it, so it marks it 'unknown' for an agent to check instead of sending again.
+ * network call; a delivery that finds it still 'sending' (its worker died mid-call) asks the
+ * network before anything goes again (interrupted-reply.ts).
  */
 export async function sendReply(s: Services, replyId: number): Promise<void> {
   const wait = await incidentReplyWait(s, replyId);
   if (wait) throw new RetryLater("pacing incident replies within the network's limits", wait);
-  const [claimed] = await s.db
+  const [pending] = await s.db
     .update(replies)
     .set({ state: 'sending', attempts: sql`${replies.attempts} + 1`, updatedAt: sql`now()` })
     .where(and(eq(replies.id, replyId), eq(replies.state, 'pending')))
     .returning();
+  const claimed = pending ?? (await retakeInterrupted(s, replyId));
   if (!claimed) {
-    await s.db
-      .update(replies)
-      .set({ state: 'unknown', error: 'interrupted while sending: check the network before retrying', updatedAt: sql`now()` })
-      .where(and(eq(replies.id, replyId), eq(replies.state, 'sending')));
     await report(s, replyId); // sent, failed, unknown: already final; make sure the thread heard
     return;
   }
@@ -43,19 +41,7 @@ export async function sendReply(s: Services, replyId: number): Promise<void> {
   const mention = await loadMention(s.db, claimed.mentionId);
   try {
     const sent = await connector.reply(
-      {
-        platform: claimed.platform as Platform,
-        externalId: mention.externalId,
-        conversationId: mention.conversationId!,
-        author: {
-          id: mention.authorId!,
-          handle: mention.authorHandle!,
-          displayName: mention.authorName,
-          followers: mention.authorFollowers,
-          profileUrl: mention.authorUrl,
-        },
-        payload: mention.payload,
-      },
+      replyTarget(mention),
       claimed.text,
       // A source that receives the same key twice (a retry after a lost answer) can drop the repeat.
       { idempotencyKey: claimed.idempotencyKey },

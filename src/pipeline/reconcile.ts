@@ -48,14 +48,25 @@ export async function reconcile(s: Services, stuckAfterMs: number): Promise<{ me
     requeued += moved.length;
   }
 
-  // A reply caught mid-send ('sending') is re-queued too: its job then marks it 'unknown'
-  // rather than risk sending twice.
-  const pending = await s.db
+  // A reply keeps its job id: a job that is gone (a flush) is added again, and one that ended
+  // without settling its row (failed for good after stalling in killed workers again and again,
+  // which skips the processor) is replaced. A reply caught mid-send ('sending') goes too: its
+  // job asks the network whether it arrived (interrupted-reply.ts).
+  const stuckReplies = await s.db
     .select({ id: replies.id })
     .from(replies)
     .where(and(inArray(replies.state, ['pending', 'sending']), lt(replies.updatedAt, cutoff)))
     .limit(BATCH);
-  await s.queues.outbound.addBulk(pending.map((r) => ({ name: 'outbound', data: { replyId: r.id }, opts: { jobId: replyJobId(r.id) } })));
+  const orphaned = await Promise.all(
+    stuckReplies.map(async ({ id }) => {
+      const job = await s.queues.outbound.getJob(replyJobId(id));
+      if (job && alive.has(await job.getState())) return undefined;
+      await job?.remove();
+      return id;
+    }),
+  );
+  const pending = orphaned.filter((id) => id !== undefined);
+  await s.queues.outbound.addBulk(pending.map((id) => ({ name: 'outbound', data: { replyId: id }, opts: { jobId: replyJobId(id) } })));
 
   if (requeued || pending.length) s.log.info({ mentions: requeued, replies: pending.length }, 'reconciler re-queued stuck work');
   return { mentions: requeued, replies: pending.length };

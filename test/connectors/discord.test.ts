@@ -133,6 +133,17 @@ describe('Discord connector', () => {
     expect((await rows()).map((r) => r.externalId).sort()).toEqual([inThread.id, inDm.id].sort());
   });
 
+  it('finds its own reply to a message since a moment (for a reply whose sender died), and no other', async () => {
+    const asked = discord.dispatchMessage({ channelId: SUPPORT, content: 'refund please', authorId: '915', username: 'ky' });
+    const other = discord.dispatchMessage({ channelId: SUPPORT, content: 'and one more thing', authorId: '915', username: 'ky' });
+    const since = new Date(Date.now() - 1000);
+    const connector = h.s.connectors.discord!;
+    const sent = await connector.reply(await target(asked.id as string), 'Refunded.');
+    expect(await connector.findReply!(await target(asked.id as string), since)).toEqual(sent);
+    expect(await connector.findReply!(await target(other.id as string), since)).toBeNull();
+    expect(await connector.findReply!(await target(asked.id as string), new Date(Date.now() + 1000))).toBeNull();
+  });
+
   it('ends a reply Discord refuses (blocked DM, deleted message) as failed with the reason', async () => {
     const dm = discord.dispatchMessage({ channelId: '1350000000000000001', dm: true, content: 'help', authorId: '910', username: 'jo' });
     const r = (await stored(dm.id as string))!;

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config/index.js';
 import { eq } from 'drizzle-orm';
 import { cursors, mentions } from '../../src/db/schema.js';
 import { pollTick } from '../../src/pipeline/poll.js';
@@ -132,6 +133,20 @@ describe('X/Twitter connector', () => {
     return row!.id;
   };
   const replyById = async (id: number) => (await t.h.s.db.select().from(replies).where(eq(replies.id, id)))[0]!;
+
+  it('finds its own reply to a tweet since a moment (for a reply whose sender died), and no other; without a bearer token it cannot look', async () => {
+    await start();
+    const asked = x.addMention({ text: 'refund please', authorId: '11', username: 'ann' });
+    const other = x.addMention({ text: 'and one more thing', authorId: '11', username: 'ann' });
+    const since = new Date(Date.now() - 1000);
+    const connector = t.h.s.connectors.twitter!;
+    const sent = await connector.reply(targetOf(asked.id), '@ann refunded');
+    expect(await connector.findReply!(targetOf(asked.id), since)).toEqual(sent);
+    expect(await connector.findReply!(targetOf(other.id), since)).toBeNull();
+    expect(await connector.findReply!(targetOf(asked.id), new Date(Date.now() + 2000))).toBeNull();
+    expect(x.requests.at(-1)).toMatchObject({ path: '/2/tweets/search/recent', auth: 'bearer', query: { query: 'from:acme to:ann is:reply' } });
+    expect(createTwitterConnector(loadConfig({ ...OAUTH1, TWITTER_API_URL: x.url }), t.h.s.db, t.h.s.log).findReply).toBeUndefined();
+  });
 
   it('goes on from the stored cursor after a restart: a new connector stores nothing twice', async () => {
     await start();

@@ -168,6 +168,19 @@ describe('fake Discord REST + gateway driven by the real discord.js Client', () 
     expect(limited).toHaveLength(1);
   });
 
+  it('sends a held message at once and answers only on release', async () => {
+    const held = discord.holdNext('POST /channels/:id/messages');
+    const channel = client.channels.cache.get(discord.channelId('support')) as TextChannel;
+    let answered = false;
+    const sending = channel.send('held back').then((m) => ((answered = true), m));
+    await held.arrived;
+    expect(discord.sent.at(-1)!.content).toBe('held back');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(answered).toBe(false);
+    held.release();
+    expect((await sending).id).toBe(discord.sent.at(-1)!.id);
+  });
+
   it('creates a thread on first use and delivers messages in it', async () => {
     const received = nextMessage((m) => m.author.id === '904');
     discord.dispatchMessage({

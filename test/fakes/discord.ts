@@ -8,6 +8,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import {
   AwaitableLog,
   FaultQueue,
+  HeldAnswers,
   compareIds,
   isRecord,
   matchRoute,
@@ -158,6 +159,11 @@ export interface FakeDiscord {
   waitFor(predicate: (req: DiscordRequest) => boolean, timeoutMs?: number): Promise<DiscordRequest>;
   /** `pathPattern` is matched against the path after `/api/v10`, e.g. `'POST /channels/:id/messages'`. */
   failNext(pathPattern: PathPattern, fault: DiscordFault, times?: number): void;
+  /**
+   * The next matching request is carried out but its answer waits for `release()`; `arrived`
+   * resolves when the request is in. An answer to a caller that died meanwhile is dropped.
+   */
+  holdNext(pathPattern: PathPattern): { arrived: Promise<void>; release(): void };
   close(): Promise<void>;
 }
 
@@ -542,6 +548,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
 
   const requests = new AwaitableLog<DiscordRequest>();
   const faults = new FaultQueue<{ method: string; path: string }, DiscordFault>();
+  const holds = new HeldAnswers<{ method: string; path: string }>();
   const buckets = new Map<string, { used: number; resetAt: number }>();
 
   type RouteHandler = (ctx: { params: Record<string, string>; body: unknown; query: URLSearchParams }) => { status?: number; body: unknown };
@@ -779,6 +786,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
 
     try {
       const result = match.r.handle({ params: match.params, body, query: url.searchParams });
+      await holds.wait({ method, path });
       reply(result.status ?? 200, result.body, headers);
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
@@ -882,6 +890,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       requests.waitFor(predicate, timeoutMs, (items) => items.map((r) => `${r.method} ${r.path} ${r.status}`).join(', ') || 'no requests'),
     failNext: (pattern, fault, times = 1) =>
       faults.add(({ method, path }) => pathMatches(pattern, method, path), fault, times),
+    holdNext: (pattern) => holds.add(({ method, path }) => pathMatches(pattern, method, path)),
     close: async () => {
       for (const s of sessions) s.ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

@@ -1,5 +1,5 @@
 // Small helpers shared by the platform fakes: a loopback HTTP server, JSON bodies,
-// path templates, fault queues, an awaitable log and snowflake ids.
+// path templates, fault queues, held answers, an awaitable log and snowflake ids.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -57,6 +57,7 @@ export function sendJson(
   body: unknown,
   headers: Record<string, string | number> = {},
 ): void {
+  if (res.destroyed) return; // the caller went away (a held answer to a killed process)
   const payload = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
@@ -129,6 +130,33 @@ export class FaultQueue<K, F> {
 
   clear(): void {
     this.entries = [];
+  }
+}
+
+/**
+ * Answers held back until the test releases them: the platform has acted on the request, its
+ * caller has not heard yet (the moment a client dies in, to find out what it does next).
+ * Each hold takes the next matching request.
+ */
+export class HeldAnswers<K> {
+  private entries: Array<{ matches: (key: K) => boolean; arrive: () => void; released: Promise<void> }> = [];
+
+  add(matches: (key: K) => boolean): { arrived: Promise<void>; release(): void } {
+    let arrive!: () => void;
+    let release!: () => void;
+    const arrived = new Promise<void>((r) => (arrive = r));
+    const released = new Promise<void>((r) => (release = r));
+    this.entries.push({ matches, arrive, released });
+    return { arrived, release };
+  }
+
+  /** Resolves when the answer to `key` may go: at once, unless a hold takes it. */
+  async wait(key: K): Promise<void> {
+    const entry = this.entries.find((e) => e.matches(key));
+    if (!entry) return;
+    this.entries.splice(this.entries.indexOf(entry), 1);
+    entry.arrive();
+    await entry.released;
   }
 }
 

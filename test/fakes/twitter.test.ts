@@ -145,6 +145,19 @@ describe('fake X API v2 driven by the real twitter-api-v2 client', () => {
     expect((await apiError(client.v2.tweet('hi'))).code).toBe(503);
   });
 
+  it('posts a held tweet at once and answers only on release', async () => {
+    const { x, client } = await setup();
+    const held = x.holdNext('POST /2/tweets');
+    let answered = false;
+    const posting = client.v2.tweet('held back').then((r) => ((answered = true), r));
+    await held.arrived;
+    expect(x.posted.map((p) => p.text)).toEqual(['held back']);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(answered).toBe(false);
+    held.release();
+    expect((await posting).data.id).toBe(x.posted[0]!.id);
+  });
+
   it('searches recent tweets with next_token paging', async () => {
     const { x } = await setup();
     const app = new TwitterApi('app-only-bearer', twitterClientSettingsFor(x.url));

@@ -7,6 +7,7 @@ import type { IClientSettings } from 'twitter-api-v2';
 import {
   AwaitableLog,
   FaultQueue,
+  HeldAnswers,
   compareIds,
   isRecord,
   matchRoute,
@@ -110,6 +111,11 @@ export interface FakeTwitter {
   waitFor(predicate: (req: TwitterRequest) => boolean, timeoutMs?: number): Promise<TwitterRequest>;
   /** `pathPattern`: a RegExp or a template such as `'/2/users/:id/mentions'` or `'POST /2/tweets'`. */
   failNext(pathPattern: PathPattern, fault: TwitterFault, times?: number): void;
+  /**
+   * The next matching request is carried out (a tweet is posted) but its answer waits for
+   * `release()`; `arrived` resolves when the request is in. An answer to a caller that died meanwhile is dropped.
+   */
+  holdNext(pathPattern: PathPattern): { arrived: Promise<void>; release(): void };
   /** Sets the limit for the current and later windows; requests already made still count. */
   setRateLimit(endpoint: XEndpoint, limit: number): void;
   close(): Promise<void>;
@@ -236,6 +242,7 @@ export async function startFakeTwitter(opts: FakeTwitterOptions = {}): Promise<F
   const posted: FakeTwitter['posted'] = [];
   const requests = new AwaitableLog<TwitterRequest>();
   const faults = new FaultQueue<{ method: string; path: string }, TwitterFault>();
+  const holds = new HeldAnswers<{ method: string; path: string }>();
   const pageTokens = new Map<string, string>(); // token → id that the next page must be older than
   const refreshTokens = new Set<string>();
   const accessTokens = new Map<string, number>(); // token → expiry (ms)
@@ -695,6 +702,7 @@ export async function startFakeTwitter(opts: FakeTwitterOptions = {}): Promise<F
       return;
     }
     const result = route.handle({ query: url.searchParams, params, body });
+    await holds.wait({ method, path });
     reply(result.status, result.body, headers);
   };
 
@@ -721,6 +729,7 @@ export async function startFakeTwitter(opts: FakeTwitterOptions = {}): Promise<F
       requests.waitFor(predicate, timeoutMs, (items) => items.map((r) => `${r.method} ${r.path} ${r.status}`).join(', ') || 'no requests'),
     failNext: (pattern, fault, times = 1) =>
       faults.add(({ method, path }) => pathMatches(pattern, method, path), fault, times),
+    holdNext: (pattern) => holds.add(({ method, path }) => pathMatches(pattern, method, path)),
     setRateLimit: (endpoint, limit) => {
       limits[endpoint] = limit;
     },

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { receive } from '../../src/pipeline/receive.js';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord.js';
 import type { SlackMessage } from '../fakes/slack.js';
-import { INBOX, agentA, inboxSuite, type InboxSuite } from '../slack/inbox-harness.js';
+import { INBOX, agentA, inboxSuite, type InboxOptions, type InboxSuite } from '../slack/inbox-harness.js';
 import type { DbKind } from '../support/db.js';
 import { eventually } from '../support/services.js';
 
@@ -16,7 +16,7 @@ export const incidentFile = (announcementChannel: string, more: Record<string, u
 export interface IncidentSuite extends InboxSuite {
   readonly discord: FakeDiscord;
   /** carebot with fake Slack, X and Discord (its gateway connected), incidents on. */
-  startAll(incidents?: Record<string, unknown>): Promise<void>;
+  startAll(incidents?: Record<string, unknown>, opts?: Pick<InboxOptions, 'workers'>): Promise<void>;
   /** Declares an incident through `/carebot incident` and the modal; returns the card and the first preview. */
   declare(inputs: Record<string, string>): Promise<{ card: SlackMessage; preview: SlackMessage }>;
   /** The messages in the incident card's thread. */
@@ -44,8 +44,9 @@ export function incidentSuite(kind: DbKind): IncidentSuite {
   return Object.assign(extended, {
     thread,
     lastModal,
-    async startAll(incidents: Record<string, unknown> = {}) {
+    async startAll(incidents: Record<string, unknown> = {}, opts = {}) {
       const inbox = await suite.start({
+        ...opts,
         env: { DISCORD_TOKEN: 'discord-test-token', DISCORD_API_URL: discord.apiUrl },
         file: incidentFile(discord.channelId('announcements'), { incidents }),
       });

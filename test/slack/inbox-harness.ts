@@ -36,6 +36,13 @@ export interface Inbox {
   close(): Promise<void>;
 }
 
+export interface InboxOptions {
+  env?: Record<string, string>;
+  file?: Record<string, unknown>;
+  /** `false`: no workers in the test's process (a child process runs them, as in production). */
+  workers?: boolean;
+}
+
 /**
  * carebot as it runs: workers on the real Redis and database, the Bolt app behind carebot's own
  * HTTP server at /slack/events, the X connector pointed at the fake X, Slack at the fake Slack.
@@ -44,7 +51,7 @@ export interface Inbox {
 export async function startInbox(
   kind: DbKind,
   fakes: { slack: FakeSlack; x: FakeTwitter },
-  opts: { env?: Record<string, string>; file?: Record<string, unknown> } = {},
+  opts: InboxOptions = {},
 ): Promise<Inbox> {
   const configFile = join(tmpdir(), `carebot-slack-${randomBytes(4).toString('hex')}.yaml`);
   writeFileSync(configFile, stringify(opts.file ?? {}));
@@ -63,7 +70,7 @@ export async function startInbox(
     CAREBOT_CONFIG: configFile,
     ...opts.env,
   });
-  h.startWorkers();
+  if (opts.workers !== false) h.startWorkers();
   const slackApp = createSlackApp(h.s)!;
   // HTTP mode: Bolt's route on carebot's own server. Socket Mode: no route; the app connects out.
   const server: Server | undefined = slackApp.mount ? await listen(createHttpApp(h.s, [slackApp.mount]), 0) : undefined;
@@ -97,7 +104,7 @@ export interface InboxSuite {
   readonly x: FakeTwitter;
   readonly inbox: Inbox;
   /** Starts the fake X and carebot for one test (stopped after it). */
-  start(opts?: { env?: Record<string, string>; file?: Record<string, unknown> }): Promise<Inbox>;
+  start(opts?: InboxOptions): Promise<Inbox>;
   /** A customer tweets at the brand; carebot polls X and posts the card. */
   mention(text: string, author?: Partial<MentionInput>): Promise<{ tweet: XTweet; card: SlackMessage }>;
 }
