@@ -35,8 +35,8 @@ const CHUNK = 1000;
  * Complaints written before the incident existed — the cards that raised the alert, the minutes
  * before anyone noticed — are the same customers' problem: linked at declaration, in its
  * transaction, so that each of them is followed up on resolve, not only those who wrote after.
- * Takes the unlinked mentions since an hour before the spike opened (or before now) that the
- * incident would have taken had it been open. Returns them, for acknowledgements.
+ * Takes the unlinked complaints since an hour before the spike opened (or before now) that the
+ * incident would have taken had it been open (not yet triaged ones too: their text is enough). Returns them, for acknowledgements.
  */
 export async function linkEarlier(tx: Tx, incident: Incident): Promise<MentionRow[]> {
   const [spike] = await tx.select({ openedAt: spikes.openedAt }).from(spikes).where(eq(spikes.incidentId, incident.id));
@@ -45,7 +45,12 @@ export async function linkEarlier(tx: Tx, incident: Incident): Promise<MentionRo
     .select()
     .from(mentions)
     .where(and(isNull(mentions.incidentId), gte(mentions.receivedAt, since)));
-  const earlier = recent.filter((r) => !(r.triage as TriageResult | null)?.spam && (namesIt(r, incident) || isOutage(r)));
+  // Looking back, only what reads as a problem: "love the new login page" an hour ago is not this outage.
+  const complains = (r: MentionRow) => {
+    const t = r.triage as TriageResult | null;
+    return !t || (!t.spam && (t.complaint || t.sentiment.label === 'negative' || t.category === 'outage'));
+  };
+  const earlier = recent.filter((r) => complains(r) && (namesIt(r, incident) || isOutage(r)));
   const linked: MentionRow[] = [];
   for (let at = 0; at < earlier.length; at += CHUNK) {
     const ids = earlier.slice(at, at + CHUNK).map((r) => r.id);

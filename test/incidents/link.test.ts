@@ -69,9 +69,11 @@ describe.each(dbKinds)('incidents: linking mentions and closing the loop (%s)', 
       t.x.addMention({ text: 'cannot login on the app', authorId: '32', username: 'fay' }),
     ];
     t.x.addMention({ text: 'love the new playlist feature', authorId: '33', username: 'gus' });
+    t.x.addMention({ text: 'the new login page looks great, thanks!', authorId: '34', username: 'hal' });
     await t.inbox.poll();
     await t.inbox.card('cannot login on the app');
     await t.inbox.card('new playlist feature');
+    await t.inbox.card('new login page looks great');
 
     const { card } = await t.declare({ title: 'Login outage', keywords: 'login', public_text: 'We are investigating problems signing in.' });
     const db = t.inbox.h.s.db;
