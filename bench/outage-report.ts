@@ -67,6 +67,10 @@ export function printOutage(r: OutageReport): void {
   else if (r.incident) {
     const i = r.incident;
     row(`incident (declared ${s(i.clickedAfterMs)}, card ${s(i.cardAfterMs)})`, `card ${n(i.shownLinked)}, true ${n(i.linked)}`, 'card = true', i.shownLinked === i.linked);
+    row('  its keywords (prefilled from the spike)', i.keywords.join(', '));
+    const e = i.earlierLinked;
+    row('  ordinary mentions from before the outage linked', `${n(e.all)} (${n(e.writtenInTheHourBefore)} of the last hour)`);
+    for (const t of e.samples.slice(0, 3)) lines.push(`    e.g. "${t.replace(/\s+/g, ' ').slice(0, 90)}"`);
     row('  broadcast (X posts / Discord messages)', `${i.postedOnX} / ${i.postedOnDiscord}`, '1 / 1', i.postedOnX === 1 && i.postedOnDiscord === 1);
     lines.push(`    carebot's report: ${i.broadcast.replace(/\n/g, ' | ')}`);
   }

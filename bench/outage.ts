@@ -229,7 +229,18 @@ async function measure(
   const spikes = await carebot.sql<{ id: number; term: string; terms: string[]; count: number; peak: number; openedAt: number }>(
     `select id::int, term, terms, count::int, peak::int, ${ms('opened_at')} as "openedAt" from spikes order by id`,
   );
-  const incidents = await carebot.sql<{ id: number; linked: number }>(`select i.id::int, (select count(*)::int from mentions where incident_id = i.id) as linked from incidents i order by i.id`);
+  const incidents = await carebot.sql<{ id: number; keywords: string[]; linked: number }>(
+    `select i.id::int, i.keywords, (select count(*)::int from mentions where incident_id = i.id) as linked from incidents i order by i.id`,
+  );
+  // Ordinary traffic from before the outage that the incident took as its own (at declaration it
+  // links what it would have taken in the hour before the spike); only that hour's would be recent
+  // in production, where the quiet hours were not all received minutes ago.
+  const before = `from mentions where incident_id is not null and received_at < to_timestamp(${m.t0 / 1000})`;
+  const { n: earlierLinked, lastHour } = await one<{ n: number; lastHour: number }>(
+    carebot,
+    `select count(*)::int as n, count(*) filter (where created_at >= to_timestamp(${m.t0 / 1000 - 3600}))::int as "lastHour" ${before}`,
+  );
+  const earlierSamples = (await carebot.sql<{ text: string }>(`select text ${before} order by id limit 5`)).map((r) => r.text);
 
   const calls = world.slack.calls.slice(m.callsBefore);
   const alerts = alertPosts(calls);
@@ -265,6 +276,8 @@ async function measure(
           cardAfterMs: declared.cardAt - m.t0,
           shownLinked: incidentCard ? shownOnIncident(incidentCard) : NaN,
           linked: incidents[0]?.linked ?? 0,
+          keywords: incidents[0]?.keywords ?? [],
+          earlierLinked: { all: earlierLinked, writtenInTheHourBefore: lastHour, samples: earlierSamples },
           broadcast: declared.broadcast,
           postedOnX: world.x.posted.filter((p) => !p.inReplyTo).length,
           postedOnDiscord: world.discord.sent.length,
