@@ -156,9 +156,12 @@ async function main(): Promise<void> {
   const incident = plan.declareAt > 0
     ? (async () => {
         await sleep(t0 + plan.declareAt * 1000 - Date.now());
-        const first = await until('an alert card to declare the incident from', async () => alertPosts(world.slack.calls.slice(callsBefore))[0], 120_000, 200);
-        log(`declaring an incident from the alert (spike ${first.spikeId})`);
-        declared = await declareFromAlert(world, carebot.url, alertCard(world.slack, first.spikeId)!);
+        await until('an alert card to declare the incident from', async () => alertPosts(world.slack.calls.slice(callsBefore))[0], 120_000, 200);
+        // The agent picks the alert that shows the most mentions.
+        const cards = alertPosts(world.slack.calls.slice(callsBefore)).map((a) => alertCard(world.slack, a.spikeId)!);
+        const biggest = cards.reduce((a, b) => (shownOnAlert(b).headline > shownOnAlert(a).headline ? b : a));
+        log(`declaring an incident from the alert "${biggest.text}"`);
+        declared = await declareFromAlert(world, carebot.url, biggest);
       })().catch((err: Error) => {
         declared = { error: err.message };
       })
@@ -180,7 +183,7 @@ async function main(): Promise<void> {
   await until('every outage mention to be analyzed', async () => (await unanalyzed(carebot)) === 0, 300_000, 500);
   const analyzedAt = Date.now();
   log('analyzed; waiting for notify');
-  const notifiedAt = await until('every outage mention to be notified', async () => (await inFlight(carebot)) === 0 && Date.now(), 180_000, 500).catch(() => null);
+  const notifiedAt = await until('every outage mention to be notified', async () => (await inFlight(carebot)) === 0 && Date.now(), 120_000, 500).catch(() => null);
   await incident;
   // The alert is edited on the next spike round (every 15 s), the incident thread every 5 s.
   log('waiting 20 s for the alert to show the last count');
