@@ -255,7 +255,7 @@ async function measure(
   const declared = m.declared && 'card' in m.declared ? m.declared : undefined;
   const incidentCard = declared && world.slack.messages(declared.card.channel).find((c) => c.ts === declared.card.ts);
   return {
-    stored: { total: byPlatform.reduce((a, r) => a + r.n, 0), byPlatform: Object.fromEntries(byPlatform.map((r) => [r.platform, r.n])), lastAfterMs: lastStored - m.t0 },
+    stored: { total: byPlatform.reduce((a, r) => a + r.n, 0), byPlatform: Object.fromEntries(byPlatform.map((r) => [r.platform, r.n])), lastAfterMs: round(lastStored - m.t0) },
     states: Object.fromEntries(states.map((r) => [r.state, r.n])),
     fate,
     alertAfterMs: alerts[0] ? alerts[0].at - m.t0 : null,
@@ -265,7 +265,7 @@ async function measure(
         id: sp.id,
         term: sp.term,
         terms: sp.terms,
-        openedAfterMs: sp.openedAt - m.t0,
+        openedAfterMs: round(sp.openedAt - m.t0),
         alertAfterMs: (alerts.find((a) => a.spikeId === sp.id)?.at ?? NaN) - m.t0,
         shown: card ? shownOnAlert(card) : null,
         detectorCount: sp.count,
