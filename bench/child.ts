@@ -8,9 +8,10 @@
 //                        Redis connection, concurrency and lock settings as a carebot stage worker.
 import { readFileSync } from 'node:fs';
 import { Worker } from 'bullmq';
-import { count, inArray } from 'drizzle-orm';
+import { count, inArray, sql } from 'drizzle-orm';
 import { loadConfig } from '../config/index.js';
 import { start, type Running } from '../src/boot.js';
+import { query } from '../src/db/query.js';
 import { inFlightStates, mentions } from '../src/db/schema.js';
 import { createLogger } from '../src/log.js';
 import { receive } from '../src/pipeline/receive.js';
@@ -46,6 +47,8 @@ async function pipeline(): Promise<(req: Request) => Promise<unknown>> {
         ).map((r) => [r.id, r.externalId]);
       case 'states':
         return s.db.select({ state: mentions.state, n: count() }).from(mentions).groupBy(mentions.state);
+      case 'sql':
+        return query(s.db, sql.raw(req.text));
       case 'memory':
         return memory();
       case 'stop':

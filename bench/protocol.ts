@@ -6,6 +6,8 @@ export type Request =
   | { id: number; type: 'inFlight' }
   | { id: number; type: 'idsOf'; externalIds: string[] }
   | { id: number; type: 'states' }
+  /** A read-only statement of the benchmark's own (figures the other requests do not give). */
+  | { id: number; type: 'sql'; text: string }
   | { id: number; type: 'memory' }
   | { id: number; type: 'expect'; n: number }
   | { id: number; type: 'stop' };

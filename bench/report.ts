@@ -105,6 +105,6 @@ export function printReport(r: Report): void {
   console.log(lines.join('\n'));
 }
 
-export function writeJson(path: string, r: Report): void {
+export function writeJson(path: string, r: unknown): void {
   writeFileSync(path, `${JSON.stringify(r, null, 2)}\n`);
 }

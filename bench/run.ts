@@ -4,7 +4,6 @@
 // absent) through the whole pipeline — receive → ingest → analyze → notify → card on a loopback
 // fake Slack — on the real Redis and on each database, and measures raw BullMQ on the same Redis
 // in the same run as the yardstick. See bench/README.md for what each figure means.
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -17,9 +16,10 @@ import { createBenchDatabase, postgresVersion, type BenchDatabase } from './data
 import { describeMachine } from './machine.js';
 import { feed, pipelineThroughput, rawThroughput, steadyLatency, type Throughput } from './measure.js';
 import { goals, printReport, writeJson, type Report, type Result } from './report.js';
+import { benchScript } from './script.js';
 import { mb, median, round } from './stats.js';
 import { openTarget, type DbKind, type Target } from './target.js';
-import { rssOf, spawnWorker, type Env, type WorkerProcess } from './worker-process.js';
+import { buildCli, rssOf, spawnWorker, type Env, type WorkerProcess } from './worker-process.js';
 
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
@@ -64,20 +64,7 @@ for (const d of dbs) if (d !== 'postgres' && d !== 'pglite') throw new Error(`--
 const INBOX = 'C0BENCH0001';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const runPrefix = `bench${randomBytes(4).toString('hex')}`;
-const startedAt = Date.now();
-const log = (msg: string) => process.stderr.write(`[bench ${((Date.now() - startedAt) / 1000).toFixed(0).padStart(4)}s] ${msg}\n`);
-
-/** Cleanups run in reverse order, on success, on error and on Ctrl-C. */
-const cleanups: Array<() => Promise<unknown>> = [];
-let cleaning: Promise<void> | undefined;
-const cleanup = () =>
-  (cleaning ??= (async () => {
-    for (const c of cleanups.reverse()) await c().catch((err: Error) => log(`cleanup: ${err.message}`));
-  })());
-process.once('SIGINT', () => {
-  log('interrupted: cleaning up');
-  void cleanup().then(() => process.exit(130));
-});
+const { startedAt, log, cleanups, cleanup, run } = benchScript('bench');
 
 /** The worker's whole environment; `undefined` removes a variable the bench process may have inherited. */
 function envFor(prefix: string, slack: FakeSlack, databaseUrl?: string): Env {
@@ -127,7 +114,7 @@ async function main(): Promise<void> {
   // With PostgreSQL the measured worker is the compiled `carebot start --role workers`: build it from this checkout.
   if (dbs.includes('postgres')) {
     log('building dist/ (npm run build)');
-    execFileSync(process.execPath, [resolve('node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+    buildCli();
   }
   const source = openSource();
   log(`data: ${source.name}`);
@@ -269,11 +256,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  async (err: Error) => {
-    console.error(err.stack ?? err.message);
-    await cleanup();
-    process.exit(1);
-  },
-);
+run(main);

@@ -10,7 +10,7 @@ import { createLogger } from '../src/log.js';
 import type { Incoming } from '../src/mention.js';
 import { receive } from '../src/pipeline/receive.js';
 import type { Services } from '../src/services.js';
-import { childEnv, spawnCarebotWorkers, spawnWorker, type Env, type WorkerProcess } from './worker-process.js';
+import { childEnv, spawnCarebot, spawnWorker, type Env, type WorkerProcess } from './worker-process.js';
 
 export type DbKind = 'postgres' | 'pglite';
 
@@ -54,7 +54,7 @@ export async function openTarget(kind: DbKind, env: Env, nodeArgs: string[] = []
   const s: Services = await openServices(config, createLogger(config), { role: 'http' });
   let worker: WorkerProcess;
   try {
-    worker = await spawnCarebotWorkers(env, { nodeArgs });
+    worker = await spawnCarebot(env, { nodeArgs });
   } catch (err) {
     await closeServices(s);
     throw err;

@@ -1,5 +1,5 @@
 // The parent's handle on a bench/child.ts process: request/reply over IPC, RSS from /proc.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -106,7 +106,7 @@ export async function spawnWorker(
 }
 
 /** A port nothing listens on right now. */
-const freePort = () =>
+export const freePort = () =>
   new Promise<number>((resolve, reject) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const { port } = server.address() as { port: number };
@@ -117,16 +117,27 @@ const freePort = () =>
 
 const cli = fileURLToPath(new URL('../bin/carebot.js', import.meta.url));
 
+/** Compiles dist/ from this checkout (`npm run build`): bin/carebot.js runs it. */
+export function buildCli(): void {
+  execFileSync(process.execPath, [fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)), '-p', 'tsconfig.build.json'], {
+    stdio: 'inherit',
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+  });
+}
+
 /**
- * `carebot start --role workers` from the compiled build, exactly as production runs it (no tsx
- * loader in the process, which alone adds about 75 MB). It speaks no IPC: it is measured from
- * outside — RSS from /proc, heap from its own /metrics.
+ * `carebot start --role workers` (or `--role http`) from the compiled build, exactly as production
+ * runs it (no tsx loader in the process, which alone adds about 75 MB). It speaks no IPC: it is
+ * measured from outside — RSS from /proc, heap from its own /metrics — and reached on `port`.
  */
-export async function spawnCarebotWorkers(env: Env, opts: { nodeArgs?: string[]; readyTimeoutMs?: number } = {}): Promise<WorkerProcess> {
+export async function spawnCarebot(
+  env: Env,
+  opts: { nodeArgs?: string[]; readyTimeoutMs?: number; role?: 'workers' | 'http' } = {},
+): Promise<WorkerProcess & { port: number }> {
   const port = await freePort();
   // BENCH_WORKER_NODE_OPTIONS: V8 flags for the measured worker alone (to try heap settings).
   const v8 = process.env.BENCH_WORKER_NODE_OPTIONS?.split(/\s+/).filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...v8, ...(opts.nodeArgs ?? []), cli, 'start', '--role', 'workers'], {
+  const child = spawn(process.execPath, [...v8, ...(opts.nodeArgs ?? []), cli, 'start', '--role', opts.role ?? 'workers'], {
     env: { ...childEnv(env), PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -143,6 +154,7 @@ export async function spawnCarebotWorkers(env: Env, opts: { nodeArgs?: string[];
   const notIpc = () => Promise.reject(new Error('the carebot CLI worker takes no requests'));
   return {
     pid: child.pid!,
+    port,
     request: notIpc,
     drained: notIpc,
     async memory() {
