@@ -3,6 +3,7 @@ import { and, count, eq, gt, isNull, max, ne, or, sql } from 'drizzle-orm';
 import { incidents, mentions } from '../db/schema.js';
 import type { Services } from '../services.js';
 import { findPosted } from '../slack/find-posted.js';
+import { refreshIncidentCard } from '../slack/incident-thread.js';
 import { messageMetadata } from '../slack/metadata.js';
 import { spikeDigest } from '../slack/spike-card.js';
 import { followUpCounts } from './follow-ups.js';
@@ -49,6 +50,8 @@ async function digestLinked(s: S, i: Incident): Promise<void> {
   // Posted before it is marked: a crash in between repeats a digest to agents, never loses one.
   await s.slack.chat.postMessage({ channel: i.slackChannel!, thread_ts: i.slackTs!, ...spikeDigest(i.title, rows, fresh.n), unfurl_links: false });
   await s.db.update(incidents).set({ digestedUpTo: Number(fresh.last) }).where(eq(incidents.id, i.id));
+  // The card's count of linked mentions keeps up with the digests (an edit, outside the posting pace).
+  await refreshIncidentCard(s, i);
 }
 
 /** A claim older than this belongs to a worker that died: the next round asks Slack before posting. */

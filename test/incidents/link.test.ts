@@ -36,6 +36,7 @@ describe.each(dbKinds)('incidents: linking mentions and closing the loop (%s)', 
     const digest = await eventually('the digest in the incident thread', () => t.thread(card).find((m) => m.text.includes("about 'Login outage'")));
     expect(digest.text).toBe("4 more about 'Login outage' since the last digest");
     expect(JSON.stringify(digest.blocks)).toContain('@ann');
+    await eventually('the card to count them', () => JSON.stringify(t.inbox.current(card).blocks).includes('4 linked mention(s)'));
 
     // One acknowledgement per customer, not per mention.
     await eventually('three acknowledgements', () => t.x.posted.filter((p) => p.inReplyTo).length === 3);
