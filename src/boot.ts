@@ -6,6 +6,7 @@ import { createConnectors } from '../connectors/index.js';
 import { mountTwitterWebhook } from '../connectors/twitter/webhook.js';
 import { mountGenericWebhook } from '../connectors/webhook/route.js';
 import { startAnalyzeWorker } from '../workers/analyze.js';
+import { startBroadcastWorker } from '../workers/broadcast.js';
 import { startIngestWorker } from '../workers/ingest.js';
 import { startNotifyWorker } from '../workers/notify.js';
 import { startOutboundWorker } from '../workers/outbound.js';
@@ -90,7 +91,7 @@ const spikeSettings = ({ file: { spikes: s } }: Config) => ({
  * many worker processes from reconciling at the same time.
  */
 export function startWorkers(s: Services): { stop(): Promise<void> } {
-  const workers: Worker[] = [startIngestWorker(s), startAnalyzeWorker(s), startOutboundWorker(s), startPollWorker(s)];
+  const workers: Worker[] = [startIngestWorker(s), startAnalyzeWorker(s), startOutboundWorker(s), startBroadcastWorker(s), startPollWorker(s)];
   if (s.slack) {
     const slack = { ...s, slack: s.slack };
     workers.push(startNotifyWorker(slack), startSpikesWorker(slack), startSlaWorker(slack));

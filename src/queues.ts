@@ -3,7 +3,7 @@ import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 
 /** One BullMQ queue per pipeline stage; the worker for each lives in workers/<name>.ts. */
-export const queueNames = ['ingest', 'analyze', 'notify', 'outbound', 'poll', 'spikes', 'sla'] as const;
+export const queueNames = ['ingest', 'analyze', 'notify', 'outbound', 'broadcast', 'poll', 'spikes', 'sla'] as const;
 export type QueueName = (typeof queueNames)[number];
 
 /**
@@ -20,6 +20,8 @@ export interface JobData {
   analyze: MentionBatch;
   notify: MentionBatch;
   outbound: { replyId: number };
+  /** An incident update someone chose to broadcast: sent to each network by a worker (whose connectors are logged in). */
+  broadcast: { updateId: number };
   poll: { connector: string };
   /** `alert`: post one spike's alert now; `tick` (scheduled): edit, digest and close open spikes. */
   spikes: { spikeId?: number };
@@ -41,6 +43,7 @@ export const batchJobId = (stage: MentionStage, token: string, part?: string) =>
 /** The token of a batch job id, to name the next stage's job after it. */
 export const batchTokenOf = (jobId: string) => jobId.split('-')[1]!;
 export const replyJobId = (replyId: number) => `r-${replyId}`;
+export const broadcastJobId = (updateId: number) => `b-${updateId}`;
 
 export const defaultJobOptions: JobsOptions = {
   attempts: 8,
@@ -77,6 +80,7 @@ export function createQueues(connection: ConnectionOptions, prefix: string, onEr
     analyze: make('analyze'),
     notify: make('notify'),
     outbound: make('outbound'),
+    broadcast: make('broadcast'),
     poll: make('poll'),
     spikes: make('spikes'),
     sla: make('sla'),

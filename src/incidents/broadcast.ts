@@ -2,10 +2,12 @@ import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import { audit } from '../audit.js';
 import { ConnectorError } from '../connector.js';
 import { broadcasts } from '../db/schema.js';
+import type { Db } from '../db/open.js';
 import type { Platform } from '../mention.js';
+import { broadcastJobId } from '../queues.js';
 import type { Services } from '../services.js';
 import { checkLengths } from './lengths.js';
-import type { IncidentUpdate } from './store.js';
+import type { IncidentUpdate, Tx } from './store.js';
 
 export type Broadcast = typeof broadcasts.$inferSelect;
 
@@ -23,23 +25,52 @@ async function firstOnNetwork(s: Services, incidentId: number, platform: Platfor
 }
 
 /**
+ * One pending row per network the update is to go to, stored with the Broadcast decision (in its
+ * transaction): the record of what is still owed, which the reconciler re-queues from.
+ */
+export async function storeBroadcasts(s: Services, db: Db | Tx, update: IncidentUpdate, user: string): Promise<void> {
+  const rows = checkLengths(s, update.publicText).map(({ platform }) => ({
+    idempotencyKey: broadcastKey(update, platform),
+    updateId: update.id,
+    incidentId: update.incidentId,
+    platform,
+    requestedBy: user,
+  }));
+  if (rows.length) await db.insert(broadcasts).values(rows).onConflictDoNothing();
+}
+
+/**
+ * Hands a decided update to a worker: only worker processes have the networks' clients logged
+ * in (Discord's gateway). The reconciler queues it later if Redis is away now.
+ */
+export async function queueBroadcast(s: Services, updateId: number): Promise<void> {
+  try {
+    await s.queues.broadcast.add('broadcast', { updateId }, { jobId: broadcastJobId(updateId) });
+  } catch (err) {
+    s.log.warn({ err: (err as Error).message, updateId }, 'stored the broadcast decision but could not queue it; the reconciler will');
+  }
+}
+
+/**
  * Sends one update to each broadcast network, at most once per network: the row (with its
  * idempotency key) is stored and claimed pending → sending before the call, so a second press
- * or a retry finds it and reports it instead of posting again. Every attempt is audited.
+ * or a retry finds it and reports it instead of posting again. Every attempt is audited. The
+ * rows stored with the decision are what is owed, even to a network this process lacks.
  */
 export async function broadcastUpdate(s: Services, update: IncidentUpdate, user: string): Promise<Broadcast[]> {
   const results: Broadcast[] = [];
-  for (const check of checkLengths(s, update.publicText)) {
-    const { platform } = check;
-    const idempotencyKey = broadcastKey(update, platform);
-    await s.db.insert(broadcasts).values({ idempotencyKey, updateId: update.id, incidentId: update.incidentId, platform, requestedBy: user }).onConflictDoNothing();
+  await storeBroadcasts(s, s.db, update, user);
+  const checks = checkLengths(s, update.publicText);
+  const owed = await s.db.select({ id: broadcasts.id, platform: broadcasts.platform }).from(broadcasts).where(eq(broadcasts.updateId, update.id)).orderBy(asc(broadcasts.id));
+  for (const { id, platform } of owed) {
+    const check = checks.find((c) => c.platform === platform);
     const [claimed] = await s.db
       .update(broadcasts)
       .set({ state: 'sending' })
-      .where(and(eq(broadcasts.idempotencyKey, idempotencyKey), eq(broadcasts.state, 'pending')))
+      .where(and(eq(broadcasts.id, id), eq(broadcasts.state, 'pending')))
       .returning();
     if (!claimed) {
-      const [earlier] = await s.db.select().from(broadcasts).where(eq(broadcasts.idempotencyKey, idempotencyKey));
+      const [earlier] = await s.db.select().from(broadcasts).where(eq(broadcasts.id, id));
       results.push(earlier!);
       continue;
     }
@@ -48,13 +79,17 @@ export async function broadcastUpdate(s: Services, update: IncidentUpdate, user:
       await audit(s.db, user, 'broadcast', { type: 'incident', id: update.incidentId }, { updateId: update.id, platform, state: row!.state, externalId: row!.externalId, error: row!.error });
       results.push(row!);
     };
+    if (!check) {
+      await settle({ state: 'failed', error: `${platform} is not connected to this carebot worker` });
+      continue;
+    }
     if (!check.fits) {
       await settle({ state: 'failed', error: `${check.length} characters, the limit is ${check.limit}` });
       continue;
     }
     try {
-      const inReplyTo = await firstOnNetwork(s, update.incidentId, platform, claimed.id);
-      const sent = await s.connectors[platform]!.broadcast!(update.publicText, { inReplyTo });
+      const inReplyTo = await firstOnNetwork(s, update.incidentId, check.platform, claimed.id);
+      const sent = await s.connectors[check.platform]!.broadcast!(update.publicText, { inReplyTo });
       await settle({ state: 'sent', externalId: sent.externalId, url: sent.url, sentAt: sql`now()` as unknown as Date });
     } catch (err) {
       // A network's answer means nothing went out; anything else leaves it unknown (never resent blindly).

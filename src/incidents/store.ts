@@ -80,14 +80,27 @@ export async function loadUpdate(db: Db, id: number): Promise<IncidentUpdate | u
 export const openIncidents = (db: Db): Promise<Incident[]> =>
   db.select().from(incidents).where(ne(incidents.state, 'resolved')).orderBy(desc(incidents.id));
 
-/** The first update's press wins: Broadcast or Don't broadcast, by whom. Undefined when decided already. */
-export async function decide(db: Db, updateId: number, decision: 'broadcast' | 'skipped', user: string): Promise<IncidentUpdate | undefined> {
-  const [row] = await db
-    .update(incidentUpdates)
-    .set({ decision, decidedBy: user })
-    .where(and(eq(incidentUpdates.id, updateId), sql`${incidentUpdates.decision} is null`))
-    .returning();
-  return row;
+/**
+ * The first press on an update's preview wins: Broadcast or Don't broadcast, by whom. Undefined
+ * when decided already. `whenDecided` runs in the same transaction (what is to be broadcast is
+ * stored with the decision).
+ */
+export async function decide(
+  db: Db,
+  updateId: number,
+  decision: 'broadcast' | 'skipped',
+  user: string,
+  whenDecided: (tx: Tx, u: IncidentUpdate) => Promise<unknown> = async () => {},
+): Promise<IncidentUpdate | undefined> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(incidentUpdates)
+      .set({ decision, decidedBy: user })
+      .where(and(eq(incidentUpdates.id, updateId), sql`${incidentUpdates.decision} is null`))
+      .returning();
+    if (row) await whenDecided(tx, row);
+    return row;
+  });
 }
 
 export const updatesOf = (db: Db, incidentIds: number[]): Promise<IncidentUpdate[]> =>

@@ -1,7 +1,8 @@
 import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
-import { inFlightStates, mentions, replies } from '../db/schema.js';
+import type { Queue } from 'bullmq';
+import { broadcasts, inFlightStates, mentions, replies } from '../db/schema.js';
 import { groupBy } from '../group-by.js';
-import { batchJobId, newBatchToken, replyJobId, type MentionStage } from '../queues.js';
+import { batchJobId, broadcastJobId, newBatchToken, replyJobId, type MentionStage } from '../queues.js';
 import type { Services } from '../services.js';
 
 const nextStage = { received: 'ingest', ingested: 'analyze', analyzed: 'notify' } as const satisfies Record<
@@ -19,7 +20,7 @@ const alive = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-c
  * flush, a failover, a crash between storing and queuing) or finished without them. A job
  * still waiting or running keeps its rows, so a long backlog is never queued twice.
  */
-export async function reconcile(s: Services, stuckAfterMs: number): Promise<{ mentions: number; replies: number }> {
+export async function reconcile(s: Services, stuckAfterMs: number): Promise<{ mentions: number; replies: number; broadcasts: number }> {
   const cutoff = sql`now() - make_interval(secs => ${stuckAfterMs / 1000})`;
   const stuck = await s.db
     .select({ id: mentions.id, state: mentions.state, jobId: mentions.jobId })
@@ -57,17 +58,34 @@ export async function reconcile(s: Services, stuckAfterMs: number): Promise<{ me
     .from(replies)
     .where(and(inArray(replies.state, ['pending', 'sending']), lt(replies.updatedAt, cutoff)))
     .limit(BATCH);
-  const orphaned = await Promise.all(
-    stuckReplies.map(async ({ id }) => {
-      const job = await s.queues.outbound.getJob(replyJobId(id));
+  const pending = await orphaned(s.queues.outbound, stuckReplies.map((r) => r.id), replyJobId);
+  await s.queues.outbound.addBulk(pending.map((id) => ({ name: 'outbound', data: { replyId: id }, opts: { jobId: replyJobId(id) } })));
+
+  // An update decided for broadcast keeps one 'pending' row per network until its job claims it;
+  // its job is added again the same way. A row caught mid-call ('sending') is not: unlike a
+  // reply, nothing asks the network whether it arrived, and a broadcast is never resent blindly.
+  const stuckBroadcasts = await s.db
+    .selectDistinct({ updateId: broadcasts.updateId })
+    .from(broadcasts)
+    .where(and(eq(broadcasts.state, 'pending'), lt(broadcasts.createdAt, cutoff)))
+    .limit(BATCH);
+  const undelivered = await orphaned(s.queues.broadcast, stuckBroadcasts.map((r) => r.updateId), broadcastJobId);
+  await s.queues.broadcast.addBulk(undelivered.map((id) => ({ name: 'broadcast', data: { updateId: id }, opts: { jobId: broadcastJobId(id) } })));
+
+  const counts = { mentions: requeued, replies: pending.length, broadcasts: undelivered.length };
+  if (requeued || pending.length || undelivered.length) s.log.info(counts, 'reconciler re-queued stuck work');
+  return counts;
+}
+
+/** The ids whose job is gone or ended without settling them; an ended job is removed so that the id can be queued again. */
+async function orphaned<T>(queue: Queue<T>, ids: number[], jobIdOf: (id: number) => string): Promise<number[]> {
+  const found = await Promise.all(
+    ids.map(async (id) => {
+      const job = await queue.getJob(jobIdOf(id));
       if (job && alive.has(await job.getState())) return undefined;
       await job?.remove();
       return id;
     }),
   );
-  const pending = orphaned.filter((id) => id !== undefined);
-  await s.queues.outbound.addBulk(pending.map((id) => ({ name: 'outbound', data: { replyId: id }, opts: { jobId: replyJobId(id) } })));
-
-  if (requeued || pending.length) s.log.info({ mentions: requeued, replies: pending.length }, 'reconciler re-queued stuck work');
-  return { mentions: requeued, replies: pending.length };
+  return found.filter((id) => id !== undefined);
 }

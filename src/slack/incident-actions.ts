@@ -3,7 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import { eq } from 'drizzle-orm';
 import type { z } from 'zod';
 import { incidentStates, spikes, type IncidentState } from '../db/schema.js';
-import { broadcastUpdate } from '../incidents/broadcast.js';
+import { queueBroadcast, storeBroadcasts } from '../incidents/broadcast.js';
 import { queueReplies, storeFollowUps } from '../incidents/follow-ups.js';
 import { acknowledgeLinked, linkEarlier } from '../incidents/link.js';
 import { statusChannel } from '../incidents/settings.js';
@@ -11,7 +11,6 @@ import { addUpdate, decide, declareIncident, loadIncident, loadUpdate } from '..
 import type { Services } from '../services.js';
 import { actionIds, viewIds } from './action-ids.js';
 import type { Subcommand } from './command.js';
-import { broadcastResults } from './incident-card.js';
 import { declareMetaSchema, declareModal, field, listOf, updateMeta, updateMetaSchema, updateModal } from './incident-modal.js';
 import { postIncidentCard, postUpdatePreview, refreshIncidentCard, refreshPreview } from './incident-thread.js';
 import { may } from './permissions.js';
@@ -122,14 +121,14 @@ export function onIncidentActions(app: App, s: S): void {
       return;
     }
     // The first press decides; a second (a double click, another agent) finds it decided.
-    const decided = await decide(s.db, update.id, 'broadcast', user);
+    const decided = await decide(s.db, update.id, 'broadcast', user, (tx, u) => storeBroadcasts(s, tx, u, user));
     if (!decided) {
       await s.slack.chat.postEphemeral({ ...where, text: `This update was already ${update.decision === 'skipped' ? 'kept from broadcast' : 'broadcast'} by <@${update.decidedBy}>.` });
       return;
     }
+    // A worker sends it and posts the results: this process may not have the networks logged in.
+    await queueBroadcast(s, decided.id);
     await refreshPreview(s, incident, decided);
-    const results = await broadcastUpdate(s, decided, user);
-    await s.slack.chat.postMessage({ channel: incident.slackChannel!, thread_ts: incident.slackTs!, ...broadcastResults(results), unfurl_links: false });
   });
 
   app.action<BlockAction<ButtonAction>>(actionIds.dontBroadcast, async ({ ack, body, action }) => {

@@ -15,8 +15,11 @@ export const incidentFile = (announcementChannel: string, more: Record<string, u
 
 export interface IncidentSuite extends InboxSuite {
   readonly discord: FakeDiscord;
-  /** carebot with fake Slack, X and Discord (its gateway connected), incidents on. */
-  startAll(incidents?: Record<string, unknown>, opts?: Pick<InboxOptions, 'workers'>): Promise<void>;
+  /**
+   * carebot with fake Slack, X and Discord (its gateway connected unless `gateway: false`, as in
+   * an `http` process), incidents on.
+   */
+  startAll(incidents?: Record<string, unknown>, opts?: Pick<InboxOptions, 'workers'> & { gateway?: boolean }): Promise<void>;
   /** Declares an incident through `/carebot incident` and the modal; returns the card and the first preview. */
   declare(inputs: Record<string, string>): Promise<{ card: SlackMessage; preview: SlackMessage }>;
   /** The messages in the incident card's thread. */
@@ -44,13 +47,13 @@ export function incidentSuite(kind: DbKind): IncidentSuite {
   return Object.assign(extended, {
     thread,
     lastModal,
-    async startAll(incidents: Record<string, unknown> = {}, opts = {}) {
+    async startAll(incidents: Record<string, unknown> = {}, { gateway = true, ...opts } = {}) {
       const inbox = await suite.start({
         ...opts,
         env: { DISCORD_TOKEN: 'discord-test-token', DISCORD_API_URL: discord.apiUrl },
         file: incidentFile(discord.channelId('announcements'), { incidents }),
       });
-      await inbox.h.s.connectors.discord!.start!((items) => receive(inbox.h.s, items));
+      if (gateway) await inbox.h.s.connectors.discord!.start!((items) => receive(inbox.h.s, items));
     },
     async declare(inputs: Record<string, string>) {
       const modals = suite.slack.modals().length;
