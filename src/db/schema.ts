@@ -96,9 +96,11 @@ export const spikes = pgTable(
     term: text('term').notNull(),
     terms: jsonb('terms').$type<string[]>().notNull(),
     status: text('status').$type<'open' | 'closed'>().notNull().default('open'),
-    /** The latest anomalous window: its count and what is usual for it. */
+    /** The newest window of `term` found anomalous: its count and what is usual for it. */
     count: integer('count').notNull(),
     expected: real('expected').notNull(),
+    /** That window's last minute (minutes since the epoch, mentions' own time). */
+    windowEnd: integer('window_end').notNull().default(0),
     peak: integer('peak').notNull(),
     channel: text('channel').notNull(),
     slackTs: text('slack_ts'),

@@ -38,7 +38,9 @@ export interface Anomaly {
   /** What the baseline expects in such a window. */
   expected: number;
   pValue: number;
-  /** Terms found in at least half of this term's mentions in the window: the same event. */
+  /** The window's last minute (minutes since the epoch). */
+  windowEnd: number;
+  /** The few terms most often found with it, each in at least half of its mentions in the window: the same event. */
   related: string[];
 }
 
@@ -57,6 +59,8 @@ const HOUR_TRUSTED_AFTER = 120;
 const FLOOR_PER_MINUTE = 0.2;
 /** Minutes folded into the baseline at most per round (after downtime the rest only decays). */
 const MAX_FOLD = 180;
+/** Related terms kept per anomaly: beyond the first few, co-occurring words are generic. */
+export const MAX_RELATED = 5;
 
 /**
  * Counts what negative mentions are about, per minute, in Redis (shared by every worker), and
@@ -187,13 +191,18 @@ export function createSpikeDetector(redis: Redis, prefix: string, settings: Spik
         const mean = expected[i]!;
         if (count < minCount || count < settings.minRatio * mean) continue;
         const pValue = poissonUpperTail(count, mean);
-        if (pValue < settings.pValue) anomalies.push({ term, count, expected: mean, pValue, related: [] });
+        if (pValue < settings.pValue) anomalies.push({ term, count, expected: mean, pValue, windowEnd: now, related: [] });
       }
       for (const a of anomalies) {
         const others = terms.filter((t) => t !== a.term);
         if (!others.length) continue;
         const together = await windowSums(now, others.map((o) => pair(a.term, o)));
-        a.related = others.filter((_, i) => together[i]! * 2 >= a.count);
+        a.related = others
+          .map((o, i) => ({ o, n: together[i]! }))
+          .filter(({ n }) => n * 2 >= a.count)
+          .sort((x, y) => y.n - x.n)
+          .slice(0, MAX_RELATED)
+          .map(({ o }) => o);
       }
       return anomalies.sort((x, y) => y.count - x.count);
     },

@@ -1,0 +1,1 @@
+ALTER TABLE "spikes" ADD COLUMN "window_end" integer DEFAULT 0 NOT NULL;
