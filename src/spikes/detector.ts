@@ -158,6 +158,9 @@ export function createSpikeDetector(redis: Redis, prefix: string, settings: Spik
     return sums;
   }
 
+  /** How many of `term`'s mentions in the window ending at `now` also name each of `others`. */
+  const cooccurring = (term: string, others: string[], now: number) => windowSums(now, others.map((o) => pair(term, o)));
+
   async function expectedPerWindow(now: number, terms: string[]): Promise<number[]> {
     const hour = new Date(now * MINUTE).getUTCHours();
     const [overall, hourly, hourMinutes] = await Promise.all([
@@ -172,6 +175,7 @@ export function createSpikeDetector(redis: Redis, prefix: string, settings: Spik
   return {
     /** What a mention is about, as this detector counts it. */
     terms: (text: string) => termsOf(text, ignored),
+    cooccurring,
     /** Counts a batch and returns the terms it touched that are now anomalous, biggest first. */
     async observe(batch: Counted[]): Promise<Anomaly[]> {
       if (!batch.length) return [];
@@ -196,7 +200,7 @@ export function createSpikeDetector(redis: Redis, prefix: string, settings: Spik
       for (const a of anomalies) {
         const others = terms.filter((t) => t !== a.term);
         if (!others.length) continue;
-        const together = await windowSums(now, others.map((o) => pair(a.term, o)));
+        const together = await cooccurring(a.term, others, now);
         a.related = others
           .map((o, i) => ({ o, n: together[i]! }))
           .filter(({ n }) => n * 2 >= a.count)

@@ -19,10 +19,19 @@ export function loadOpenSpikes(db: Db): Promise<Spike[]> {
 /** The alert job of a spike; its id is unique while it exists, so only one posts the alert. */
 export const queueSpikeAlert = (s: Services, spikeId: number) => s.queues.spikes.add('alert', { spikeId }, { jobId: `spike-${spikeId}` });
 
-/** The open spike an anomaly belongs to: the one about its term, else one it shares a word with. */
-export function spikeOf(open: Spike[], a: Anomaly): Spike | undefined {
+/**
+ * The open spike an anomaly belongs to: the one about its term, else one it shares a word with,
+ * else one whose words are in at least half of its mentions in the window (the same event said
+ * another way: "my whole team is stuck", "on iOS").
+ */
+async function spikeFor(s: Services, open: Spike[], a: Anomaly): Promise<Spike | undefined> {
   const group = [a.term, ...a.related];
-  return open.find((sp) => sp.term === a.term) ?? open.find((sp) => sp.terms.includes(a.term)) ?? open.find((sp) => sp.terms.some((t) => group.includes(t)));
+  const sharing = open.find((sp) => sp.term === a.term) ?? open.find((sp) => sp.terms.includes(a.term)) ?? open.find((sp) => sp.terms.some((t) => group.includes(t)));
+  if (sharing || !open.length) return sharing;
+  const words = [...new Set(open.flatMap((sp) => sp.terms))];
+  const together = await s.spikes.cooccurring(a.term, words, a.windowEnd);
+  const best = together.indexOf(Math.max(...together));
+  return together[best]! * 2 >= a.count ? open.find((sp) => sp.terms.includes(words[best]!)) : undefined;
 }
 
 /**
@@ -66,7 +75,7 @@ export async function recordAnomalies(s: Services, anomalies: Anomaly[]): Promis
   const unmatched: Anomaly[] = [];
   const open = await loadOpenSpikes(s.db);
   for (const a of anomalies) {
-    const sp = spikeOf(open, a);
+    const sp = await spikeFor(s, open, a);
     if (!sp || !(await grow(s.db, sp.id, a))) unmatched.push(a);
   }
   if (!unmatched.length) return;
@@ -75,7 +84,7 @@ export async function recordAnomalies(s: Services, anomalies: Anomaly[]): Promis
     const open = await loadOpenSpikes(tx);
     const created: Spike[] = [];
     for (const a of unmatched) {
-      const sp = spikeOf(open, a);
+      const sp = await spikeFor(s, open, a);
       if (sp) {
         const grown = await grow(tx, sp.id, a);
         if (grown) open.splice(open.indexOf(sp), 1, grown);

@@ -47,6 +47,18 @@ describe.each(dbKinds)('recording anomalies as spikes (%s)', (kind) => {
     expect(screen).toMatchObject({ term: 'screen', count: 12, peak: 12 });
   });
 
+  it('joins a surge to the open spike whose words are in most of its mentions, and opens one for a surge they are not in', async () => {
+    await start();
+    const at = Date.UTC(2026, 10, 2, 6, 0, 0);
+    const said = (text: string, n: number) => Array.from({ length: n }, (_, i) => ({ text, createdAt: new Date(at + i * 1000) }));
+    await h.s.spikes.observe([...said('login broken', 40), ...said('login broken, whole team stuck', 30), ...said('got logged out', 30)]);
+    const minute = Math.floor(at / 60_000);
+    await recordAnomalies(h.s, [anomaly('login', 70, minute)]);
+    // As a batch that named only "stuck" or "logged" reports them: no related word to go by.
+    await recordAnomalies(h.s, [anomaly('stuck', 30, minute), anomaly('logged', 30, minute)]);
+    expect((await all()).map((sp) => sp.terms)).toEqual([['login', 'stuck'], ['logged']]);
+  });
+
   it("keeps a spike's terms to its term and five related ones", async () => {
     await start();
     await recordAnomalies(h.s, [anomaly('login', 20, 1000, ['password', 'reset'])]);
