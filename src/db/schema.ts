@@ -92,9 +92,11 @@ export const spikes = pgTable(
   'spikes',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    /** The term that crossed the line first; `terms` adds those found in most of its mentions. */
+    /** The term that crossed the line first; `terms` adds every word the event was found with (to match mentions by). */
     term: text('term').notNull(),
     terms: jsonb('terms').$type<string[]>().notNull(),
+    /** The few terms most often found with `term` in its newest window: the card's "also" and an incident's keywords. */
+    related: jsonb('related').$type<string[]>().notNull().default([]),
     status: text('status').$type<'open' | 'closed'>().notNull().default('open'),
     /** The newest window of `term` found anomalous: its count and what is usual for it. */
     count: integer('count').notNull(),

@@ -6,9 +6,6 @@ import { MAX_RELATED, type Anomaly } from './detector.js';
 
 export type Spike = typeof spikes.$inferSelect;
 
-/** A spike's term and its first few related ones: they become an incident's keywords. */
-const MAX_SPIKE_TERMS = 1 + MAX_RELATED;
-
 /** Any constant will do: it only has to be the same for every carebot process on one database. */
 const OPEN_LOCK = 0x73706b65;
 
@@ -36,24 +33,28 @@ async function spikeFor(s: Services, open: Spike[], a: Anomaly): Promise<Spike |
 
 /**
  * Grows an open spike by an anomaly, in one statement so concurrent workers never undo each
- * other: its terms gain the anomaly's (first come first kept, up to MAX_SPIKE_TERMS), and when
- * the anomaly is about the spike's own term its count follows the newest window (a stale
- * count from a slower worker for the same or an older window never overwrites a newer one).
- * Undefined when the spike has closed meanwhile.
+ * other: its terms gain the anomaly's, and when the anomaly is about the spike's own term its
+ * count follows the newest window (a stale count from a slower worker for the same or an older
+ * window never overwrites a newer one) and its related terms put the anomaly's first (a batch
+ * relates only the words it holds, so the earlier ones fill the rest). Undefined when the
+ * spike has closed meanwhile.
  */
 async function grow(db: Db, spikeId: number, a: Anomaly): Promise<Spike | undefined> {
   const own = sql`${spikes.term} = ${a.term}`;
-  const newer = sql`(${a.windowEnd}::int, ${a.count}::int) > (${spikes.windowEnd}, ${spikes.count})`;
-  const merged = sql`(select jsonb_agg(e order by o) from (
-      select e, min(o) as o from jsonb_array_elements(${spikes.terms} || ${JSON.stringify([a.term, ...a.related])}::jsonb) with ordinality as x(e, o)
-      group by e order by min(o) limit ${MAX_SPIKE_TERMS}) as kept)`;
+  const newer = sql`${own} and (${a.windowEnd}::int, ${a.count}::int) > (${spikes.windowEnd}, ${spikes.count})`;
+  const related = sql`(select coalesce(jsonb_agg(e order by o), '[]'::jsonb) from (
+      select e, min(o) as o from jsonb_array_elements(${JSON.stringify(a.related)}::jsonb || ${spikes.related}) with ordinality as x(e, o)
+      group by e order by min(o) limit ${MAX_RELATED}) as kept)`;
+  const added = sql`coalesce((select jsonb_agg(e order by o) from jsonb_array_elements(${JSON.stringify([a.term, ...a.related])}::jsonb) with ordinality as x(e, o)
+      where not ${spikes.terms} @> jsonb_build_array(e)), '[]'::jsonb)`;
   const [grown] = await db
     .update(spikes)
     .set({
-      terms: merged,
-      count: sql`case when ${own} and ${newer} then ${a.count} else ${spikes.count} end`,
-      expected: sql`case when ${own} and ${newer} then ${a.expected} else ${spikes.expected} end`,
-      windowEnd: sql`case when ${own} and ${newer} then ${a.windowEnd} else ${spikes.windowEnd} end`,
+      terms: sql`${spikes.terms} || ${added}`,
+      count: sql`case when ${newer} then ${a.count} else ${spikes.count} end`,
+      expected: sql`case when ${newer} then ${a.expected} else ${spikes.expected} end`,
+      windowEnd: sql`case when ${newer} then ${a.windowEnd} else ${spikes.windowEnd} end`,
+      related: sql`case when ${own} then ${related} else ${spikes.related} end`,
       peak: sql`case when ${own} then greatest(${spikes.peak}, ${a.count}) else ${spikes.peak} end`,
       lastAnomalousAt: sql`now()`,
     })
@@ -92,7 +93,7 @@ export async function recordAnomalies(s: Services, anomalies: Anomaly[]): Promis
       }
       const [made] = await tx
         .insert(spikes)
-        .values({ term: a.term, terms: [a.term, ...a.related].slice(0, MAX_SPIKE_TERMS), count: a.count, expected: a.expected, peak: a.count, windowEnd: a.windowEnd, channel })
+        .values({ term: a.term, terms: [a.term, ...a.related], related: a.related, count: a.count, expected: a.expected, peak: a.count, windowEnd: a.windowEnd, channel })
         .returning();
       open.push(made!);
       created.push(made!);

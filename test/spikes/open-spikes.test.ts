@@ -57,14 +57,17 @@ describe.each(dbKinds)('recording anomalies as spikes (%s)', (kind) => {
     // As a batch that named only "stuck" or "logged" reports them: no related word to go by.
     await recordAnomalies(h.s, [anomaly('stuck', 30, minute), anomaly('logged', 30, minute)]);
     expect((await all()).map((sp) => sp.terms)).toEqual([['login', 'stuck'], ['logged']]);
+    expect((await all()).map((sp) => sp.related)).toEqual([[], []]);
   });
 
-  it("keeps a spike's terms to its term and five related ones", async () => {
+  it('relates a spike to the five terms its newest windows find most often with it, and matches mentions by every word', async () => {
     await start();
-    await recordAnomalies(h.s, [anomaly('login', 20, 1000, ['password', 'reset'])]);
-    await recordAnomalies(h.s, [anomaly('login', 25, 1000, ['reset', 'link', 'email', 'code', 'account', 'session'])]);
+    await recordAnomalies(h.s, [anomaly('login', 20, 1000, ['password', 'reset', 'email'])]);
+    await recordAnomalies(h.s, [anomaly('password', 22, 1000, ['login', 'forgot'])]);
+    await recordAnomalies(h.s, [anomaly('login', 25, 1001, ['reset', 'link', 'code'])]);
     const [spike, ...others] = await all();
     expect(others).toEqual([]);
-    expect(spike!.terms).toEqual(['login', 'password', 'reset', 'link', 'email', 'code']);
+    expect(spike!.related).toEqual(['reset', 'link', 'code', 'password', 'email']);
+    expect(spike!.terms).toEqual(['login', 'password', 'reset', 'email', 'forgot', 'link', 'code']);
   });
 });

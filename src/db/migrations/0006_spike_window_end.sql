@@ -1,1 +1,0 @@
-ALTER TABLE "spikes" ADD COLUMN "window_end" integer DEFAULT 0 NOT NULL;
