@@ -86,11 +86,9 @@ export async function recordAnomalies(s: Services, anomalies: Anomaly[]): Promis
     const created: Spike[] = [];
     for (const a of unmatched) {
       const sp = await spikeFor(s, open, a);
-      if (sp) {
-        const grown = await grow(tx, sp.id, a);
-        if (grown) open.splice(open.indexOf(sp), 1, grown);
-        continue;
-      }
+      const grown = sp && (await grow(tx, sp.id, a));
+      if (sp) open.splice(open.indexOf(sp), 1, ...(grown ? [grown] : [])); // a spike closed meanwhile makes way for a new one
+      if (grown) continue;
       const [made] = await tx
         .insert(spikes)
         .values({ term: a.term, terms: [a.term, ...a.related], related: a.related, count: a.count, expected: a.expected, peak: a.count, windowEnd: a.windowEnd, channel })
