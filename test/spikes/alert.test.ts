@@ -60,10 +60,12 @@ describe('spikes in Slack', () => {
     expect(others).toEqual([]);
     expect(spike).toMatchObject({ term: 'login', status: 'open' });
     expect(spike!.terms).toEqual(expect.arrayContaining(['password', 'reset']));
+    expect(spike!.related).toEqual(expect.arrayContaining(['password', 'reset']));
     const alert = await eventually('the alert in Slack', () => alerts()[0]);
     expect(alerts()).toHaveLength(1);
     expect(alert.text).toMatch(/Possible outage: \d+ negative mentions about 'login' in 5 min \(usual: \d+\)/);
     expect(JSON.stringify(alert.blocks)).toContain('carebot.declare_incident');
+    expect(JSON.stringify(alert.blocks)).toMatch(/also: ('\w+', )*'password'/);
 
     const collapsed = await t.h.s.db.select().from(mentions).where(isNotNull(mentions.spikeId));
     expect(collapsed.length).toBeGreaterThanOrEqual(outage.length / 2);
