@@ -92,13 +92,17 @@ export const spikes = pgTable(
   'spikes',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    /** The term that crossed the line first; `terms` adds those found in most of its mentions. */
+    /** The term that crossed the line first; `terms` adds every word the event was found with (to match mentions by). */
     term: text('term').notNull(),
     terms: jsonb('terms').$type<string[]>().notNull(),
+    /** The few terms most often found with `term` in its newest window: the card's "also" and an incident's keywords. */
+    related: jsonb('related').$type<string[]>().notNull().default([]),
     status: text('status').$type<'open' | 'closed'>().notNull().default('open'),
-    /** The latest anomalous window: its count and what is usual for it. */
+    /** The newest window of `term` found anomalous: its count and what is usual for it. */
     count: integer('count').notNull(),
     expected: real('expected').notNull(),
+    /** That window's last minute (minutes since the epoch, mentions' own time). */
+    windowEnd: integer('window_end').notNull().default(0),
     peak: integer('peak').notNull(),
     channel: text('channel').notNull(),
     slackTs: text('slack_ts'),

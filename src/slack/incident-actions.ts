@@ -47,7 +47,7 @@ export function onIncidentActions(app: App, s: S): void {
     await ack();
     const [spike] = await s.db.select().from(spikes).where(eq(spikes.id, Number(action.value)));
     const prefill = spike
-      ? { title: `Problems with ${spike.term}`, keywords: spike.terms, publicText: `We're aware some customers are having trouble with ${spike.term}. We're investigating and will post updates here.` }
+      ? { title: `Problems with ${spike.term}`, keywords: [spike.term, ...spike.related], publicText: `We're aware some customers are having trouble with ${spike.term}. We're investigating and will post updates here.` }
       : {};
     await s.slack.views.open({ trigger_id: body.trigger_id, view: declareModal({ spikeId: spike?.id, channel: body.channel?.id }, prefill) });
   });

@@ -24,9 +24,8 @@ export function spikeAlert(
 ): { text: string; blocks: KnownBlock[] } {
   const what = `${sp.count} negative mentions about '${sp.term}' in ${facts.windowMinutes} min (usual: ${usual(sp.expected)})`;
   const text = sp.status === 'open' ? `:rotating_light: Possible outage: ${what}` : `:white_check_mark: Spike over: '${sp.term}' (peak ${sp.peak} in ${facts.windowMinutes} min)`;
-  const also = sp.terms.filter((t) => t !== sp.term);
   const context = [
-    also.length ? `also: ${also.map((t) => `'${escapeMrkdwn(t)}'`).join(', ')}` : '',
+    sp.related.length ? `also: ${sp.related.map((t) => `'${escapeMrkdwn(t)}'`).join(', ')}` : '',
     `since <!date^${Math.floor(sp.openedAt.getTime() / 1000)}^{time}|${sp.openedAt.toISOString()}>`,
     `${facts.mentions} collapsed into the thread`,
   ].filter(Boolean);

@@ -38,7 +38,9 @@ export interface Anomaly {
   /** What the baseline expects in such a window. */
   expected: number;
   pValue: number;
-  /** Terms found in at least half of this term's mentions in the window: the same event. */
+  /** The window's last minute (minutes since the epoch). */
+  windowEnd: number;
+  /** The few terms most often found with it, each in at least half of its mentions in the window: the same event. */
   related: string[];
 }
 
@@ -57,6 +59,8 @@ const HOUR_TRUSTED_AFTER = 120;
 const FLOOR_PER_MINUTE = 0.2;
 /** Minutes folded into the baseline at most per round (after downtime the rest only decays). */
 const MAX_FOLD = 180;
+/** Related terms kept per anomaly: beyond the first few, co-occurring words are generic. */
+export const MAX_RELATED = 5;
 
 /**
  * Counts what negative mentions are about, per minute, in Redis (shared by every worker), and
@@ -154,6 +158,9 @@ export function createSpikeDetector(redis: Redis, prefix: string, settings: Spik
     return sums;
   }
 
+  /** How many of `term`'s mentions in the window ending at `now` also name each of `others`. */
+  const cooccurring = (term: string, others: string[], now: number) => windowSums(now, others.map((o) => pair(term, o)));
+
   async function expectedPerWindow(now: number, terms: string[]): Promise<number[]> {
     const hour = new Date(now * MINUTE).getUTCHours();
     const [overall, hourly, hourMinutes] = await Promise.all([
@@ -168,6 +175,7 @@ export function createSpikeDetector(redis: Redis, prefix: string, settings: Spik
   return {
     /** What a mention is about, as this detector counts it. */
     terms: (text: string) => termsOf(text, ignored),
+    cooccurring,
     /** Counts a batch and returns the terms it touched that are now anomalous, biggest first. */
     async observe(batch: Counted[]): Promise<Anomaly[]> {
       if (!batch.length) return [];
@@ -187,13 +195,18 @@ export function createSpikeDetector(redis: Redis, prefix: string, settings: Spik
         const mean = expected[i]!;
         if (count < minCount || count < settings.minRatio * mean) continue;
         const pValue = poissonUpperTail(count, mean);
-        if (pValue < settings.pValue) anomalies.push({ term, count, expected: mean, pValue, related: [] });
+        if (pValue < settings.pValue) anomalies.push({ term, count, expected: mean, pValue, windowEnd: now, related: [] });
       }
       for (const a of anomalies) {
         const others = terms.filter((t) => t !== a.term);
         if (!others.length) continue;
-        const together = await windowSums(now, others.map((o) => pair(a.term, o)));
-        a.related = others.filter((_, i) => together[i]! * 2 >= a.count);
+        const together = await cooccurring(a.term, others, now);
+        a.related = others
+          .map((o, i) => ({ o, n: together[i]! }))
+          .filter(({ n }) => n * 2 >= a.count)
+          .sort((x, y) => y.n - x.n)
+          .slice(0, MAX_RELATED)
+          .map(({ o }) => o);
       }
       return anomalies.sort((x, y) => y.count - x.count);
     },

@@ -14,9 +14,22 @@ const complaintWords = [
   'omg', 'wtf', 'ugh', 'yall', 'ive', 'youre', 'thats', 'theres', 'people', 'everyone', 'someone',
   // Function words the stopword package's English list leaves out.
   'not', 'does', 'did', 'when', 'what', 'how', 'where', 'who', 'which', 'will', 'would', 'could', 'should', 'last',
+  // Everyday English filler: intensifiers, time words, vague nouns and verbs, interjections.
+  'seriously', 'literally', 'actually', 'totally', 'absolutely', 'completely', 'basically', 'honestly', 'definitely',
+  'probably', 'maybe', 'already', 'back', 'ago', 'soon', 'later', 'minute', 'min', 'mins', 'second', 'secs', 'hour',
+  'hrs', 'week', 'weeks', 'month', 'months', 'morning', 'tonight', 'yesterday', 'tomorrow', 'thing', 'things', 'stuff',
+  'way', 'lot', 'bit', 'whole', 'something', 'nothing', 'everything', 'anybody', 'nobody', 'say', 'said', 'tell', 'told',
+  'know', 'think', 'see', 'seems', 'look', 'looks', 'need', 'want', 'make', 'made', 'come', 'came', 'went', 'let',
+  'okay', 'yeah', 'yes', 'guess', 'else', 'anyway', 'though', 'like', 'kinda', 'gonna', 'wanna',
 ];
 
-const ignored = new Set([...eng, ...spa, ...fra, ...deu, ...por, ...ita, ...ara, ...hin, ...complaintWords].map((w) => w.toLowerCase().replace(/['’]/g, '')));
+/** Filler in both its written and its folded form: "minutes" folds to "minute" before the check. */
+const ignored = new Set(
+  [...eng, ...spa, ...fra, ...deu, ...por, ...ita, ...ara, ...hin, ...complaintWords].flatMap((w) => {
+    const word = w.toLowerCase().replace(/['’]/g, '');
+    return [word, fold(word)];
+  }),
+);
 
 /** Two-word actions that customers write both ways ("log in", "login"). */
 const joined: Array<[RegExp, string]> = [

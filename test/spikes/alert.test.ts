@@ -5,6 +5,8 @@ import { mentions, spikes } from '../../src/db/schema.js';
 import { receive } from '../../src/pipeline/receive.js';
 import { metadataId } from '../../src/slack/metadata.js';
 import { tickSpikes } from '../../src/spikes/alert.js';
+import { countsTowardSpikes } from '../../src/spikes/collapse.js';
+import type { TriageResult } from '../../src/triage/index.js';
 import { tweet } from '../support/mentions.js';
 import { createHarness, eventually, withFakeSlack } from '../support/services.js';
 import { loginOutage, quietStream, seeded, type Timed } from '../support/streams.js';
@@ -30,6 +32,13 @@ describe('spikes in Slack', () => {
   };
   const tick = () => tickSpikes({ ...t.h.s, slack: t.h.s.slack as WebClient });
   const alerts = () => t.slack.messages(INBOX).filter((m) => metadataId(m.metadata as never, 'spike'));
+  /** Counted mentions naming `term` in the detector's window that ends at the newest counted mention. */
+  const trueCount = async (term: string) => {
+    const counted = (await t.h.s.db.select().from(mentions)).filter((r) => countsTowardSpikes(r.triage as TriageResult));
+    const minute = (r: (typeof counted)[number]) => Math.floor(r.createdAt!.getTime() / MINUTE);
+    const newest = Math.max(...counted.map(minute));
+    return counted.filter((r) => minute(r) > newest - t.h.config.file.spikes.windowMinutes && t.h.s.spikes.terms(r.text!).includes(term)).length;
+  };
   const allDone = () => eventually('every mention notified', async () => (await t.h.s.db.select().from(mentions)).every((r) => r.state === 'notified'), 30_000);
 
   it('raises nothing for two hours of everyday complaints about the same things', async () => {
@@ -51,17 +60,22 @@ describe('spikes in Slack', () => {
     expect(others).toEqual([]);
     expect(spike).toMatchObject({ term: 'login', status: 'open' });
     expect(spike!.terms).toEqual(expect.arrayContaining(['password', 'reset']));
+    expect(spike!.related).toEqual(expect.arrayContaining(['password', 'reset']));
     const alert = await eventually('the alert in Slack', () => alerts()[0]);
     expect(alerts()).toHaveLength(1);
     expect(alert.text).toMatch(/Possible outage: \d+ negative mentions about 'login' in 5 min \(usual: \d+\)/);
     expect(JSON.stringify(alert.blocks)).toContain('carebot.declare_incident');
+    expect(JSON.stringify(alert.blocks)).toMatch(/also: ('\w+', )*'password'/);
 
     const collapsed = await t.h.s.db.select().from(mentions).where(isNotNull(mentions.spikeId));
     expect(collapsed.length).toBeGreaterThanOrEqual(outage.length / 2);
     // Collapsed mentions get no card of their own: the channel holds far fewer messages than mentions.
     expect(t.slack.messages(INBOX).filter((m) => !m.thread_ts).length).toBeLessThan((await t.h.s.db.select().from(mentions)).length - collapsed.length + 2);
 
+    const count = await trueCount('login');
+    expect(spike!.count).toBe(count);
     await tick();
+    expect(t.slack.messages(INBOX).find((m) => m.ts === alert.ts)!.text).toContain(`${count} negative mentions about 'login'`);
     const digest = t.slack.messages(INBOX).find((m) => m.thread_ts === alert.ts);
     expect(digest?.text).toBe(`${collapsed.length} more about 'login' since the last digest`);
     await tick();

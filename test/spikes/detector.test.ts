@@ -36,6 +36,11 @@ describe('spike detection', () => {
     expect(termsOf('the status of my access')).toEqual(['status', 'access']);
   });
 
+  it('counts no everyday filler, whether written as in the list or folded to it', () => {
+    expect(termsOf("Seriously? 20 minutes now and I'm back at the login screen")).toEqual(['login', 'screen']);
+    expect(termsOf('literally an hour, basically nothing works, okay')).toEqual([]);
+  });
+
   it('computes the Poisson upper tail', () => {
     expect(poissonUpperTail(1, 1)).toBeCloseTo(1 - Math.exp(-1), 10);
     expect(poissonUpperTail(0, 3)).toBe(1);
@@ -63,6 +68,17 @@ describe('spike detection', () => {
     expect(login!.related).toEqual(expect.arrayContaining(['password', 'reset']));
     // Everyday topics in the same minutes are not part of it.
     expect(anomalies.map((a) => a.term)).not.toContain('order');
+  });
+
+  it('relates only the few words found most often with a surging term', async () => {
+    const d = detector();
+    const surge = Array.from({ length: 60 }, (_, i) => ({
+      text: i % 2 ? 'checkout alpha bravo charlie delta echo' : 'checkout alpha bravo charlie foxtrot golf',
+      createdAt: new Date(START + i * 1000),
+    }));
+    const checkout = (await d.observe(surge)).find((a) => a.term === 'checkout')!;
+    expect(checkout.related).toHaveLength(5);
+    expect(checkout.related.slice(0, 3).sort()).toEqual(['alpha', 'bravo', 'charlie']);
   });
 
   it('asks a fresh install for a bigger surge before it has learned what is usual', async () => {
