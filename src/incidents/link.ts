@@ -2,6 +2,7 @@ import { and, eq, gte, inArray, isNull } from 'drizzle-orm';
 import { mentions, replies, spikes } from '../db/schema.js';
 import type { MentionRow } from '../pipeline/mention-row.js';
 import type { Services } from '../services.js';
+import { countsTowardSpikes } from '../spikes/collapse.js';
 import type { TriageResult } from '../triage/index.js';
 import { acknowledgementKey, incidentReplyText, queueReplies } from './follow-ups.js';
 import { matchesKeywords } from './settings.js';
@@ -17,11 +18,32 @@ export async function linkToIncidents(s: Services, rows: MentionRow[]): Promise<
   if (!rows.length) return linked;
   const open = await openIncidents(s.db);
   if (!open.length) return linked;
+  const inSpikeOf = await spikeMatcher(s, open);
   for (const row of rows) {
-    const incident = open.find((i) => namesIt(row, i)) ?? (isOutage(row) ? open[0] : undefined);
+    const incident = open.find((i) => namesIt(row, i)) ?? inSpikeOf(row) ?? (isOutage(row) ? open[0] : undefined);
     if (incident) linked.set(row.id, incident);
   }
   return linked;
+}
+
+/**
+ * The incident whose (still open) spike a complaint belongs to: declared from an alert, it takes
+ * what the alert's digest would have — the keywords are a few words, the outage has many ("got
+ * logged out", "stuck on the spinner") — so those customers are followed up too.
+ */
+async function spikeMatcher(s: Services, open: Incident[]): Promise<(row: MentionRow) => Incident | undefined> {
+  const declared = await s.db
+    .select({ incidentId: spikes.incidentId, terms: spikes.terms })
+    .from(spikes)
+    .where(and(eq(spikes.status, 'open'), inArray(spikes.incidentId, open.map((i) => i.id))));
+  if (!declared.length) return () => undefined;
+  return (row) => {
+    const triage = row.triage as TriageResult | null;
+    if (!triage || !countsTowardSpikes(triage)) return undefined;
+    const terms = s.spikes.terms(row.text ?? '');
+    const spike = declared.find((sp) => sp.terms.some((t) => terms.includes(t)));
+    return spike && open.find((i) => i.id === spike.incidentId);
+  };
 }
 
 const namesIt = (row: Pick<MentionRow, 'text'>, i: Incident) => matchesKeywords(row.text ?? '', i.keywords);
@@ -36,7 +58,8 @@ const CHUNK = 1000;
  * before anyone noticed — are the same customers' problem: linked at declaration, in its
  * transaction, so that each of them is followed up on resolve, not only those who wrote after.
  * Takes the unlinked complaints since an hour before the spike opened (or before now) that the
- * incident would have taken had it been open (not yet triaged ones too: their text is enough). Returns them, for acknowledgements.
+ * incident would have taken had it been open (not yet triaged ones too: their text is enough).
+ * Returns them, for acknowledgements.
  */
 export async function linkEarlier(tx: Tx, incident: Incident): Promise<MentionRow[]> {
   const [spike] = await tx.select({ openedAt: spikes.openedAt }).from(spikes).where(eq(spikes.incidentId, incident.id));

@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import { eq, isNotNull } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mentions, spikes } from '../../src/db/schema.js';
+import { declareIncident } from '../../src/incidents/store.js';
 import { receive } from '../../src/pipeline/receive.js';
 import { metadataId } from '../../src/slack/metadata.js';
 import { tickSpikes } from '../../src/spikes/alert.js';
@@ -87,5 +88,24 @@ describe('spikes in Slack', () => {
     const edited = t.slack.messages(INBOX).find((m) => m.ts === alert.ts)!;
     expect(edited.text).toMatch(/Spike over: 'login'/);
     expect(JSON.stringify(edited.blocks)).not.toContain('carebot.declare_incident');
+  });
+  it('links to the incident declared from the alert what its spike would take, not only what names the keywords', async () => {
+    await start();
+    await replay(quietStream(Date.now() - 95 * MINUTE, 90, 1.5, seeded(5)).flat());
+    await replay(loginOutage(Date.now() - 30_000, 120, 250), 20);
+    await allDone();
+    const [spike] = await t.h.s.db.select().from(spikes);
+    const { incident } = await declareIncident(t.h.s.db, { title: 'Login outage', components: [], keywords: ['login'], publicText: 'Looking into it.', user: 'U0AGENT01', channel: INBOX, spikeId: spike!.id });
+
+    const later = [
+      tweet('@brand the password reset email never arrives, this is awful', { authorId: 'late-1', username: 'late1' }),
+      tweet('@brand love the new playlists, great work', { authorId: 'late-2', username: 'late2' }),
+    ];
+    await receive(t.h.s, later);
+    await allDone();
+    const rows = await t.h.s.db.select().from(mentions).where(eq(mentions.authorId, 'late-1'));
+    expect(rows[0]!.incidentId).toBe(incident.id);
+    const praise = await t.h.s.db.select().from(mentions).where(eq(mentions.authorId, 'late-2'));
+    expect(praise[0]!.incidentId).toBeNull();
   });
 });
