@@ -59,6 +59,9 @@ export function startStageWorker<N extends QueueName>(
       lockDuration,
       stalledInterval: lockDuration / 2,
       maxStalledCount: 2,
+      // Never reached: it is here because BullMQ honours a manual rateLimit() (a 429's pause)
+      // only on workers that have a limiter; without one, another slot takes the job at once.
+      limiter: { max: 1_000_000, duration: 1000 },
     },
   );
   worker.on('failed', (job, err) => {

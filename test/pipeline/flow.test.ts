@@ -129,6 +129,16 @@ describe.each(dbKinds)('pipeline on %s', (kind) => {
     expect(cards().find((c) => c.text.includes('😡') || c.text.endsWith('…'))).toBeDefined();
   });
 
+  it('holds every worker slot while a queue is paused for a rate limit, then goes on', async () => {
+    await start();
+    // What a 429 does (src/worker.ts): BullMQ honours it only on workers that have a limiter.
+    await t.h.s.queues.notify.rateLimit(4000);
+    await receive(t.h.s, [tweet('@brand paused but not lost')]);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(cards()).toHaveLength(0);
+    await eventually('the card once the pause ends', () => cards().length === 1);
+  });
+
   it('waits out a Slack 429 for as long as Slack asks, and loses nothing', async () => {
     await start();
     t.slack.failNext('chat.postMessage', { status: 429, retryAfter: 1 }, 2);
