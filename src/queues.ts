@@ -44,6 +44,9 @@ export const batchJobId = (stage: MentionStage, token: string, part?: string) =>
 export const batchTokenOf = (jobId: string) => jobId.split('-')[1]!;
 export const replyJobId = (replyId: number) => `r-${replyId}`;
 export const broadcastJobId = (updateId: number) => `b-${updateId}`;
+/** A reply's outbound job: one per reply, named after it, so queuing it again while it waits is a no-op. */
+export const replyJob = (replyId: number) => ({ name: 'outbound', data: { replyId }, opts: { jobId: replyJobId(replyId) } });
+export const broadcastJob = (updateId: number) => ({ name: 'broadcast', data: { updateId }, opts: { jobId: broadcastJobId(updateId) } });
 
 export const defaultJobOptions: JobsOptions = {
   attempts: 8,

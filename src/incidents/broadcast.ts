@@ -4,7 +4,7 @@ import { ConnectorError } from '../connector.js';
 import { broadcasts } from '../db/schema.js';
 import type { Db } from '../db/open.js';
 import type { Platform } from '../mention.js';
-import { broadcastJobId } from '../queues.js';
+import { broadcastJob } from '../queues.js';
 import type { Services } from '../services.js';
 import { checkLengths } from './lengths.js';
 import type { IncidentUpdate, Tx } from './store.js';
@@ -45,21 +45,20 @@ export async function storeBroadcasts(s: Services, db: Db | Tx, update: Incident
  */
 export async function queueBroadcast(s: Services, updateId: number): Promise<void> {
   try {
-    await s.queues.broadcast.add('broadcast', { updateId }, { jobId: broadcastJobId(updateId) });
+    await s.queues.broadcast.addBulk([broadcastJob(updateId)]);
   } catch (err) {
     s.log.warn({ err: (err as Error).message, updateId }, 'stored the broadcast decision but could not queue it; the reconciler will');
   }
 }
 
 /**
- * Sends one update to each broadcast network, at most once per network: the row (with its
- * idempotency key) is stored and claimed pending → sending before the call, so a second press
- * or a retry finds it and reports it instead of posting again. Every attempt is audited. The
- * rows stored with the decision are what is owed, even to a network this process lacks.
+ * Sends one update to each network it is owed to, at most once per network: the rows stored
+ * with the decision (storeBroadcasts, with their idempotency keys) are what is owed, even to a
+ * network this process lacks, and each is claimed pending → sending before the call, so a retry
+ * finds it and reports it instead of posting again. Every attempt is audited.
  */
 export async function broadcastUpdate(s: Services, update: IncidentUpdate, user: string): Promise<Broadcast[]> {
   const results: Broadcast[] = [];
-  await storeBroadcasts(s, s.db, update, user);
   const checks = checkLengths(s, update.publicText);
   const owed = await s.db.select({ id: broadcasts.id, platform: broadcasts.platform }).from(broadcasts).where(eq(broadcasts.updateId, update.id)).orderBy(asc(broadcasts.id));
   for (const { id, platform } of owed) {

@@ -2,7 +2,7 @@ import { and, count, desc, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { mentions, replies } from '../db/schema.js';
 import type { Platform } from '../mention.js';
-import { replyJobId } from '../queues.js';
+import { replyJob } from '../queues.js';
 import type { Services } from '../services.js';
 import { truncate } from '../slack/fit-text.js';
 import { fillTemplate, statusUrl } from './settings.js';
@@ -55,7 +55,7 @@ export async function storeFollowUps(s: Services, tx: Tx, i: Incident): Promise<
 export async function queueReplies(s: Services, ids: number[]): Promise<void> {
   try {
     for (let at = 0; at < ids.length; at += CHUNK) {
-      await s.queues.outbound.addBulk(ids.slice(at, at + CHUNK).map((id) => ({ name: 'outbound', data: { replyId: id }, opts: { jobId: replyJobId(id) } })));
+      await s.queues.outbound.addBulk(ids.slice(at, at + CHUNK).map(replyJob));
     }
   } catch (err) {
     s.log.warn({ err: (err as Error).message, replies: ids.length }, 'stored incident replies but could not queue them; the reconciler will');

@@ -2,7 +2,7 @@ import { and, eq, gte, inArray, isNull } from 'drizzle-orm';
 import { mentions, replies, spikes } from '../db/schema.js';
 import type { MentionRow } from '../pipeline/mention-row.js';
 import type { Services } from '../services.js';
-import { countsTowardSpikes } from '../spikes/collapse.js';
+import { spikeOf } from '../spikes/collapse.js';
 import type { TriageResult } from '../triage/index.js';
 import { acknowledgementKey, incidentReplyText, queueReplies } from './follow-ups.js';
 import { matchesKeywords } from './settings.js';
@@ -38,10 +38,7 @@ async function spikeMatcher(s: Services, open: Incident[]): Promise<(row: Mentio
     .where(and(eq(spikes.status, 'open'), inArray(spikes.incidentId, open.map((i) => i.id))));
   if (!declared.length) return () => undefined;
   return (row) => {
-    const triage = row.triage as TriageResult | null;
-    if (!triage || !countsTowardSpikes(triage)) return undefined;
-    const terms = s.spikes.terms(row.text ?? '');
-    const spike = declared.find((sp) => sp.terms.some((t) => terms.includes(t)));
+    const spike = spikeOf(s, declared, row);
     return spike && open.find((i) => i.id === spike.incidentId);
   };
 }

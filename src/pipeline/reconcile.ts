@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Queue } from 'bullmq';
 import { broadcasts, inFlightStates, mentions, replies } from '../db/schema.js';
 import { groupBy } from '../group-by.js';
-import { batchJobId, broadcastJobId, newBatchToken, replyJobId, type MentionStage } from '../queues.js';
+import { batchJobId, broadcastJob, broadcastJobId, newBatchToken, replyJob, replyJobId, type MentionStage } from '../queues.js';
 import type { Services } from '../services.js';
 
 const nextStage = { received: 'ingest', ingested: 'analyze', analyzed: 'notify' } as const satisfies Record<
@@ -59,7 +59,7 @@ export async function reconcile(s: Services, stuckAfterMs: number): Promise<{ me
     .where(and(inArray(replies.state, ['pending', 'sending']), lt(replies.updatedAt, cutoff)))
     .limit(BATCH);
   const pending = await orphaned(s.queues.outbound, stuckReplies.map((r) => r.id), replyJobId);
-  await s.queues.outbound.addBulk(pending.map((id) => ({ name: 'outbound', data: { replyId: id }, opts: { jobId: replyJobId(id) } })));
+  await s.queues.outbound.addBulk(pending.map(replyJob));
 
   // An update decided for broadcast keeps one 'pending' row per network until its job claims it;
   // its job is added again the same way. A row caught mid-call ('sending') is not: unlike a
@@ -70,7 +70,7 @@ export async function reconcile(s: Services, stuckAfterMs: number): Promise<{ me
     .where(and(eq(broadcasts.state, 'pending'), lt(broadcasts.createdAt, cutoff)))
     .limit(BATCH);
   const undelivered = await orphaned(s.queues.broadcast, stuckBroadcasts.map((r) => r.updateId), broadcastJobId);
-  await s.queues.broadcast.addBulk(undelivered.map((id) => ({ name: 'broadcast', data: { updateId: id }, opts: { jobId: broadcastJobId(id) } })));
+  await s.queues.broadcast.addBulk(undelivered.map(broadcastJob));
 
   const counts = { mentions: requeued, replies: pending.length, broadcasts: undelivered.length };
   if (requeued || pending.length || undelivered.length) s.log.info(counts, 'reconciler re-queued stuck work');

@@ -3,7 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import { audit } from '../audit.js';
 import { replies } from '../db/schema.js';
 import type { Platform } from '../mention.js';
-import { replyJobId } from '../queues.js';
+import { replyJob } from '../queues.js';
 import type { Services } from '../services.js';
 import type { ThreadRow } from './card.js';
 import { clearReplying } from './collision.js';
@@ -73,7 +73,7 @@ export async function requestReply(s: Services & { slack: WebClient }, req: Repl
 
   await audit(s.db, user, 'reply', { type: 'reply', id: row.id }, { mentionId: target.id, platform: thread.platform, length });
   try {
-    await s.queues.outbound.add('outbound', { replyId: row.id }, { jobId: replyJobId(row.id) });
+    await s.queues.outbound.addBulk([replyJob(row.id)]);
   } catch (err) {
     s.log.warn({ err, replyId: row.id }, 'stored the reply but could not queue it; the reconciler will');
   }

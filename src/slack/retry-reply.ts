@@ -3,7 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { audit } from '../audit.js';
 import { replies } from '../db/schema.js';
-import { replyJobId } from '../queues.js';
+import { replyJob, replyJobId } from '../queues.js';
 import type { Services } from '../services.js';
 import { actionIds } from './action-ids.js';
 import { may } from './permissions.js';
@@ -32,6 +32,6 @@ export function onRetryReply(app: App, s: Services & { slack: WebClient }): void
     await audit(s.db, body.user.id, 'reply.retry', { type: 'reply', id: replyId });
     // The failed job keeps its id in Redis for a while: it must go before the same id can run again.
     await (await s.queues.outbound.getJob(replyJobId(replyId)))?.remove();
-    await s.queues.outbound.add('outbound', { replyId }, { jobId: replyJobId(replyId) });
+    await s.queues.outbound.addBulk([replyJob(replyId)]);
   });
 }

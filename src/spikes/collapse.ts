@@ -3,10 +3,17 @@ import { slackThreads } from '../db/schema.js';
 import type { MentionRow } from '../pipeline/mention-row.js';
 import type { Services } from '../services.js';
 import type { TriageResult } from '../triage/index.js';
-import { loadOpenSpikes } from './open-spikes.js';
+import { loadOpenSpikes, type Spike } from './open-spikes.js';
 
 /** What spikes are made of: negative mentions, and anything triaged as an outage. */
 export const countsTowardSpikes = (t: TriageResult) => t.sentiment.label === 'negative' || t.category === 'outage';
+
+/** The spike among `open` a mention belongs to: it counts toward spikes and names one of the spike's words. */
+export function spikeOf<T extends Pick<Spike, 'terms'>>(s: Services, open: T[], row: MentionRow): T | undefined {
+  if (!countsTowardSpikes(row.triage as TriageResult)) return undefined;
+  const terms = s.spikes.terms(row.text ?? '');
+  return open.find((sp) => sp.terms.some((t) => terms.includes(t)));
+}
 
 /**
  * Which of a batch's would-be cards collapse into an open spike's digest instead: those that
@@ -18,9 +25,7 @@ export async function collapseIntoSpikes(s: Services, rows: MentionRow[]): Promi
   const open = await loadOpenSpikes(s.db);
   if (!open.length) return collapsed;
   for (const row of rows) {
-    if (!countsTowardSpikes(row.triage as TriageResult)) continue;
-    const terms = s.spikes.terms(row.text ?? '');
-    const spike = open.find((sp) => sp.terms.some((t) => terms.includes(t)));
+    const spike = spikeOf(s, open, row);
     if (spike) collapsed.set(row.id, spike.id);
   }
   if (!collapsed.size) return collapsed;
