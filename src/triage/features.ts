@@ -75,19 +75,21 @@ export function featureView(r: Reading, base: TriageResult, opts: FeatureOptions
   const pairsEnd = n;
   n = charGrams(text, opts, mask, h, n);
 
-  const meta = metaFeatures(r, base);
-  const out = new Builder(n + meta.length);
+  const out = new Builder(n + META_ROOM);
   // Each block weighs the same whatever the text's length (unit norm per block); a word seen
   // twice counts 1 + ln 2, not 2.
   out.block(h.subarray(0, words));
   out.block(h.subarray(r.words.length, pairsEnd));
   out.block(h.subarray(pairsEnd, n));
-  for (const [name, v] of meta) out.add(hash(META, name) & mask, v);
+  metaFeatures(r, base, (name, value, v = 1) => out.add(metaHash(name, value) & mask, v));
   return out.done();
 }
 
+/** Room for what metaFeatures adds (22 today): a typed array drops writes past its end. */
+const META_ROOM = 64;
+
 /** What the rules concluded, as features: the model starts from the lexicon's judgement. */
-function metaFeatures(r: Reading, base: TriageResult): [string, number][] {
+function metaFeatures(r: Reading, base: TriageResult, add: (name: string, value: Value, v?: number) => void): void {
   let positive = 0;
   let negative = 0;
   for (const w of r.lexical.words) {
@@ -95,32 +97,46 @@ function metaFeatures(r: Reading, base: TriageResult): [string, number][] {
     else negative -= w.score;
   }
   const s = r.stats;
-  return [
-    [`lex:${r.lexical.label}`, 1],
-    ['lex:score', Math.tanh(r.lexical.score / 4)],
-    [`lex:bucket:${Math.max(-6, Math.min(6, Math.round(r.lexical.score)))}`, 1],
-    ['lex:positive', Math.tanh(positive / 3)],
-    ['lex:negative', Math.tanh(negative / 3)],
-    // Praise words next to complaint words: often sarcasm ("thanks for ruining my morning").
-    [`lex:mixed:${positive > 0 && negative > 0}`, 1],
-    [`lang:${r.language}`, 1],
-    [`cat:${base.category}`, 1],
-    [`complaint:${base.complaint}`, 1],
-    [`reply:${base.needsResponse}`, 1],
-    [`question:${r.question}`, 1],
-    [`question:negative:${r.question && r.lexical.score < 0}`, 1],
-    [`spam:${base.spam}`, 1],
-    [`exclaim:${Math.min(s.exclamations, 3)}`, 1],
-    [`exasperated:${s.exasperated > 0}`, 1],
-    [`shouting:${s.caps > 0.5}`, 1],
-    [`links:${Math.min(s.urls, 2)}`, 1],
-    [`mentions:${Math.min(s.mentions, 2)}`, 1],
-    [`hashtags:${Math.min(s.hashtags, 3)}`, 1],
-    // Addressed to someone (a brand) rather than said to the world.
-    [`addressed:${/^\s*@/.test(r.text)}`, 1],
-    [`length:${Math.min(5, Math.floor(r.words.length / 6))}`, 1],
-    ['bias', 1],
-  ];
+  add('lex', r.lexical.label);
+  add('lex:score', undefined, Math.tanh(r.lexical.score / 4));
+  add('lex:bucket', Math.max(-6, Math.min(6, Math.round(r.lexical.score))));
+  add('lex:positive', undefined, Math.tanh(positive / 3));
+  add('lex:negative', undefined, Math.tanh(negative / 3));
+  // Praise words next to complaint words: often sarcasm ("thanks for ruining my morning").
+  add('lex:mixed', positive > 0 && negative > 0);
+  add('lang', r.language);
+  add('cat', base.category);
+  add('complaint', base.complaint);
+  add('reply', base.needsResponse);
+  add('question', r.question);
+  add('question:negative', r.question && r.lexical.score < 0);
+  add('spam', base.spam);
+  add('exclaim', Math.min(s.exclamations, 3));
+  add('exasperated', s.exasperated > 0);
+  add('shouting', s.caps > 0.5);
+  add('links', Math.min(s.urls, 2));
+  add('mentions', Math.min(s.mentions, 2));
+  add('hashtags', Math.min(s.hashtags, 3));
+  // Addressed to someone (a brand) rather than said to the world.
+  add('addressed', /^\s*@/.test(r.text));
+  add('length', Math.min(5, Math.floor(r.words.length / 6)));
+  add('bias', undefined);
+}
+
+type Value = string | number | boolean | undefined;
+
+/**
+ * The hash of "name:value" (or of "name" alone), remembered: the values come from small sets,
+ * and building and hashing 22 strings per mention cost as much as the dot product.
+ */
+const metaHashes = new Map<string, Map<Value, number>>();
+
+function metaHash(name: string, value: Value): number {
+  let byValue = metaHashes.get(name);
+  if (!byValue) metaHashes.set(name, (byValue = new Map()));
+  let h = byValue.get(value);
+  if (h === undefined) byValue.set(value, (h = hash(META, value === undefined ? name : `${name}:${value}`)));
+  return h;
 }
 
 /**
