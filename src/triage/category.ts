@@ -5,7 +5,7 @@
  * issue category by a bare noun ("love the new app") — it is praise.
  */
 import type { TaxonomyConfig } from './config.js';
-import { PhraseIndex } from './phrases.js';
+import { PhraseIndex, type PhraseMatch } from './phrases.js';
 import type { SentimentLabel } from './types.js';
 import { entryWords, fold } from './tokenize.js';
 
@@ -21,7 +21,12 @@ export interface CategoryResult {
   reason?: string;
 }
 
-export type Categorizer = (foldedTokens: readonly string[], text: string, ctx: CategoryContext) => CategoryResult;
+export interface Categorizer {
+  /** Every category's keywords in one list (values: the categories that list the keyword). */
+  keywords: PhraseIndex<number[]>;
+  /** `found`: what `keywords` found in the post's folded words. */
+  categorize(found: readonly PhraseMatch<number[]>[], text: string, ctx: CategoryContext): CategoryResult;
+}
 
 export function createCategorizer(taxonomy: TaxonomyConfig, issueCategories: ReadonlySet<string>): Categorizer {
   const categories = taxonomy.categories;
@@ -32,29 +37,32 @@ export function createCategorizer(taxonomy: TaxonomyConfig, issueCategories: Rea
   const patterns = categories.map((c) => (c.patterns.length ? compilePatterns(c.patterns) : undefined));
   const issue = categories.map((c) => issueCategories.has(c.id));
 
-  return (tokens, text, ctx) => {
-    const skip = (i: number) => ctx.sentiment === 'positive' && issue[i]!;
-    let best = categories.length;
-    let keyword = '';
-    for (const m of keywords.findAll(tokens)) {
-      const i = m.value.find((j) => !skip(j));
-      if (i !== undefined && i < best) {
-        best = i;
-        keyword = m.text;
+  return {
+    keywords,
+    categorize(found, text, ctx) {
+      const positive = ctx.sentiment === 'positive';
+      let best = categories.length;
+      let keyword = '';
+      for (const m of found) {
+        const i = m.value.find((j) => !(positive && issue[j]));
+        if (i !== undefined && i < best) {
+          best = i;
+          keyword = m.text;
+        }
       }
-    }
-    for (let i = 0; i < best; i++) {
-      const c = categories[i]!;
-      if (skip(i)) continue;
-      if (c.id === 'spam' ? ctx.spam : c.id === 'question' ? ctx.question : c.id === 'praise' && ctx.sentiment === 'positive') {
-        return { id: c.id };
+      for (let i = 0; i < best; i++) {
+        const c = categories[i]!;
+        if (positive && issue[i]) continue;
+        if (c.id === 'spam' ? ctx.spam : c.id === 'question' ? ctx.question : c.id === 'praise' && positive) {
+          return { id: c.id };
+        }
+        const m = patterns[i]?.exec(text);
+        if (m) return { id: c.id, reason: `${c.id} pattern '${m[0].toLowerCase()}'` };
       }
-      const m = patterns[i]?.exec(text);
-      if (m) return { id: c.id, reason: `${c.id} pattern '${m[0].toLowerCase()}'` };
-    }
-    const c = categories[best];
-    if (c && (c.id !== 'praise' || ctx.sentiment !== 'negative')) return { id: c.id, reason: `${c.id} keyword '${keyword}'` };
-    return { id: 'other' };
+      const c = categories[best];
+      if (c && (c.id !== 'praise' || ctx.sentiment !== 'negative')) return { id: c.id, reason: `${c.id} keyword '${keyword}'` };
+      return { id: 'other' };
+    },
   };
 }
 

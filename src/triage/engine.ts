@@ -5,9 +5,10 @@
  */
 import { createCategorizer, type CategoryResult } from './category.js';
 import { loadConfig, type ConfigOptions, type TriageConfig } from './config.js';
-import { createFlagRules, type Verdict } from './flags.js';
+import { createFlagRules, type Cues, type Verdict } from './flags.js';
 import { createLanguageDetector, type FallbackDetector } from './language.js';
 import { buildLexicons, type Lexicon } from './lexicon.js';
+import { PhraseLists, type Found, type PhraseIndex } from './phrases.js';
 import { createPrioritizer } from './priority.js';
 import { createSentimentScorer, type SentimentScore } from './sentiment.js';
 import { fold, isBoundary, normalizeEmoticon, tokenize, type Tokens } from './tokenize.js';
@@ -21,6 +22,8 @@ export interface Reading {
   words: string[];
   /** The same, accent-insensitive, for keyword lists. */
   folded: string[];
+  /** What each keyword list of the rules found in `folded`. */
+  found: Found<KeywordLists>;
   language: string;
   lexicon: Lexicon;
   lexical: SentimentScore;
@@ -36,6 +39,9 @@ export interface Judgement {
   needsResponse?: boolean;
   reasons: string[];
 }
+
+/** The rules' keyword lists, read over a post in one pass (`PhraseLists`). */
+type KeywordLists = Cues<PhraseIndex<true>> & { category: PhraseIndex<number[]>; urgent: PhraseIndex<true> };
 
 export interface Engine {
   config: TriageConfig;
@@ -68,9 +74,10 @@ export function createEngine(opts: EngineOptions = {}): Engine {
   const detect = createLanguageDetector(config, opts.detector);
   const score = createSentimentScorer(config.sentiment, lexicons.values());
   const issues = new Set(config.flags.complaint.issue_categories);
-  const categorize = createCategorizer(config.taxonomy, issues);
+  const categorizer = createCategorizer(config.taxonomy, issues);
   const flags = createFlagRules(config.flags);
-  const prioritize = createPrioritizer(config.priority);
+  const prioritizer = createPrioritizer(config.priority);
+  const keywords = new PhraseLists<KeywordLists>({ ...flags.cues, category: categorizer.keywords, urgent: prioritizer.urgent });
   const vip = new Map((opts.vip ?? []).map((v) => [v.replace(/^@/, '').toLowerCase(), v]));
 
   return {
@@ -82,16 +89,18 @@ export function createEngine(opts: EngineOptions = {}): Engine {
       const lexicon = lexicons.get(lang) ?? fallback;
       const words = applyAliases(stats.tokens, lexicon);
       const folded = words.map(fold);
+      const found = keywords.findAll(folded);
       return {
         text,
         stats,
         words,
         folded,
+        found,
         language: lang,
         lexicon,
         lexical: score(words, lexicon, stats),
         question: flags.question(words, lexicon),
-        spam: flags.spam(folded, stats),
+        spam: flags.spam(found.spam, stats),
       };
     },
 
@@ -99,32 +108,34 @@ export function createEngine(opts: EngineOptions = {}): Engine {
       const sentiment = judgement?.sentiment ?? { label: r.lexical.label, score: r.lexical.score };
       const category: CategoryResult = judgement?.category
         ? { id: judgement.category }
-        : categorize(r.folded, r.text, { spam: r.spam.value, question: r.question, sentiment: sentiment.label });
+        : categorizer.categorize(r.found.category, r.text, { spam: r.spam.value, question: r.question, sentiment: sentiment.label });
       const spam = r.spam.value || category.id === 'spam';
-      const rule = flags.complaint(r.folded, sentiment.label, category.id, spam);
+      const rule = flags.complaint(r.found.complaint, sentiment.label, category.id, spam);
       const complaint = judgement?.complaint ?? rule.value;
       const needsResponse =
-        judgement?.needsResponse ?? flags.needsResponse(r.folded, { spam, complaint, question: r.question });
-      const vipName = vip.get((input.authorHandle ?? '').replace(/^@/, '').toLowerCase()) ?? vip.get((input.authorId ?? '').toLowerCase());
-      const { priority, reasons: priorityReasons } = prioritize(r.folded, {
+        judgement?.needsResponse ?? flags.needsResponse(r.found, { spam, complaint, question: r.question });
+      const vipName =
+        vip.size === 0
+          ? undefined
+          : (vip.get((input.authorHandle ?? '').replace(/^@/, '').toLowerCase()) ?? vip.get((input.authorId ?? '').toLowerCase()));
+      const { priority, reasons: priorityReasons } = prioritizer.prioritize({
         score: sentiment.score,
         category: category.id,
         issue: issues.has(category.id),
         complaint,
         needsResponse,
         spam,
+        urgent: r.found.urgent[0]?.text,
         followers: input.authorFollowers,
         vip: vipName && (input.authorHandle ? `@${input.authorHandle.replace(/^@/, '')}` : vipName),
         recentContacts: input.recentContacts,
       });
-      const reasons = [
-        ...(sentiment.label === 'neutral' ? [] : [`${sentiment.label} ${sentiment.score}`]),
-        ...(judgement?.reasons ?? []),
-        ...(category.reason ? [category.reason] : []),
-        ...(judgement?.complaint === undefined ? rule.reasons : []),
-        ...r.spam.reasons,
-        ...priorityReasons,
-      ];
+      const reasons: string[] = [];
+      if (sentiment.label !== 'neutral') reasons.push(`${sentiment.label} ${sentiment.score}`);
+      if (judgement) reasons.push(...judgement.reasons);
+      if (category.reason) reasons.push(category.reason);
+      if (judgement?.complaint === undefined) reasons.push(...rule.reasons);
+      reasons.push(...r.spam.reasons, ...priorityReasons);
       return {
         sentiment,
         language: r.language,
@@ -146,13 +157,13 @@ function hasLetter(token: string): boolean {
   return !isBoundary(token) && /\p{L}/u.test(token);
 }
 
+/** The tokens with shorthand spelled out: the same array when there is none (most posts). */
 function applyAliases(tokens: string[], lexicon: Lexicon): string[] {
-  if (lexicon.aliases.size === 0) return tokens;
-  const out: string[] = [];
-  for (const t of tokens) {
-    const a = lexicon.aliases.get(t);
-    if (a) out.push(...a);
-    else out.push(t);
+  let out: string[] | undefined;
+  for (let i = 0; i < tokens.length; i++) {
+    const a = lexicon.aliases.get(tokens[i]!);
+    if (a) (out ??= tokens.slice(0, i)).push(...a);
+    else out?.push(tokens[i]!);
   }
-  return out;
+  return out ?? tokens;
 }

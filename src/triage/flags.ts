@@ -5,7 +5,7 @@
  */
 import type { FlagsConfig } from './config.js';
 import type { Lexicon } from './lexicon.js';
-import { PhraseIndex } from './phrases.js';
+import { PhraseIndex, type PhraseMatch } from './phrases.js';
 import type { SentimentLabel } from './types.js';
 import { entryWords, fold, isBoundary, QUESTION, type Tokens } from './tokenize.js';
 
@@ -14,25 +14,40 @@ export interface Verdict {
   reasons: string[];
 }
 
+/** Each list of cues, or what it found in a post. */
+export interface Cues<T> {
+  spam: T;
+  complaint: T;
+  request: T;
+  chatter: T;
+}
+
+type Matches = readonly PhraseMatch<true>[];
+
 export interface FlagRules {
-  spam(folded: readonly string[], stats: Tokens): Verdict;
+  /** To read over the post's folded words; the rules below take what they found. */
+  cues: Cues<PhraseIndex<true>>;
+  spam(matches: Matches, stats: Tokens): Verdict;
   question(tokens: readonly string[], lexicon: Lexicon): boolean;
-  complaint(folded: readonly string[], sentiment: SentimentLabel, category: string, spam: boolean): Verdict;
-  needsResponse(folded: readonly string[], v: { spam: boolean; complaint: boolean; question: boolean }): boolean;
+  complaint(matches: Matches, sentiment: SentimentLabel, category: string, spam: boolean): Verdict;
+  needsResponse(found: Pick<Cues<Matches>, 'request' | 'chatter'>, v: { spam: boolean; complaint: boolean; question: boolean }): boolean;
 }
 
 export function createFlagRules(config: FlagsConfig): FlagRules {
   const cues = (list: string[]) => new PhraseIndex(list.map((c) => [entryWords(c).map(fold), true] as const));
-  const spamCues = cues(config.spam.cues);
-  const complaintCues = cues(config.complaint.cues);
-  const requestCues = cues(config.needs_response.cues);
-  const chatterCues = cues(config.needs_response.chatter);
   const issues = new Set(config.complaint.issue_categories);
 
   return {
-    spam(folded, stats) {
+    cues: {
+      spam: cues(config.spam.cues),
+      complaint: cues(config.complaint.cues),
+      request: cues(config.needs_response.cues),
+      chatter: cues(config.needs_response.chatter),
+    },
+
+    spam(matches, stats) {
       const { points, many } = config.spam;
-      const found = distinct(spamCues.findAll(folded).map((m) => m.text));
+      const found = distinct(matches.map((m) => m.text));
       const reasons = found.map((c) => `promotion '${c}'`);
       let total = found.length * points.cue;
       if (stats.urls > 1) {
@@ -65,10 +80,10 @@ export function createFlagRules(config: FlagsConfig): FlagRules {
       return false;
     },
 
-    complaint(folded, sentiment, category, spam) {
+    complaint(matches, sentiment, category, spam) {
       if (spam) return { value: false, reasons: [] };
       const { points, threshold } = config.complaint;
-      const found = distinct(complaintCues.findAll(folded).map((m) => m.text)).slice(0, 2);
+      const found = distinct(matches.map((m) => m.text)).slice(0, 2);
       const total =
         (sentiment === 'negative' ? points.negative : 0) +
         (issues.has(category) ? points.issue_category : 0) +
@@ -77,15 +92,16 @@ export function createFlagRules(config: FlagsConfig): FlagRules {
       return { value, reasons: value && found.length ? [`complaint cue '${found[0]}'`] : [] };
     },
 
-    needsResponse(folded, { spam, complaint, question }) {
+    needsResponse(found, { spam, complaint, question }) {
       if (spam) return false;
       if (complaint) return true;
-      if (question) return chatterCues.findAll(folded).length === 0;
-      return requestCues.findAll(folded).length > 0;
+      if (question) return found.chatter.length === 0;
+      return found.request.length > 0;
     },
   };
 }
 
 function distinct(list: string[]): string[] {
-  return [...new Set(list)];
+  // Most posts have no cue at all: no Set for them.
+  return list.length < 2 ? list : [...new Set(list)];
 }

@@ -47,12 +47,12 @@ export function createSentimentScorer(config: SentimentConfig, lexicons: Iterabl
     if (!reg) throw new Error(`lexicon '${lexicon.language}' was not registered`);
     const joined = joinPhrases(tokens, lexicon);
     const result = engine.analyze(joined.join(' '), { language: reg.code });
-    const words = result.calculation
-      .map((c) => {
-        const [word, s] = Object.entries(c)[0]!;
-        return { word: word.replace(/-/g, ' '), score: Math.round(s * 10) / 10 };
-      })
-      .filter((w) => w.score !== 0);
+    // `calculation` holds one { word: score } per entry of `words`, in the same order.
+    const words: SentimentScore['words'] = [];
+    result.words.forEach((word, i) => {
+      const score = Math.round(result.calculation[i]![word]! * 10) / 10;
+      if (score !== 0) words.push({ word: word.replaceAll('-', ' '), score });
+    });
     const unmet = unresolvedNegations(joined, lexicon, reg.labels, config.negation_window);
     if (unmet && config.negation_alone !== 0) words.push({ word: unmet, score: config.negation_alone });
     const boost = 1 + config.exclamation_boost * Math.min(exclamations, 3);
@@ -106,61 +106,37 @@ function unresolvedNegations(tokens: readonly string[], lex: Lexicon, labels: Re
   return '';
 }
 
-/** Where each token's sentence ends, whether it is a question and where its contrast word is. */
-interface Sentences {
-  /** Per token: the index of the sentence it belongs to. */
-  of: Int32Array;
-  question: boolean[];
-  /** Per sentence: the index of its first contrast word, or -1. */
-  contrast: number[];
-  /** The text asks something (see `courtesy`). */
-  asks: boolean;
-}
-
-function readSentences(tokens: readonly string[], lex: Lexicon): Sentences {
-  const of = new Int32Array(tokens.length);
-  const question: boolean[] = [];
-  const contrast: number[] = [];
-  let s = 0;
-  let firstContrast = -1;
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    of[i] = s;
-    if (firstContrast < 0 && lex.contrast.has(t)) firstContrast = i;
-    if (t === SENTENCE || t === QUESTION || i === tokens.length - 1) {
-      question.push(t === QUESTION);
-      contrast.push(firstContrast);
-      firstContrast = -1;
-      s++;
-    }
-  }
-  return { of, question, contrast, asks: question.includes(true) };
+function endsSentence(token: string): boolean {
+  return token === SENTENCE || token === QUESTION;
 }
 
 function strategy(lex: Lexicon, labels: Record<string, number>, config: SentimentConfig) {
-  // The package calls `apply` once per scored token with the same array: read it once.
+  // The package calls `apply` once per scored token with the same array: a new array is a new text.
   let seen: string[] | undefined;
-  let sentences: Sentences | undefined;
   /**
    * The text asks or complains: "thanks" and "please" there are politeness or sarcasm
    * ("thanks for the 3 hour delay"), not praise. Worked out only when such a word is scored.
    */
   let courtesy: boolean | undefined;
+  /** The words scored below zero, for `courtesy`: a Set looks up the text's new strings faster than the object. */
+  let negative: Set<string> | undefined;
   return {
     apply(tokens: string[], cursor: number, tokenScore: number): number {
       if (tokens !== seen) {
         seen = tokens;
-        sentences = readSentences(tokens, lex);
         courtesy = undefined;
       }
-      const at = sentences!;
       const token = tokens[cursor]!;
       const next = tokens[cursor + 1];
       // An intensifier before a scored word lends it strength instead of scoring itself.
       if (lex.intensifiers.has(token) && next !== undefined && labels[next] !== undefined) return 0;
       let s = tokenScore;
       if (lex.politeness.has(token)) {
-        courtesy ??= at.asks || tokens.some((t) => labels[t]! < 0);
+        if (courtesy === undefined) {
+          // Built on first use: registration completes the labels after this strategy is made.
+          negative ??= new Set(Object.keys(labels).filter((k) => labels[k]! < 0));
+          courtesy = tokens.includes(QUESTION) || tokens.some((t) => negative!.has(t));
+        }
         if (courtesy) s *= config.question_positive_factor;
       }
       for (let j = cursor - 1; j >= 0 && j >= cursor - 2; j--) {
@@ -182,12 +158,18 @@ function strategy(lex: Lexicon, labels: Record<string, number>, config: Sentimen
           break;
         }
       }
-      const sentence = at.of[cursor]!;
-      const contrast = at.contrast[sentence]!;
-      if (contrast >= 0 && cursor > contrast) s *= config.contrast_after;
-      else if (contrast >= 0 && cursor < contrast) s *= config.contrast_before;
+      // The token's sentence, read around it (scored tokens are few): from after the previous
+      // sentence end through its own, or through the last token.
+      let start = cursor;
+      while (start > 0 && !endsSentence(tokens[start - 1]!)) start--;
+      let end = cursor;
+      while (end < tokens.length - 1 && !endsSentence(tokens[end]!)) end++;
+      let contrast = start;
+      while (contrast <= end && !lex.contrast.has(tokens[contrast]!)) contrast++;
+      if (contrast <= end && cursor > contrast) s *= config.contrast_after;
+      else if (contrast <= end && cursor < contrast) s *= config.contrast_before;
       // A question mostly asks after a problem ("any delays today?") or hopes ("any good news?").
-      if (at.question[sentence]) s *= s > 0 ? config.question_positive_factor : config.question_negative_factor;
+      if (tokens[end] === QUESTION) s *= s > 0 ? config.question_positive_factor : config.question_negative_factor;
       return s;
     },
   };
