@@ -95,7 +95,8 @@ function isString(v: string | undefined): v is string {
 /**
  * The model's say on a mention read by the rules (`base` is what the rules alone decided).
  * The heads' weights are interleaved into one matrix, a feature's row for every head side by
- * side: one memory access per feature instead of one per head and feature.
+ * side: one memory access per feature instead of one per head and feature. Rows are padded
+ * to a multiple of LANES columns so that `dot` can sum them in registers.
  */
 export function createPredictor(model: TriageModel): (reading: Reading, base: TriageResult) => Judgement {
   const heads = headNames.flatMap((name) => (model.heads[name] ? [{ name, head: model.heads[name] }] : []));
@@ -108,6 +109,7 @@ export function createPredictor(model: TriageModel): (reading: Reading, base: Tr
     width += columns(head);
   }
   const { dim } = model.features;
+  width = Math.ceil(width / LANES) * LANES;
   const packed = new Float32Array(dim * width);
   const bias = new Float64Array(width);
   heads.forEach(({ head }, h) => {
@@ -127,12 +129,7 @@ export function createPredictor(model: TriageModel): (reading: Reading, base: Tr
 
   return (reading, base) => {
     const x = featureView(reading, base, model.features);
-    logits.set(bias);
-    for (let j = 0; j < x.idx.length; j++) {
-      const row = x.idx[j]! * width;
-      const v = x.val[j]!;
-      for (let t = 0; t < width; t++) logits[t]! += packed[row + t]! * v;
-    }
+    dot(x, packed, width, bias, logits);
     const judgement: Judgement = { reasons: [] };
     const said: string[] = [];
     heads.forEach(({ name, head }, h) => {
@@ -164,6 +161,42 @@ export function createPredictor(model: TriageModel): (reading: Reading, base: Tr
     judgement.reasons.push(`model: ${said.join(', ')}`);
     return judgement;
   };
+}
+
+const LANES = 8;
+
+/**
+ * out = bias + x · W, LANES columns at a time with the sums in locals: a plain loop over the
+ * columns loads and stores `out[t]` for every weight, which cost twice what the sums do. The
+ * rows a mention touches (a few hundred) stay in L1 between the column passes.
+ */
+function dot(x: Features, w: Float32Array, width: number, bias: Float64Array, out: Float64Array): void {
+  const { idx, val } = x;
+  const n = idx.length;
+  for (let t = 0; t < width; t += LANES) {
+    let a0 = bias[t]!, a1 = bias[t + 1]!, a2 = bias[t + 2]!, a3 = bias[t + 3]!;
+    let a4 = bias[t + 4]!, a5 = bias[t + 5]!, a6 = bias[t + 6]!, a7 = bias[t + 7]!;
+    for (let j = 0; j < n; j++) {
+      const r = idx[j]! * width + t;
+      const v = val[j]!;
+      a0 += w[r]! * v;
+      a1 += w[r + 1]! * v;
+      a2 += w[r + 2]! * v;
+      a3 += w[r + 3]! * v;
+      a4 += w[r + 4]! * v;
+      a5 += w[r + 5]! * v;
+      a6 += w[r + 6]! * v;
+      a7 += w[r + 7]! * v;
+    }
+    out[t] = a0;
+    out[t + 1] = a1;
+    out[t + 2] = a2;
+    out[t + 3] = a3;
+    out[t + 4] = a4;
+    out[t + 5] = a5;
+    out[t + 6] = a6;
+    out[t + 7] = a7;
+  }
 }
 
 /** Logits → probabilities, in place. */
