@@ -100,6 +100,9 @@ function metaFeatures(r: Reading, base: TriageResult, add: (name: string, value:
   add('lex', r.lexical.label);
   add('lex:score', undefined, Math.tanh(r.lexical.score / 4));
   add('lex:bucket', Math.max(-6, Math.min(6, Math.round(r.lexical.score))));
+  // These two hash like the label above ("lex" + "positive" is "lex:positive"), so label and
+  // strength share a weight. Naming them apart changed no eval figure beyond noise and would
+  // void every model file (a VERSION bump), so they stay.
   add('lex:positive', undefined, Math.tanh(positive / 3));
   add('lex:negative', undefined, Math.tanh(negative / 3));
   // Praise words next to complaint words: often sarcasm ("thanks for ruining my morning").
