@@ -189,14 +189,21 @@ if (wanted('complaints')) {
   const gold = rows.map((r) => r.complaint!);
   const prepared = timed('complaints: rules', () => prepare(engine, rows));
   const trained = timed('complaints: 5-fold training', () => crossValidate(engine, prepared, (r) => ({ text: r.text, complaint: r.complaint })));
-  const score = (pred: boolean[]) => ({ accuracy: r3(accuracy(gold, pred)), f1: r3(f1(gold, pred, true)) });
-  const scores: Scores = {
-    'AFINN alone (score<0)': score(rows.map((r) => afinn.analyze(r.text).score < 0)),
-    default: score(prepared.map((p) => p.base.complaint)),
-    'trained (5-fold CV)': score(trained.map((t) => t.complaint)),
+  const predictions: Record<string, boolean[]> = {
+    'AFINN alone (score<0)': rows.map((r) => afinn.analyze(r.text).score < 0),
+    default: prepared.map((p) => p.base.complaint),
+    'trained (5-fold CV)': trained.map((t) => t.complaint),
   };
-  report.complaints = { rows: rows.length, ...scores, published: published.complaints };
+  const scores: Scores = {};
+  const macro: Record<string, number> = {};
+  for (const [name, pred] of Object.entries(predictions)) {
+    scores[name] = { accuracy: r3(accuracy(gold, pred)), f1: r3(f1(gold, pred, true)) };
+    macro[name] = r3(macroF1(gold, pred, [true, false]));
+  }
+  report.complaints = { rows: rows.length, ...scores, macroF1: macro, published: published.complaints };
   table(`complaints (${rows.length} rows)`, 'F1 (complaint)', scores, { default: 'F1 ≥ 0.60', 'trained (5-fold CV)': 'F1 ≥ 0.78' }, published.complaints!);
+  // The paper reports macro-F1 (both classes): this is the figure to set beside its ~0.79.
+  console.log(`  macro-F1 over both classes: ${Object.entries(macro).map(([name, v]) => `${name} ${v.toFixed(3)}`).join(', ')}\n`);
 }
 
 if (wanted('multilingual')) {
