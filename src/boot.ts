@@ -31,7 +31,7 @@ import { ensureSlaSchedule } from './slack/sla.js';
 import { ensureSpikeSchedule } from './spikes/alert.js';
 import { ensureIncidentSchedule } from './incidents/tick.js';
 import { createSpikeDetector, defaultSpikeSettings, ignoredTerms } from './spikes/detector.js';
-import { createTriage, loadModel } from './triage/index.js';
+import { createTriage, loadModel, watchModel } from './triage/index.js';
 
 export type Role = 'all' | 'http' | 'workers';
 
@@ -54,6 +54,7 @@ export async function openServices(config: Config, log: Logger, opts: { role: Ro
   // The queues share that connection: its error is logged once, by the listener above.
   const queues = createQueues(redis, config.QUEUE_PREFIX, () => {});
   const triage = createTriage({ vip: config.file.vip, model: config.TRIAGE_MODEL ? await loadModel(config.TRIAGE_MODEL) : undefined });
+  const modelWatch = config.TRIAGE_MODEL ? watchModel(config.TRIAGE_MODEL, triage, log) : undefined;
   const slack = createSlackClient(config);
   if (!slack) log.info({ network: 'slack' }, `slack: off (${config.networks.slack.why}); mentions wait in state analyzed`);
   return {
@@ -66,6 +67,7 @@ export async function openServices(config: Config, log: Logger, opts: { role: Ro
     intake: createIntake(queues, { windowMs: 20, max: 500 }),
     metrics: createMetrics(queues),
     triage,
+    modelWatch,
     slack,
     slackPace: createChannelPace(redis, config.QUEUE_PREFIX, config.SLACK_CHANNEL_RATE, config.SLACK_CHANNEL_BURST),
     spikes: createSpikeDetector(
@@ -125,6 +127,7 @@ export function startWorkers(s: Services): { stop(): Promise<void> } {
 }
 
 export async function closeServices(s: Services): Promise<void> {
+  s.modelWatch?.stop();
   await closeQueues(s.queues);
   s.redis.disconnect();
   await s.database.close();

@@ -24,6 +24,8 @@ export interface Services {
   intake: Intake;
   metrics: Metrics;
   triage: Triage;
+  /** Swaps in TRIAGE_MODEL when its file changes; absent without a model. */
+  modelWatch?: { stop(): void };
   /** Absent when Slack is off (no SLACK_BOT_TOKEN): cards then wait in state `analyzed`. */
   slack?: WebClient;
   /** Slack's per-channel pace, shared by every worker process through Redis. */

@@ -11,6 +11,7 @@ import type { Triage } from './types.js';
 export type { TriageInput, TriageResult, Triage, TrainingRow, SentimentLabel, Priority } from './types.js';
 export type { TriageOverrides } from './config.js';
 export { loadModel, saveModel, trainModel, type TriageModel } from './model.js';
+export { watchModel } from './watch-model.js';
 
 export interface TriageOptions extends Omit<EngineOptions, 'detector'> {
   /** A model from `loadModel` (or `trainModel`); without it the rules decide alone. */
@@ -19,12 +20,15 @@ export interface TriageOptions extends Omit<EngineOptions, 'detector'> {
 
 export function createTriage(opts: TriageOptions = {}): Triage {
   const engine = createEngine(opts);
-  const predict = opts.model ? createPredictor(opts.model) : undefined;
+  let predict = opts.model ? createPredictor(opts.model) : undefined;
   return {
     triage(input) {
       const reading = engine.read(input.text);
       const base = engine.decide(reading, input);
       return predict ? engine.decide(reading, input, predict(reading, base)) : base;
+    },
+    useModel(model) {
+      predict = model ? createPredictor(model) : undefined;
     },
   };
 }

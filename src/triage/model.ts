@@ -4,7 +4,7 @@
  * of features.ts, which include the lexicon's verdict. Stored as JSON with the weights packed
  * sparsely in base64, so a file is a few MB and loads in milliseconds.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { createEngine, type Engine, type EngineOptions, type Judgement, type Reading } from './engine.js';
 import { defaultFeatureOptions, extractFeatures, featureView, type FeatureOptions, type Features } from './features.js';
 import { defaultFitOptions, fitSoftmax, type FitOptions, type SoftmaxWeights } from './logreg.js';
@@ -290,8 +290,11 @@ export async function loadModel(file: string): Promise<TriageModel> {
   }
 }
 
+/** Written beside and renamed over: a service watching the file never reads half of it. */
 export async function saveModel(model: TriageModel, file: string): Promise<void> {
-  await writeFile(file, serializeModel(model));
+  const partial = `${file}.${process.pid}.partial`;
+  await writeFile(partial, serializeModel(model));
+  await rename(partial, file);
 }
 
 function base64(a: Int32Array | Float32Array): string {

@@ -1,4 +1,5 @@
 /** The public shapes of triage: what the pipeline hands in and what a card shows. */
+import type { TriageModel } from './model.js';
 
 export interface TriageInput {
   text: string;
@@ -39,6 +40,8 @@ export interface TriageResult {
 
 export interface Triage {
   triage(input: TriageInput): TriageResult;
+  /** Judges from now on with this model on top of the rules, or with the rules alone. */
+  useModel(model: TriageModel | undefined): void;
 }
 
 /** A labelled example for `carebot train`: any subset of the labels. */
