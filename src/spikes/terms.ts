@@ -31,10 +31,13 @@ const ignored = new Set(
   }),
 );
 
-/** Two-word actions that customers write both ways ("log in", "login"). */
+/**
+ * Two-word actions that customers write both ways ("log in", "login"). Getting into an account
+ * is one term however it is said ("sign in", "logged out", "keeps logging me out"): one outage of sign-in
+ * would otherwise raise an alert per wording.
+ */
 const joined: Array<[RegExp, string]> = [
-  [/\blog(?:ging|ged)?[\s-]+(?:in|on)\b/g, 'login'],
-  [/\bsign(?:ing|ed)?[\s-]+(?:in|on)\b/g, 'signin'],
+  [/\b(?:log(?:ging|ged)?|sign(?:ing|ed)?)[\s-]*(?:(?:me|us|you|them)\s+)?(?:in|on|out|off)\b/g, 'login'],
   [/\bsign(?:ing|ed)?[\s-]+up\b/g, 'signup'],
   [/\bcheck(?:ing|ed)?[\s-]+out\b/g, 'checkout'],
 ];

@@ -36,6 +36,14 @@ describe('spike detection', () => {
     expect(termsOf('the status of my access')).toEqual(['status', 'access']);
   });
 
+  it('counts getting into an account as one term, however it is said', () => {
+    for (const text of ["can't sign in", 'got logged out again', 'Logout button does nothing', 'cannot log-on', 'keeps signing me out', 'login broken']) {
+      expect(termsOf(text), text).toEqual(expect.arrayContaining(['login']));
+    }
+    expect(termsOf('signed up yesterday, no email')).toEqual(['signup', 'email']);
+    expect(termsOf('I logged a ticket about the blog')).toEqual(['logged', 'ticket', 'blog']);
+  });
+
   it('counts no everyday filler, whether written as in the list or folded to it', () => {
     expect(termsOf("Seriously? 20 minutes now and I'm back at the login screen")).toEqual(['login', 'screen']);
     expect(termsOf('literally an hour, basically nothing works, okay')).toEqual([]);
