@@ -46,7 +46,7 @@ export function printOutage(r: OutageReport): void {
   row(`  by network (webhook / X / Discord)`, `${n(p.webhook ?? 0)} / ${n(p.twitter ?? 0)} / ${n(p.discord ?? 0)}`);
   row('  last one stored, after the first was due', s(r.stored.lastAfterMs));
   row('  last one analyzed (counted by the detector)', s(r.analyzedAfterMs));
-  row('  last one notified (card posted, or collapsed/linked)', r.notifiedAfterMs === null ? 'not within 120 s more' : s(r.notifiedAfterMs));
+  row('  last one notified (card posted, or collapsed/linked)', r.notifiedAfterMs === null ? 'stuck: none got through for 30 s' : s(r.notifiedAfterMs));
   row('  batches through the stages (mentions per batch)', `${n(r.fate.batches)} (${(r.stored.total / r.fate.batches).toFixed(1)})`);
   const f = r.fate;
   row('mentions accounted for (spike, incident, card, spam)', `${n(f.accounted)} / ${n(r.stored.total)}`, 'all', f.accounted === r.stored.total);

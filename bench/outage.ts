@@ -83,6 +83,25 @@ async function until<T>(what: string, check: () => Promise<T | undefined | false
   }
 }
 
+/** Notify waiting this long with no mention getting through is stuck, not slow. */
+const STALL_MS = 30_000;
+
+/**
+ * When `left()` reaches 0, or null once it has not fallen for `stallMs`: own cards go out at
+ * Slack's pace (a card a second per channel), so a fixed deadline would call a long queue lost.
+ */
+async function drained(left: () => Promise<number>, stallMs: number): Promise<number | null> {
+  let last = Infinity;
+  let movedAt = Date.now();
+  for (;;) {
+    const n = await left();
+    if (n === 0) return Date.now();
+    if (n < last) [last, movedAt] = [n, Date.now()];
+    else if (Date.now() - movedAt > stallMs) return null;
+    await sleep(500);
+  }
+}
+
 const one = async <T>(c: Carebot, text: string) => (await c.sql<T>(text))[0]!;
 const unanalyzed = (c: Carebot) => one<{ n: number }>(c, `select count(*)::int as n from mentions where state in ('received', 'ingested')`).then((r) => r.n);
 const inFlight = (c: Carebot) => one<{ n: number }>(c, `select count(*)::int as n from mentions where state not in ('notified', 'rejected', 'failed')`).then((r) => r.n);
@@ -183,7 +202,7 @@ async function main(): Promise<void> {
   await until('every outage mention to be analyzed', async () => (await unanalyzed(carebot)) === 0, 300_000, 500);
   const analyzedAt = Date.now();
   log('analyzed; waiting for notify');
-  const notifiedAt = await until('every outage mention to be notified', async () => (await inFlight(carebot)) === 0 && Date.now(), 120_000, 500).catch(() => null);
+  const notifiedAt = await drained(() => inFlight(carebot), STALL_MS);
   await incident;
   // The alert is edited on the next spike round (every 15 s), the incident thread every 5 s.
   log('waiting 20 s for the alert to show the last count');
