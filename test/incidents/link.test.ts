@@ -1,6 +1,6 @@
-import { eq, isNotNull } from 'drizzle-orm';
+import { eq, isNotNull, isNull } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { mentions, replies } from '../../src/db/schema.js';
+import { incidents, mentions, replies } from '../../src/db/schema.js';
 import { INBOX, agentA } from '../slack/inbox-harness.js';
 import { dbKinds } from '../support/db.js';
 import { eventually } from '../support/services.js';
@@ -63,6 +63,25 @@ describe.each(dbKinds)('incidents: linking mentions and closing the loop (%s)', 
     await new Promise((r) => setTimeout(r, 6000));
     expect(t.thread(card).filter((m) => m.text.startsWith('Follow-ups:'))).toHaveLength(1);
   });
+  it("keeps the card's count true when a batch links mentions behind the digest's mark (batches commit out of id order)", async () => {
+    await t.startAll(fast);
+    const { card } = await t.declare({ title: 'Login outage', keywords: 'login', public_text: 'We are investigating problems signing in.' });
+    t.x.addMention({ text: 'the app crashes when I open a playlist', authorId: '41', username: 'ivy' });
+    await t.inbox.poll();
+    await t.inbox.card('crashes when I open a playlist');
+    t.x.addMention({ text: 'login is broken', authorId: '42', username: 'jon' });
+    await t.inbox.poll();
+    await eventually('the card to count the linked mention', () => JSON.stringify(t.inbox.current(card).blocks).includes('1 linked mention(s)'));
+    const db = t.inbox.h.s.db;
+    const [incident] = await db.select().from(incidents);
+    const [older] = await db.select().from(mentions).where(isNull(mentions.incidentId));
+    expect(older!.id).toBeLessThan(incident!.digestedUpTo);
+
+    // What a batch that read this mention early and committed late leaves behind.
+    await db.update(mentions).set({ incidentId: incident!.id }).where(eq(mentions.id, older!.id));
+    await eventually('the card to count it too', () => JSON.stringify(t.inbox.current(card).blocks).includes('2 linked mention(s)'));
+  });
+
   it('links the complaints that came before the declaration (the cards that raised the alarm) and follows them up too', async () => {
     await t.startAll({ ...fast, acknowledge: true });
     const early = [
