@@ -238,6 +238,13 @@ export const incidents = pgTable('incidents', {
   updatedAt: ts('updated_at').notNull().defaultNow(),
   /** The last linked mention already listed in a digest in the incident's thread. */
   digestedUpTo: bigint('digested_up_to', { mode: 'number' }).notNull().default(0),
+  /**
+   * Linked mentions already counted in a digest. Not derived from `digestedUpTo`: batches link
+   * mentions out of id order, some behind that mark.
+   */
+  digestedCount: integer('digested_count').notNull().default(0),
+  /** What the card last showed, so it is edited only when that changes. */
+  shownCount: integer('shown_count').notNull().default(0),
   /** The "Follow-ups: N sent…" line: claimed before it is posted, its ts once it is. */
   followUpsClaimedAt: ts('follow_ups_claimed_at'),
   followUpsReportTs: text('follow_ups_report_ts'),

@@ -43,29 +43,26 @@ export async function tickIncidents(s: S): Promise<void> {
 const DIGEST_ROWS = 10;
 
 async function digestLinked(s: S, i: Incident): Promise<void> {
-  const newer = and(eq(mentions.incidentId, i.id), gt(mentions.id, i.digestedUpTo));
-  const [fresh] = await s.db.select({ n: count(), last: max(mentions.id) }).from(mentions).where(newer);
-  if (fresh?.n && !(await s.slackPace(i.slackChannel!))) {
-    const rows = await s.db.select({ handle: mentions.authorHandle, text: mentions.text, url: mentions.url }).from(mentions).where(newer).orderBy(mentions.id).limit(DIGEST_ROWS);
+  const [linked] = await s.db.select({ n: count(), last: max(mentions.id) }).from(mentions).where(eq(mentions.incidentId, i.id));
+  const total = linked?.n ?? 0;
+  const fresh = total - i.digestedCount;
+  if (fresh > 0 && !(await s.slackPace(i.slackChannel!))) {
+    // Quoted: the mentions past the mark. Those linked behind it are counted, not quoted.
+    const rows = await s.db
+      .select({ handle: mentions.authorHandle, text: mentions.text, url: mentions.url })
+      .from(mentions)
+      .where(and(eq(mentions.incidentId, i.id), gt(mentions.id, i.digestedUpTo)))
+      .orderBy(mentions.id)
+      .limit(DIGEST_ROWS);
     // Posted before it is marked: a crash in between repeats a digest to agents, never loses one.
-    await s.slack.chat.postMessage({ channel: i.slackChannel!, thread_ts: i.slackTs!, ...spikeDigest(i.title, rows, fresh.n), unfurl_links: false });
-    await s.db.update(incidents).set({ digestedUpTo: Number(fresh.last) }).where(eq(incidents.id, i.id));
+    await s.slack.chat.postMessage({ channel: i.slackChannel!, thread_ts: i.slackTs!, ...spikeDigest(i.title, rows, fresh), unfurl_links: false });
+    await s.db.update(incidents).set({ digestedCount: total, digestedUpTo: Number(linked!.last) }).where(eq(incidents.id, i.id));
   }
-  await showLinkedCount(s, i);
-}
-
-/**
- * The card's count of linked mentions, edited (outside the posting pace) when it changed. Not
- * only after a digest: batches link mentions out of id order, so some land behind the digest's
- * mark and no digest follows them; under an outage's load, hundreds did.
- */
-async function showLinkedCount(s: S, i: Incident): Promise<void> {
-  const [linked] = await s.db.select({ n: count() }).from(mentions).where(eq(mentions.incidentId, i.id));
-  const shown = `${s.config.QUEUE_PREFIX}:incidents:${i.id}:card-count`;
-  const n = String(linked?.n ?? 0);
-  if ((await s.redis.get(shown)) === n) return;
-  await refreshIncidentCard(s, i);
-  await s.redis.set(shown, n, 'EX', 7 * 24 * 3600);
+  // Edited outside the posting pace, so the count keeps up while digests wait their turn.
+  if (total !== i.shownCount) {
+    await refreshIncidentCard(s, i);
+    await s.db.update(incidents).set({ shownCount: total }).where(eq(incidents.id, i.id));
+  }
 }
 
 /** A claim older than this belongs to a worker that died: the next round asks Slack before posting. */

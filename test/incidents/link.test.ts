@@ -63,7 +63,7 @@ describe.each(dbKinds)('incidents: linking mentions and closing the loop (%s)', 
     await new Promise((r) => setTimeout(r, 6000));
     expect(t.thread(card).filter((m) => m.text.startsWith('Follow-ups:'))).toHaveLength(1);
   });
-  it("keeps the card's count true when a batch links mentions behind the digest's mark (batches commit out of id order)", async () => {
+  it("counts mentions a batch links behind the digest's mark (batches commit out of id order) on the card and in the next digest", async () => {
     await t.startAll(fast);
     const { card } = await t.declare({ title: 'Login outage', keywords: 'login', public_text: 'We are investigating problems signing in.' });
     t.x.addMention({ text: 'the app crashes when I open a playlist', authorId: '41', username: 'ivy' });
@@ -72,6 +72,11 @@ describe.each(dbKinds)('incidents: linking mentions and closing the loop (%s)', 
     t.x.addMention({ text: 'login is broken', authorId: '42', username: 'jon' });
     await t.inbox.poll();
     await eventually('the card to count the linked mention', () => JSON.stringify(t.inbox.current(card).blocks).includes('1 linked mention(s)'));
+    const digests = await eventually('the first digest', () => {
+      const found = t.thread(card).filter((m) => m.text.includes("about 'Login outage'"));
+      return found.length === 1 && found;
+    });
+    expect(digests[0]!.text).toBe("1 more about 'Login outage' since the last digest");
     const db = t.inbox.h.s.db;
     const [incident] = await db.select().from(incidents);
     const [older] = await db.select().from(mentions).where(isNull(mentions.incidentId));
@@ -80,6 +85,8 @@ describe.each(dbKinds)('incidents: linking mentions and closing the loop (%s)', 
     // What a batch that read this mention early and committed late leaves behind.
     await db.update(mentions).set({ incidentId: incident!.id }).where(eq(mentions.id, older!.id));
     await eventually('the card to count it too', () => JSON.stringify(t.inbox.current(card).blocks).includes('2 linked mention(s)'));
+    await eventually('a digest to count it', () => t.thread(card).find((m) => m.text === "1 more about 'Login outage' since the last digest" && m !== digests[0]));
+    expect(t.thread(card).filter((m) => m.text.includes("about 'Login outage'"))).toHaveLength(2);
   });
 
   it('links the complaints that came before the declaration (the cards that raised the alarm) and follows them up too', async () => {

@@ -167,7 +167,8 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
       await beats[moment]?.(seen[moment]);
     };
     await page.getByRole('button', { name: 'Play scenario' }).click();
-    await expect.poll(() => sandbox.scenario.status().running, { timeout: 150_000, interval: 250 }).toBe(false);
+    // `played` too: the click can return before the server has started the scenario.
+    await expect.poll(() => sandbox.scenario.status(), { timeout: 150_000, interval: 250 }).toMatchObject({ played: true, running: false });
     expect(sandbox.scenario.status().error).toBeUndefined();
     expect(Object.keys(seen).sort()).toEqual(['alert', 'broadcast', 'declare-modal', 'follow-ups', 'linked', 'preview', 'resolve-modal', 'update-modal']);
     expect(sandbox.scenario.status().steps.join('\n')).toMatch(/Follow-ups: \d+ sent, 0 failed/);
