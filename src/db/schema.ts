@@ -111,6 +111,8 @@ export const spikes = pgTable(
     shownCount: integer('shown_count').notNull().default(0),
     /** The last mention id already listed in a digest. */
     digestedUpTo: bigint('digested_up_to', { mode: 'number' }).notNull().default(0),
+    /** Mentions already counted in a digest (collapse links them out of id order). */
+    digestedCount: integer('digested_count').notNull().default(0),
     incidentId: bigint('incident_id', { mode: 'number' }),
     openedAt: ts('opened_at').notNull().defaultNow(),
     /** When a window was last found anomalous (wall clock): a quiet spike closes after a while. */

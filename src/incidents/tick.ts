@@ -1,11 +1,11 @@
 import type { WebClient } from '@slack/web-api';
-import { and, count, eq, gt, isNull, max, ne, or, sql } from 'drizzle-orm';
+import { and, eq, isNull, ne, or, sql } from 'drizzle-orm';
 import { incidents, mentions } from '../db/schema.js';
 import type { Services } from '../services.js';
 import { findPosted } from '../slack/find-posted.js';
 import { refreshIncidentCard } from '../slack/incident-thread.js';
 import { messageMetadata } from '../slack/metadata.js';
-import { spikeDigest } from '../slack/spike-card.js';
+import { postDigest } from '../slack/post-digest.js';
 import { followUpCounts } from './follow-ups.js';
 import type { Incident } from './store.js';
 
@@ -40,28 +40,21 @@ export async function tickIncidents(s: S): Promise<void> {
   }
 }
 
-const DIGEST_ROWS = 10;
-
 async function digestLinked(s: S, i: Incident): Promise<void> {
-  const [linked] = await s.db.select({ n: count(), last: max(mentions.id) }).from(mentions).where(eq(mentions.incidentId, i.id));
-  const total = linked?.n ?? 0;
-  const fresh = total - i.digestedCount;
-  if (fresh > 0 && !(await s.slackPace(i.slackChannel!))) {
-    // Quoted: the mentions past the mark. Those linked behind it are counted, not quoted.
-    const rows = await s.db
-      .select({ handle: mentions.authorHandle, text: mentions.text, url: mentions.url })
-      .from(mentions)
-      .where(and(eq(mentions.incidentId, i.id), gt(mentions.id, i.digestedUpTo)))
-      .orderBy(mentions.id)
-      .limit(DIGEST_ROWS);
-    // Posted before it is marked: a crash in between repeats a digest to agents, never loses one.
-    await s.slack.chat.postMessage({ channel: i.slackChannel!, thread_ts: i.slackTs!, ...spikeDigest(i.title, rows, fresh), unfurl_links: false });
-    await s.db.update(incidents).set({ digestedCount: total, digestedUpTo: Number(linked!.last) }).where(eq(incidents.id, i.id));
-  }
+  const { linked } = await postDigest(s, {
+    linkedBy: mentions.incidentId,
+    id: i.id,
+    title: i.title,
+    channel: i.slackChannel!,
+    threadTs: i.slackTs!,
+    digestedUpTo: i.digestedUpTo,
+    digestedCount: i.digestedCount,
+    mark: async (covered) => void (await s.db.update(incidents).set(covered).where(eq(incidents.id, i.id))),
+  });
   // Edited outside the posting pace, so the count keeps up while digests wait their turn.
-  if (total !== i.shownCount) {
+  if (linked !== i.shownCount) {
     await refreshIncidentCard(s, i);
-    await s.db.update(incidents).set({ shownCount: total }).where(eq(incidents.id, i.id));
+    await s.db.update(incidents).set({ shownCount: linked }).where(eq(incidents.id, i.id));
   }
 }
 

@@ -1,11 +1,12 @@
 import type { WebClient } from '@slack/web-api';
-import { and, count, desc, eq, gt, ilike, isNull, max, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gt, ilike, isNull, sql } from 'drizzle-orm';
 import { mentions, spikes } from '../db/schema.js';
 import { RetryLater } from '../pipeline/retry-later.js';
 import type { Services } from '../services.js';
 import { findPosted } from '../slack/find-posted.js';
 import { messageMetadata } from '../slack/metadata.js';
-import { spikeAlert, spikeDigest, type SpikeSample } from '../slack/spike-card.js';
+import { postDigest } from '../slack/post-digest.js';
+import { spikeAlert, type SpikeSample } from '../slack/spike-card.js';
 import { loadOpenSpikes, queueSpikeAlert, type Spike } from './open-spikes.js';
 
 type S = Services & { slack: WebClient };
@@ -88,23 +89,17 @@ async function tick(s: S): Promise<void> {
       await queueSpikeAlert(s, sp.id);
       continue;
     }
-    let changed = sp.count !== sp.shownCount;
-    const [fresh] = await s.db
-      .select({ n: count(), last: max(mentions.id) })
-      .from(mentions)
-      .where(and(eq(mentions.spikeId, sp.id), gt(mentions.id, sp.digestedUpTo)));
-    if (fresh?.n && !(await s.slackPace(sp.channel))) {
-      const rows = await s.db
-        .select({ handle: mentions.authorHandle, text: mentions.text, url: mentions.url })
-        .from(mentions)
-        .where(and(eq(mentions.spikeId, sp.id), gt(mentions.id, sp.digestedUpTo)))
-        .orderBy(mentions.id)
-        .limit(10);
-      // Posted before it is marked: a crash in between repeats a digest to agents, never loses one.
-      await s.slack.chat.postMessage({ channel: sp.channel, thread_ts: sp.slackTs, ...spikeDigest(sp.term, rows, fresh.n), unfurl_links: false });
-      await s.db.update(spikes).set({ digestedUpTo: Number(fresh.last) }).where(eq(spikes.id, sp.id));
-      changed = true;
-    }
+    const digest = await postDigest(s, {
+      linkedBy: mentions.spikeId,
+      id: sp.id,
+      title: sp.term,
+      channel: sp.channel,
+      threadTs: sp.slackTs,
+      digestedUpTo: sp.digestedUpTo,
+      digestedCount: sp.digestedCount,
+      mark: async (covered) => void (await s.db.update(spikes).set(covered).where(eq(spikes.id, sp.id))),
+    });
+    let changed = sp.count !== sp.shownCount || digest.posted;
     let shown: Spike | undefined = sp;
     if (Date.now() - sp.lastAnomalousAt.getTime() > closeAfterMs) {
       [shown] = await s.db.update(spikes).set({ status: 'closed', closedAt: sql`now()` }).where(eq(spikes.id, sp.id)).returning();

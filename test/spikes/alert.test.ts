@@ -82,6 +82,16 @@ describe('spikes in Slack', () => {
     await tick();
     expect(t.slack.messages(INBOX).filter((m) => m.thread_ts === alert.ts)).toHaveLength(1); // nothing new, no second digest
 
+    // A batch that read a mention early and collapsed it late: behind the digest's mark by id, still counted.
+    const [marked] = await t.h.s.db.select().from(spikes);
+    const behind = (await t.h.s.db.select().from(mentions)).find((r) => r.spikeId === null && r.id < marked!.digestedUpTo);
+    await t.h.s.db.update(mentions).set({ spikeId: spike!.id }).where(eq(mentions.id, behind!.id));
+    await tick();
+    expect(t.slack.messages(INBOX).filter((m) => m.thread_ts === alert.ts).map((m) => m.text)).toEqual([
+      `${collapsed.length} more about 'login' since the last digest`,
+      "1 more about 'login' since the last digest",
+    ]);
+
     await t.h.s.db.update(spikes).set({ lastAnomalousAt: new Date(Date.now() - 20 * MINUTE) }).where(eq(spikes.id, spike!.id));
     await tick();
     expect((await t.h.s.db.select().from(spikes))[0]!.status).toBe('closed');
