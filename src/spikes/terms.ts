@@ -33,8 +33,8 @@ const ignored = new Set(
 
 /**
  * Two-word actions that customers write both ways ("log in", "login"). Getting into an account
- * is one term however it is said ("sign in", "logged out", "keeps logging me out"): one outage of sign-in
- * would otherwise raise an alert per wording.
+ * is one term however it is said ("sign in", "logged out", "keeps logging me out"): one outage
+ * of sign-in would otherwise raise an alert per wording.
  */
 const joined: Array<[RegExp, string]> = [
   [/\b(?:log(?:ging|ged)?|sign(?:ing|ed)?)[\s-]*(?:(?:me|us|you|them)\s+)?(?:in|on|out|off)\b/g, 'login'],
