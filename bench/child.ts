@@ -38,12 +38,18 @@ async function pipeline(): Promise<(req: Request) => Promise<unknown>> {
       case 'receive':
         return receive(s, req.items);
       case 'inFlight': {
-        const [r] = await s.db.select({ n: count() }).from(mentions).where(inArray(mentions.state, [...inFlightStates]));
+        const [r] = await s.db
+          .select({ n: count() })
+          .from(mentions)
+          .where(inArray(mentions.state, [...inFlightStates]));
         return r?.n ?? 0;
       }
       case 'idsOf':
         return (
-          await s.db.select({ id: mentions.id, externalId: mentions.externalId }).from(mentions).where(inArray(mentions.externalId, req.externalIds))
+          await s.db
+            .select({ id: mentions.id, externalId: mentions.externalId })
+            .from(mentions)
+            .where(inArray(mentions.externalId, req.externalIds))
         ).map((r) => [r.id, r.externalId]);
       case 'states':
         return s.db.select({ state: mentions.state, n: count() }).from(mentions).groupBy(mentions.state);

@@ -80,7 +80,10 @@ function streamRows(): { real: boolean; rows: StreamRow[] } {
 /** The texts alone, for benchmarks of one stage (triage); `name` says where they come from. */
 export function supportTexts(): { name: string; texts: string[] } {
   const { real, rows } = streamRows();
-  return { name: real ? `${streamPath} (real, ${rows.length} rows)` : `synthetic (${streamPath} not found)`, texts: rows.map((r) => r.text) };
+  return {
+    name: real ? `${streamPath} (real, ${rows.length} rows)` : `synthetic (${streamPath} not found)`,
+    texts: rows.map((r) => r.text),
+  };
 }
 
 export function openSource(): Source {

@@ -35,7 +35,8 @@ async function settle(target: Target, timeoutMs: number, pollMs = 50): Promise<n
   for (;;) {
     const asked = Date.now();
     if ((await target.inFlight()) === 0) return asked;
-    if (Date.now() > until) throw new Error(`${target.kind}: mentions still in flight after ${timeoutMs / 1000} s (${JSON.stringify(await target.states())})`);
+    if (Date.now() > until)
+      throw new Error(`${target.kind}: mentions still in flight after ${timeoutMs / 1000} s (${JSON.stringify(await target.states())})`);
     await sleep(pollMs);
   }
 }

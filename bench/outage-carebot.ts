@@ -41,7 +41,13 @@ export interface Carebot {
  */
 function envFor(setup: CarebotSetup, paced: boolean): Env {
   const unset: Env = Object.fromEntries(Object.keys(envSchema.shape).map((k) => [k, undefined]));
-  const sandbox = carebotEnv(setup.world, { redisUrl: setup.redisUrl, dir: setup.dir, port: 0, queuePrefix: setup.queuePrefix, logLevel: 'warn' });
+  const sandbox = carebotEnv(setup.world, {
+    redisUrl: setup.redisUrl,
+    dir: setup.dir,
+    port: 0,
+    queuePrefix: setup.queuePrefix,
+    logLevel: 'warn',
+  });
   const file = parse(readFileSync(sandbox.CAREBOT_CONFIG!, 'utf8')) as Record<string, Record<string, unknown>>;
   // The sandbox lowers the thresholds so a visitor can raise a spike by hand; here they are carebot's.
   file.spikes = setup.oneChannel ? {} : { alertChannel: file.spikes!.alertChannel };

@@ -40,6 +40,10 @@ export async function declareFromAlert(world: World, carebotUrl: string, alert: 
   const thread = () => slack.messages(card.channel).filter((m) => m.thread_ts === card.ts);
   const preview = await until('update preview', () => thread().find((m) => m.text.startsWith('Update (')), 30_000);
   await pane.click(preview.channel, preview.ts, actionIds.broadcast);
-  const results = await until('broadcast results', () => thread().find((m) => /posted|:x:|:warning:|Nothing to broadcast/.test(m.text) && !m.text.startsWith('Update (')), 30_000);
+  const results = await until(
+    'broadcast results',
+    () => thread().find((m) => /posted|:x:|:warning:|Nothing to broadcast/.test(m.text) && !m.text.startsWith('Update (')),
+    30_000,
+  );
   return { clickedAt, cardAt, card, broadcast: results.text };
 }

@@ -38,7 +38,12 @@ export function deliverer(world: World, carebotUrl: string) {
     ids.set(d, id);
     switch (d.network) {
       case 'webhook':
-        await postSigned(webhookUrl, SOURCE_SECRET, { id, text: d.text, author: { id: d.authorId, handle: d.handle }, createdAt: d.createdAt.toISOString() });
+        await postSigned(webhookUrl, SOURCE_SECRET, {
+          id,
+          text: d.text,
+          author: { id: d.authorId, handle: d.handle },
+          createdAt: d.createdAt.toISOString(),
+        });
         return;
       case 'x':
         world.x.addMention({ text: d.text, authorId: d.authorId, username: d.handle, createdAt: d.createdAt });
@@ -50,7 +55,10 @@ export function deliverer(world: World, carebotUrl: string) {
 }
 
 /** Sends each delivery at its `at` (epoch ms), without waiting for earlier answers. */
-export async function sendOnSchedule(deliveries: Array<Delivery & { at: number }>, deliver: (d: Delivery) => Promise<void>): Promise<SendStats> {
+export async function sendOnSchedule(
+  deliveries: Array<Delivery & { at: number }>,
+  deliver: (d: Delivery) => Promise<void>,
+): Promise<SendStats> {
   const t0 = deliveries[0]?.at ?? Date.now();
   const answers: number[] = [];
   const reasons = new Set<string>();
@@ -95,5 +103,13 @@ export async function sendOnSchedule(deliveries: Array<Delivery & { at: number }
     all.push(withRetries(d));
   }
   await Promise.all(all);
-  return { sent: deliveries.length, retried, lost, reasons: [...reasons], lastSentMs: lastSent - t0, webhookP50: percentile(answers, 50), webhookP99: percentile(answers, 99) };
+  return {
+    sent: deliveries.length,
+    retried,
+    lost,
+    reasons: [...reasons],
+    lastSentMs: lastSent - t0,
+    webhookP50: percentile(answers, 50),
+    webhookP99: percentile(answers, 99),
+  };
 }

@@ -65,4 +65,5 @@ export function shownOnAlert(card: SlackMessage): { headline: number; collapsed:
 }
 
 /** The linked count an incident card shows. */
-export const shownOnIncident = (card: SlackMessage): number => Number(/(\d+) linked mention/.exec(JSON.stringify(card.blocks ?? []))?.[1] ?? NaN);
+export const shownOnIncident = (card: SlackMessage): number =>
+  Number(/(\d+) linked mention/.exec(JSON.stringify(card.blocks ?? []))?.[1] ?? NaN);

@@ -18,7 +18,10 @@ const MINUTE = 60_000;
  * `minutes` of ordinary traffic ending `endsAt`, about `perMinute` a minute, in chunks of
  * `chunkMinutes` (time order, as a live stream hands them over): the texts are real.
  */
-export function quietHours(texts: string[], opts: { endsAt: number; minutes: number; perMinute: number; chunkMinutes: number; seed: number }): Delivery[][] {
+export function quietHours(
+  texts: string[],
+  opts: { endsAt: number; minutes: number; perMinute: number; chunkMinutes: number; seed: number },
+): Delivery[][] {
   const next = seeded(opts.seed);
   const from = opts.endsAt - opts.minutes * MINUTE;
   const n = Math.round(opts.minutes * opts.perMinute);
@@ -29,7 +32,7 @@ export function quietHours(texts: string[], opts: { endsAt: number; minutes: num
       text: texts[Math.floor(next() * texts.length)]!,
       authorId: String(author),
       handle: `listener${author}`,
-      createdAt: new Date(from + Math.floor((i + next()) * (opts.minutes * MINUTE) / n)),
+      createdAt: new Date(from + Math.floor(((i + next()) * (opts.minutes * MINUTE)) / n)),
     };
   });
   const chunks: Delivery[][] = [];
@@ -59,13 +62,35 @@ const problems = [
   'app is down for everyone here',
   "got logged out and now I can't get back in",
 ];
-const tails = ['', '', '', ' :(', ' please fix', ' for 10 minutes now', ' on iOS', ' on Android', ' on the web too', ' 😡', ' is this an outage?', ' my whole team is stuck', ' I have a meeting in 5 min', ' 🙏'];
+const tails = [
+  '',
+  '',
+  '',
+  ' :(',
+  ' please fix',
+  ' for 10 minutes now',
+  ' on iOS',
+  ' on Android',
+  ' on the web too',
+  ' 😡',
+  ' is this an outage?',
+  ' my whole team is stuck',
+  ' I have a meeting in 5 min',
+  ' 🙏',
+];
 
 /**
  * `n` outage mentions, their times spread evenly over `seconds` from `t0`; one in eight is a
  * customer writing again. Networks by share: `x` and `discord`, the rest by webhook.
  */
-export function outage(opts: { n: number; t0: number; seconds: number; xShare: number; discordShare: number; seed: number }): Array<Delivery & { at: number }> {
+export function outage(opts: {
+  n: number;
+  t0: number;
+  seconds: number;
+  xShare: number;
+  discordShare: number;
+  seed: number;
+}): Array<Delivery & { at: number }> {
   const next = seeded(opts.seed);
   const pick = <T>(xs: T[]) => xs[Math.floor(next() * xs.length)]!;
   return Array.from({ length: opts.n }, (_, i) => {

@@ -103,21 +103,39 @@ async function drained(left: () => Promise<number>, stallMs: number): Promise<nu
 }
 
 const one = async <T>(c: Carebot, text: string) => (await c.sql<T>(text))[0]!;
-const unanalyzed = (c: Carebot) => one<{ n: number }>(c, `select count(*)::int as n from mentions where state in ('received', 'ingested')`).then((r) => r.n);
-const inFlight = (c: Carebot) => one<{ n: number }>(c, `select count(*)::int as n from mentions where state not in ('notified', 'rejected', 'failed')`).then((r) => r.n);
+const unanalyzed = (c: Carebot) =>
+  one<{ n: number }>(c, `select count(*)::int as n from mentions where state in ('received', 'ingested')`).then((r) => r.n);
+const inFlight = (c: Carebot) =>
+  one<{ n: number }>(c, `select count(*)::int as n from mentions where state not in ('notified', 'rejected', 'failed')`).then((r) => r.n);
 
 /** The quiet hours, replayed in time order with Slack's pace off; returns what they left behind. */
 async function replayQuietHours(world: World, carebot: Carebot) {
   const deliver = deliverer(world, carebot.url);
-  const chunks = quietHours(supportTexts().texts, { endsAt: Date.now() - 60_000, minutes: plan.quietMinutes, perMinute: plan.quietPerMinute, chunkMinutes: 5, seed: plan.seed });
+  const chunks = quietHours(supportTexts().texts, {
+    endsAt: Date.now() - 60_000,
+    minutes: plan.quietMinutes,
+    perMinute: plan.quietPerMinute,
+    chunkMinutes: 5,
+    seed: plan.seed,
+  });
   for (const chunk of chunks) {
     await Promise.all(chunk.map(deliver));
     await until('a quiet chunk to be analyzed', async () => (await unanalyzed(carebot)) === 0, 60_000, 50);
   }
   // A few on X at the end: the poller has its cursor, as after hours of running.
-  const onX: Delivery[] = Array.from({ length: 20 }, (_, i) => ({ network: 'x', text: 'how do I change the email on my account?', authorId: String(900_000 + i), handle: `asker${i}`, createdAt: new Date(Date.now() - 30_000) }));
+  const onX: Delivery[] = Array.from({ length: 20 }, (_, i) => ({
+    network: 'x',
+    text: 'how do I change the email on my account?',
+    authorId: String(900_000 + i),
+    handle: `asker${i}`,
+    createdAt: new Date(Date.now() - 30_000),
+  }));
   await Promise.all(onX.map(deliver));
-  await until('the quiet tweets to be polled', async () => (await one<{ n: number }>(carebot, `select count(*)::int as n from mentions where platform = 'twitter'`)).n >= onX.length, 60_000);
+  await until(
+    'the quiet tweets to be polled',
+    async () => (await one<{ n: number }>(carebot, `select count(*)::int as n from mentions where platform = 'twitter'`)).n >= onX.length,
+    60_000,
+  );
   await until('the quiet hours to be notified', async () => (await inFlight(carebot)) === 0, 120_000);
   const { n: mentions } = await one<{ n: number }>(carebot, 'select count(*)::int as n from mentions');
   const { n: spikes } = await one<{ n: number }>(carebot, 'select count(*)::int as n from spikes');
@@ -162,31 +180,58 @@ async function main(): Promise<void> {
   await until('carebot on the Discord gateway', async () => world.discord.connections > 0, 60_000);
   // Discord's READY comes after the socket opens: a question through it shows the bot is listening.
   const deliver = deliverer(world, carebot.url);
-  await deliver({ network: 'discord', text: 'how do I change the email on my account?', authorId: '990001', handle: 'asker_d', createdAt: new Date() });
-  await until('the Discord question to be stored', async () => (await one<{ n: number }>(carebot, `select count(*)::int as n from mentions where platform = 'discord'`)).n > 0, 60_000);
+  await deliver({
+    network: 'discord',
+    text: 'how do I change the email on my account?',
+    authorId: '990001',
+    handle: 'asker_d',
+    createdAt: new Date(),
+  });
+  await until(
+    'the Discord question to be stored',
+    async () => (await one<{ n: number }>(carebot, `select count(*)::int as n from mentions where platform = 'discord'`)).n > 0,
+    60_000,
+  );
   await until('the quiet traffic to be notified', async () => (await inFlight(carebot)) === 0, 60_000);
 
   const callsBefore = world.slack.calls.length;
   const t0 = Date.now() + 1000;
-  const deliveries = outage({ n: plan.n, t0, seconds: plan.seconds, xShare: plan.xShare, discordShare: plan.discordShare, seed: plan.seed });
-  log(`outage: ${plan.n} mentions over ${plan.seconds} s (${deliveries.filter((d) => d.network === 'webhook').length} webhook, ${deliveries.filter((d) => d.network === 'x').length} X, ${deliveries.filter((d) => d.network === 'discord').length} Discord)`);
+  const deliveries = outage({
+    n: plan.n,
+    t0,
+    seconds: plan.seconds,
+    xShare: plan.xShare,
+    discordShare: plan.discordShare,
+    seed: plan.seed,
+  });
+  log(
+    `outage: ${plan.n} mentions over ${plan.seconds} s (${deliveries.filter((d) => d.network === 'webhook').length} webhook, ${deliveries.filter((d) => d.network === 'x').length} X, ${deliveries.filter((d) => d.network === 'discord').length} Discord)`,
+  );
 
   let declared: Declared | { error: string } | undefined;
-  const incident = plan.declareAt > 0
-    ? (async () => {
-        await sleep(t0 + plan.declareAt * 1000 - Date.now());
-        await until('an alert card to declare the incident from', async () => alertPosts(world.slack.calls.slice(callsBefore))[0], 120_000, 200);
-        // The agent picks the alert that shows the most mentions.
-        const cards = alertPosts(world.slack.calls.slice(callsBefore)).map((a) => alertCard(world.slack, a.spikeId)!);
-        const biggest = cards.reduce((a, b) => (shownOnAlert(b).headline > shownOnAlert(a).headline ? b : a));
-        log(`declaring an incident from the alert "${biggest.text}"`);
-        declared = await declareFromAlert(world, carebot.url, biggest);
-      })().catch((err: Error) => {
-        declared = { error: err.message };
-      })
-    : Promise.resolve();
+  const incident =
+    plan.declareAt > 0
+      ? (async () => {
+          await sleep(t0 + plan.declareAt * 1000 - Date.now());
+          await until(
+            'an alert card to declare the incident from',
+            async () => alertPosts(world.slack.calls.slice(callsBefore))[0],
+            120_000,
+            200,
+          );
+          // The agent picks the alert that shows the most mentions.
+          const cards = alertPosts(world.slack.calls.slice(callsBefore)).map((a) => alertCard(world.slack, a.spikeId)!);
+          const biggest = cards.reduce((a, b) => (shownOnAlert(b).headline > shownOnAlert(a).headline ? b : a));
+          log(`declaring an incident from the alert "${biggest.text}"`);
+          declared = await declareFromAlert(world, carebot.url, biggest);
+        })().catch((err: Error) => {
+          declared = { error: err.message };
+        })
+      : Promise.resolve();
   const sent = await sendOnSchedule(deliveries, deliver);
-  log(`sent: ${sent.sent} (${sent.retried} retried, ${sent.lost} lost) in ${(sent.lastSentMs / 1000).toFixed(1)} s; webhook answers p50 ${sent.webhookP50} ms, p99 ${sent.webhookP99} ms`);
+  log(
+    `sent: ${sent.sent} (${sent.retried} retried, ${sent.lost} lost) in ${(sent.lastSentMs / 1000).toFixed(1)} s; webhook answers p50 ${sent.webhookP50} ms, p99 ${sent.webhookP99} ms`,
+  );
 
   const outageRows = `from mentions where received_at >= to_timestamp(${t0 / 1000})`;
   const stored = await until(
@@ -236,11 +281,23 @@ async function measure(
 ) {
   const ms = (column: string) => `(extract(epoch from ${column}) * 1000)::float8`;
   const { lastStored } = await one<{ lastStored: number }>(carebot, `select max(${ms('received_at')}) as "lastStored" ${m.outageRows}`);
-  const byPlatform = await carebot.sql<{ platform: string; n: number }>(`select platform, count(*)::int as n ${m.outageRows} group by platform order by platform`);
-  const states = await carebot.sql<{ state: string; n: number }>(`select state, count(*)::int as n ${m.outageRows} group by state order by state`);
+  const byPlatform = await carebot.sql<{ platform: string; n: number }>(
+    `select platform, count(*)::int as n ${m.outageRows} group by platform order by platform`,
+  );
+  const states = await carebot.sql<{ state: string; n: number }>(
+    `select state, count(*)::int as n ${m.outageRows} group by state order by state`,
+  );
   // A spike's mentions join the incident declared from it: linked = to either.
   // Batch jobs are named after their batch (`notify-<token>-P2`): how the stages carried the outage.
-  const fate = await one<{ linked: number; incident: number; card: number; spam: number; accounted: number; waiting: number; batches: number }>(
+  const fate = await one<{
+    linked: number;
+    incident: number;
+    card: number;
+    spam: number;
+    accounted: number;
+    waiting: number;
+    batches: number;
+  }>(
     carebot,
     `select count(*) filter (where spike_id is not null or incident_id is not null)::int as linked, count(*) filter (where incident_id is not null)::int as incident,
             count(distinct split_part(job_id, '-', 2))::int as batches,
@@ -268,13 +325,20 @@ async function measure(
   const alerts = alertPosts(calls);
   // What a spike's card should count: the outage mentions naming its term (as the detector reads
   // words) that triage counts toward spikes; and all that name it, whatever their triage.
-  const rows = (await carebot.sql<{ text: string; triage: TriageResult }>(`select text, triage ${m.outageRows}`)).map((r) => ({ terms: termsOf(r.text), counted: countsTowardSpikes(r.triage) }));
+  const rows = (await carebot.sql<{ text: string; triage: TriageResult }>(`select text, triage ${m.outageRows}`)).map((r) => ({
+    terms: termsOf(r.text),
+    counted: countsTowardSpikes(r.triage),
+  }));
   const naming = (term: string) => rows.filter((r) => r.terms.includes(term)).length;
   const counted = (term: string) => rows.filter((r) => r.counted && r.terms.includes(term)).length;
   const declared = m.declared && 'card' in m.declared ? m.declared : undefined;
   const incidentCard = declared && world.slack.messages(declared.card.channel).find((c) => c.ts === declared.card.ts);
   return {
-    stored: { total: byPlatform.reduce((a, r) => a + r.n, 0), byPlatform: Object.fromEntries(byPlatform.map((r) => [r.platform, r.n])), lastAfterMs: round(lastStored - m.t0) },
+    stored: {
+      total: byPlatform.reduce((a, r) => a + r.n, 0),
+      byPlatform: Object.fromEntries(byPlatform.map((r) => [r.platform, r.n])),
+      lastAfterMs: round(lastStored - m.t0),
+    },
     states: Object.fromEntries(states.map((r) => [r.state, r.n])),
     fate,
     alertAfterMs: alerts[0] ? alerts[0].at - m.t0 : null,

@@ -50,7 +50,9 @@ export function printReport(r: Report): void {
   const lines: string[] = [];
   lines.push('');
   lines.push(`carebot bench (${r.mode}) · ${r.date} · ${Math.round(r.seconds)} s`);
-  lines.push(`machine: ${m.cores} × ${m.cpu}, ${m.memory_gb} GB, ${m.os}; Node ${m.node}, Redis ${m.redis}, PostgreSQL ${m.postgres}, PGlite ${m.pglite}, BullMQ ${m.bullmq}`);
+  lines.push(
+    `machine: ${m.cores} × ${m.cpu}, ${m.memory_gb} GB, ${m.os}; Node ${m.node}, Redis ${m.redis}, PostgreSQL ${m.postgres}, PGlite ${m.pglite}, BullMQ ${m.bullmq}`,
+  );
   lines.push(`data: ${r.data}`);
   lines.push('');
   const head = [
@@ -90,7 +92,9 @@ export function printReport(r: Report): void {
     const runs = (t: Throughput[]) => t.map((v) => `${Math.round(v.perSecond)}`).join(', ');
     lines.push(`${x.db}:`);
     lines.push(`  throughput runs (mentions/s, ${d.pipeline_runs[0]?.n ?? 0} each): ${runs(d.pipeline_runs)} → median ${x.pipeline_mps}`);
-    lines.push(`  raw BullMQ runs (jobs/s, ${d.raw_runs[0]?.n ?? 0} each, same Redis, no-op, same concurrency): ${runs(d.raw_runs)} → median ${x.raw_bullmq_jps}`);
+    lines.push(
+      `  raw BullMQ runs (jobs/s, ${d.raw_runs[0]?.n ?? 0} each, same Redis, no-op, same concurrency): ${runs(d.raw_runs)} → median ${x.raw_bullmq_jps}`,
+    );
     const l = d.latency;
     lines.push(
       `  latency at ${l.offeredPerSecond}/s offered for ${l.seconds} s: ${l.cards}/${l.sent} got a Slack message (spam gets none), ` +
@@ -99,7 +103,11 @@ export function printReport(r: Report): void {
     lines.push(
       `  worker RSS: ${d.rss_at_start_mb} MB at start → ${x.rss_mb} MB after ${d.rss_after_mentions} mentions (peak ${d.peak_rss_mb} MB, JS heap ${d.heap_used_mb} MB); ${d.worker_process}`,
     );
-    lines.push(`  final row states: ${Object.entries(d.final_states).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    lines.push(
+      `  final row states: ${Object.entries(d.final_states)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
   }
   for (const s of r.skipped) lines.push(`skipped: ${s}`);
   console.log(lines.join('\n'));

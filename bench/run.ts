@@ -160,7 +160,11 @@ async function main(): Promise<void> {
     const prefix = `${runPrefix}${kind === 'postgres' ? 'pg' : 'pl'}`;
     const profDir = args['cpu-prof'] ? resolve(args['cpu-prof'], kind) : undefined;
     if (profDir) mkdirSync(profDir, { recursive: true });
-    const target: Target = await openTarget(kind, envFor(prefix, slack, database?.url), profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []);
+    const target: Target = await openTarget(
+      kind,
+      envFor(prefix, slack, database?.url),
+      profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
+    );
     let closed = false;
     const close = async () => {
       if (closed) return;
@@ -181,12 +185,16 @@ async function main(): Promise<void> {
     for (let i = 0; i < plan.repeats; i++) {
       const raw = await rawThroughput(rawQueue, rawWorker, plan.rawN);
       rawRuns.push(raw);
-      log(`${kind}: raw BullMQ run ${i + 1}/${plan.repeats}: ${Math.round(raw.perSecond)} jobs/s (${raw.n} in ${raw.seconds.toFixed(1)} s)`);
+      log(
+        `${kind}: raw BullMQ run ${i + 1}/${plan.repeats}: ${Math.round(raw.perSecond)} jobs/s (${raw.n} in ${raw.seconds.toFixed(1)} s)`,
+      );
       const run = await pipelineThroughput(target, source, plan.n, plan.settleTimeoutMs);
       pipelineRuns.push(run);
       handled += plan.n;
       slack.reset();
-      log(`${kind}: pipeline run ${i + 1}/${plan.repeats}: ${Math.round(run.perSecond)} mentions/s (${run.n} in ${run.seconds.toFixed(1)} s)`);
+      log(
+        `${kind}: pipeline run ${i + 1}/${plan.repeats}: ${Math.round(run.perSecond)} mentions/s (${run.n} in ${run.seconds.toFixed(1)} s)`,
+      );
     }
 
     log(`${kind}: latency at ${plan.latencyRate}/s for ${plan.latencySeconds} s`);
@@ -224,7 +232,14 @@ async function main(): Promise<void> {
       detail: {
         pipeline_runs: pipelineRuns.map((r) => ({ ...r, seconds: round(r.seconds, 2), perSecond: round(r.perSecond) })),
         raw_runs: rawRuns.map((r) => ({ ...r, seconds: round(r.seconds, 2), perSecond: round(r.perSecond) })),
-        latency: { ...latency, achievedPerSecond: round(latency.achievedPerSecond, 1), p50: round(latency.p50), p90: round(latency.p90), p99: round(latency.p99), max: round(latency.max) },
+        latency: {
+          ...latency,
+          achievedPerSecond: round(latency.achievedPerSecond, 1),
+          p50: round(latency.p50),
+          p90: round(latency.p90),
+          p99: round(latency.p99),
+          max: round(latency.max),
+        },
         rss_after_mentions: handled,
         rss_at_start_mb: mb(startRss),
         peak_rss_mb: mb(outside?.peakRss ?? mem.peakRss),

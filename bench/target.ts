@@ -64,7 +64,10 @@ export async function openTarget(kind: DbKind, env: Env, nodeArgs: string[] = []
     worker,
     receive: (items) => receive(s, items),
     async inFlight() {
-      const [r] = await s.db.select({ n: count() }).from(mentions).where(inArray(mentions.state, [...inFlightStates]));
+      const [r] = await s.db
+        .select({ n: count() })
+        .from(mentions)
+        .where(inArray(mentions.state, [...inFlightStates]));
       return r?.n ?? 0;
     },
     async idsOf(externalIds) {

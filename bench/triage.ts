@@ -60,7 +60,10 @@ for (let r = 0; r < runs; r++) {
 }
 
 const result = Object.fromEntries(
-  Object.entries(samples).map(([name, xs]) => [name, { median: round(median(xs)), min: round(Math.min(...xs)), max: round(Math.max(...xs)) }]),
+  Object.entries(samples).map(([name, xs]) => [
+    name,
+    { median: round(median(xs)), min: round(Math.min(...xs)), max: round(Math.max(...xs)) },
+  ]),
 );
 const bareRate = result['sentiment (bare analyze)']!.median;
 const rows: [string, number, string][] = [
@@ -71,9 +74,13 @@ const rows: [string, number, string][] = [
 console.log(`triage throughput, one core — ${texts.length} mentions × ${runs} runs, median (texts: ${source.name})`);
 console.log(`  ${'subject'.padEnd(28)}${'mentions/s'.padStart(12)}${'× bare'.padStart(9)}   goal`);
 for (const [name, rate, goal] of rows) {
-  console.log(`  ${name.padEnd(28)}${Math.round(rate).toLocaleString('en').padStart(12)}${(rate / bareRate).toFixed(2).padStart(9)}   ${goal}`);
+  console.log(
+    `  ${name.padEnd(28)}${Math.round(rate).toLocaleString('en').padStart(12)}${(rate / bareRate).toFixed(2).padStart(9)}   ${goal}`,
+  );
 }
-console.log(`  (model trained on ${training.length} rows in ${trainSeconds.toFixed(1)} s; ${os.cpus()[0]?.model.trim()}, node ${process.version})`);
+console.log(
+  `  (model trained on ${training.length} rows in ${trainSeconds.toFixed(1)} s; ${os.cpus()[0]?.model.trim()}, node ${process.version})`,
+);
 
 if (args.json) {
   const report = {

@@ -55,7 +55,10 @@ export async function spawnWorker(
   let exited: Error | undefined;
 
   const ready = new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${mode} worker not ready after ${opts.readyTimeoutMs ?? 60_000} ms:\n${out}`)), opts.readyTimeoutMs ?? 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${mode} worker not ready after ${opts.readyTimeoutMs ?? 60_000} ms:\n${out}`)),
+      opts.readyTimeoutMs ?? 60_000,
+    );
     child.on('message', (m: Notice | Reply) => {
       if ('type' in m && m.type === 'ready') {
         clearTimeout(timer);
@@ -119,10 +122,14 @@ const cli = fileURLToPath(new URL('../bin/carebot.js', import.meta.url));
 
 /** Compiles dist/ from this checkout (`npm run build`): bin/carebot.js runs it. */
 export function buildCli(): void {
-  execFileSync(process.execPath, [fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)), '-p', 'tsconfig.build.json'], {
-    stdio: 'inherit',
-    cwd: fileURLToPath(new URL('..', import.meta.url)),
-  });
+  execFileSync(
+    process.execPath,
+    [fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)), '-p', 'tsconfig.build.json'],
+    {
+      stdio: 'inherit',
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+    },
+  );
 }
 
 /**
@@ -147,7 +154,13 @@ export async function spawnCarebot(
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   for (const until = Date.now() + (opts.readyTimeoutMs ?? 60_000); ; ) {
     if (child.exitCode !== null) throw new Error(`carebot worker exited:\n${out.slice(-4000)}`);
-    if (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     if (Date.now() > until) throw new Error(`carebot worker not ready:\n${out.slice(-4000)}`);
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 
 // Empty strings in a .env file mean "unset", not "set to nothing".
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
 const url = (protocols: RegExp, hint: string) =>
   z.string().refine((v) => {
@@ -66,7 +65,10 @@ export const envSchema = z.object({
   STUCK_AFTER_SECONDS: z.coerce.number().min(0.1).max(86400).default(60),
   /** How often the SLA check looks for first responses that are due soon or overdue. */
   SLA_CHECK_SECONDS: z.coerce.number().min(0.2).max(3600).default(30),
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, _ or -').default('carebot'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, _ or -')
+    .default('carebot'),
 });
 
 export type Env = z.infer<typeof envSchema>;

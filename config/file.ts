@@ -38,7 +38,10 @@ const slackSchema = z
     /** Channels whose card threads never reach customers: alerts only, no two-way replies. */
     alertsOnly: z.array(channelId).default([]),
     /** A user group mentioned on every P1 card (`S0123…`). */
-    p1Mention: z.string().regex(/^S[A-Z0-9]+$/, 'expected a Slack user group id such as S0123456789').optional(),
+    p1Mention: z
+      .string()
+      .regex(/^S[A-Z0-9]+$/, 'expected a Slack user group id such as S0123456789')
+      .optional(),
     /** Where the Escalate button sends a card when the agent picks no other channel. */
     escalationChannel: channelId.optional(),
     /** First-response targets in minutes per priority; a priority left out has none. */
@@ -48,7 +51,13 @@ const slackSchema = z
     cannedReplies: z.array(cannedReply).default([]),
     permissions,
   })
-  .default({ alertsOnly: [], sla: { P1: 30, P2: 120, P3: 480 }, slaRemindAt: 0.75, cannedReplies: [], permissions: { reply: [], broadcast: [] } });
+  .default({
+    alertsOnly: [],
+    sla: { P1: 30, P2: 120, P3: 480 },
+    slaRemindAt: 0.75,
+    cannedReplies: [],
+    permissions: { reply: [], broadcast: [] },
+  });
 
 const discordId = z.string().regex(/^\d{17,20}$/, 'expected a Discord id (a snowflake such as 1100000000000000001)');
 
@@ -121,26 +130,28 @@ const incidentsSchema = z
   });
 
 /** The optional YAML file (CAREBOT_CONFIG): what a support team tunes without touching code. */
-export const fileSchema = z.strictObject({
-  brand: z
-    .strictObject({
-      name: z.string().optional(),
-      handles: z.array(z.string()).default([]),
-      keywords: z.array(z.string()).default([]),
-    })
-    .default({ handles: [], keywords: [] }),
-  routes: z.array(routeSchema).default([]),
-  vip: z.array(z.string()).default([]),
-  webhooks: z.record(z.string().regex(/^[a-z0-9_-]+$/), webhookSource).default({}),
-  slack: slackSchema,
-  spikes: spikesSchema,
-  discord: discordSchema,
-  twitter: twitterSchema,
-  incidents: incidentsSchema,
-}).refine((f) => f.twitter.search !== true || f.brand.keywords.length > 0, {
-  path: ['twitter', 'search'],
-  message: 'true needs brand.keywords to search for (or give an X search query instead)',
-});
+export const fileSchema = z
+  .strictObject({
+    brand: z
+      .strictObject({
+        name: z.string().optional(),
+        handles: z.array(z.string()).default([]),
+        keywords: z.array(z.string()).default([]),
+      })
+      .default({ handles: [], keywords: [] }),
+    routes: z.array(routeSchema).default([]),
+    vip: z.array(z.string()).default([]),
+    webhooks: z.record(z.string().regex(/^[a-z0-9_-]+$/), webhookSource).default({}),
+    slack: slackSchema,
+    spikes: spikesSchema,
+    discord: discordSchema,
+    twitter: twitterSchema,
+    incidents: incidentsSchema,
+  })
+  .refine((f) => f.twitter.search !== true || f.brand.keywords.length > 0, {
+    path: ['twitter', 'search'],
+    message: 'true needs brand.keywords to search for (or give an X search query instead)',
+  });
 
 export type FileConfig = z.infer<typeof fileSchema>;
 export type Route = z.infer<typeof routeSchema>;

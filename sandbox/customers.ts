@@ -22,7 +22,12 @@ export interface CustomerDiscordMessage {
 }
 
 /** A stable numeric id for a customer name, so one name is one account on every network. */
-const accountId = (prefix: string, name: string) => prefix + BigInt('0x' + createHash('sha256').update(name.toLowerCase()).digest('hex').slice(0, 12)).toString().padStart(15, '0').slice(0, 15);
+const accountId = (prefix: string, name: string) =>
+  prefix +
+  BigInt('0x' + createHash('sha256').update(name.toLowerCase()).digest('hex').slice(0, 12))
+    .toString()
+    .padStart(15, '0')
+    .slice(0, 15);
 
 /** X's v1.1 date format, as Account Activity deliveries carry it. */
 const v1Date = (d: Date) => {
@@ -40,7 +45,14 @@ export function customers(world: World, carebotUrl: string, consumerSecret: stri
 
     async tweet(username: string, text: string, inReplyTo?: string): Promise<CustomerTweet> {
       const authorId = accountId('4', username);
-      const posted = world.x.addMention({ text, authorId, username, name: username, followers: 120, ...(inReplyTo ? { inReplyToTweetId: inReplyTo } : {}) });
+      const posted = world.x.addMention({
+        text,
+        authorId,
+        username,
+        name: username,
+        followers: 120,
+        ...(inReplyTo ? { inReplyToTweetId: inReplyTo } : {}),
+      });
       const tweet = { id: posted.id, username, text: posted.text, ...(inReplyTo ? { inReplyTo } : {}) };
       tweets.push(tweet);
       const body = JSON.stringify({
@@ -70,7 +82,13 @@ export function customers(world: World, carebotUrl: string, consumerSecret: stri
       const authorId = accountId('7', username);
       const dm = where === 'dm';
       const channelId = dm ? accountId('13', username) : world.discord.channelId('general');
-      const sent = world.discord.dispatchMessage({ channelId, content, authorId, username, ...(dm ? { dm: true } : { mentionsBot: true }) });
+      const sent = world.discord.dispatchMessage({
+        channelId,
+        content,
+        authorId,
+        username,
+        ...(dm ? { dm: true } : { mentionsBot: true }),
+      });
       const message = { id: String(sent.id), channelId: String(sent.channel_id), username, content: String(sent.content), dm };
       discordMessages.push(message);
       return message;

@@ -12,7 +12,11 @@ async function main() {
     console.error(`carebot demo: ${err.message}`);
     process.exit(1);
   }
-  const sandbox = await startSandbox({ redisUrl: redis.url, port: Number(process.env.PORT) || 0, logLevel: process.env.LOG_LEVEL ?? 'warn' }).catch(async (err) => {
+  const sandbox = await startSandbox({
+    redisUrl: redis.url,
+    port: Number(process.env.PORT) || 0,
+    logLevel: process.env.LOG_LEVEL ?? 'warn',
+  }).catch(async (err) => {
     await redis.stop();
     throw err;
   });

@@ -38,12 +38,17 @@ function listed(story: Story, card: SlackMessage, customers: Customer[]): boolea
 
 /** Presses Broadcast on the newest preview (of `what`) and waits for each network's result in the thread. */
 async function broadcast(story: Story, card: SlackMessage, what: string): Promise<void> {
-  const preview = await until('the update preview with its Broadcast button', () => repliesTo(story.world, card).findLast((m) => m.text.startsWith('Update (') && buttonByLabel(m.blocks, 'Broadcast')));
+  const preview = await until('the update preview with its Broadcast button', () =>
+    repliesTo(story.world, card).findLast((m) => m.text.startsWith('Update (') && buttonByLabel(m.blocks, 'Broadcast')),
+  );
   story.step(`carebot previews ${what} in the incident thread, with its length on X and Discord`, { channel: STATUS, threadTs: card.ts });
   await story.beat('preview');
   await press(story, preview, 'Broadcast');
-  const results = await until("each network's broadcast result", () => repliesTo(story.world, card).find((m) => Number(m.ts) > Number(preview.ts) && /^:\w+: (X|Discord):/.test(m.text)));
-  if (!/X: .*posted/.test(results.text) || !/Discord: .*posted/.test(results.text)) throw new Error(`the broadcast did not go out everywhere: ${results.text}`);
+  const results = await until("each network's broadcast result", () =>
+    repliesTo(story.world, card).find((m) => Number(m.ts) > Number(preview.ts) && /^:\w+: (X|Discord):/.test(m.text)),
+  );
+  if (!/X: .*posted/.test(results.text) || !/Discord: .*posted/.test(results.text))
+    throw new Error(`the broadcast did not go out everywhere: ${results.text}`);
   story.step(`The agent presses "Broadcast": @${BRAND.username} tweets ${what}, Discord's #announcements has it (crossposted)`);
   await story.beat('broadcast');
 }
@@ -55,16 +60,27 @@ export async function incidentStory(story: Story, alert: SlackMessage): Promise<
 
   story.step('The agent presses "Declare incident" on the alert and fills in the incident');
   await press(story, alert, 'Declare incident');
-  await fillModal(story, 'Declare incident', { Title: TITLE, 'Affected components': 'login, mobile app', Keywords: 'login, log in, sign in' }, 'declare-modal');
+  await fillModal(
+    story,
+    'Declare incident',
+    { Title: TITLE, 'Affected components': 'login, mobile app', Keywords: 'login, log in, sign in' },
+    'declare-modal',
+  );
   const card = await until('the incident card in #status', () => topLevel(world, STATUS).findLast((m) => m.text.includes(TITLE)));
-  story.step('Incident declared: its card in #status; every customer of the outage so far — the cards that raised the alert and those gathered in it — is linked to it', { channel: STATUS, threadTs: card.ts });
+  story.step(
+    'Incident declared: its card in #status; every customer of the outage so far — the cards that raised the alert and those gathered in it — is linked to it',
+    { channel: STATUS, threadTs: card.ts },
+  );
   await broadcast(story, card, 'the first public update');
 
   story.step(`${whileDeclared.length} more customers write; the incident's keywords link them to it`);
   await write(story, whileDeclared);
   // Resolving follows up the customers linked by then: wait until the thread's digest lists these.
   await until('the digest of linked customers in the incident thread', () => listed(story, card, whileDeclared));
-  story.step(`carebot lists the linked customers in the incident thread (${digested(story, card)} so far)`, { channel: STATUS, threadTs: card.ts });
+  story.step(`carebot lists the linked customers in the incident thread (${digested(story, card)} so far)`, {
+    channel: STATUS,
+    threadTs: card.ts,
+  });
   await story.beat('linked');
 
   story.step('The agent posts an update: Identified');
@@ -77,7 +93,14 @@ export async function incidentStory(story: Story, alert: SlackMessage): Promise<
   await fillModal(story, 'Resolve incident', {}, 'resolve-modal');
   await broadcast(story, card, 'the resolution');
 
-  const report = await until('the follow-ups report in the incident thread', () => repliesTo(world, card).find((m) => m.text.startsWith('Follow-ups:')), 90_000);
-  story.step(`carebot followed up every linked customer, threaded under what they wrote. ${report.text}`, { channel: STATUS, threadTs: card.ts });
+  const report = await until(
+    'the follow-ups report in the incident thread',
+    () => repliesTo(world, card).find((m) => m.text.startsWith('Follow-ups:')),
+    90_000,
+  );
+  story.step(`carebot followed up every linked customer, threaded under what they wrote. ${report.text}`, {
+    channel: STATUS,
+    threadTs: card.ts,
+  });
   await story.beat('follow-ups');
 }

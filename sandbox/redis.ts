@@ -38,7 +38,9 @@ const hasRedisServer = () => spawnSync('redis-server', ['--version'], { stdio: '
 
 async function startRedisServer(): Promise<SandboxRedis> {
   const port = await freePort();
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
   const url = `redis://127.0.0.1:${port}`;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   for (let i = 0; i < 50 && !(await answers(url)); i++) await new Promise((r) => setTimeout(r, 100));
@@ -60,5 +62,7 @@ export async function sandboxRedis(env: NodeJS.ProcessEnv = process.env): Promis
   const url = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   if (await answers(url)) return { url, started: false, stop: async () => {} };
   if (hasRedisServer()) return startRedisServer();
-  throw new RedisMissing(`no Redis answers at ${url} and redis-server is not installed: install it (apt install redis-server, or brew install redis) or set REDIS_URL`);
+  throw new RedisMissing(
+    `no Redis answers at ${url} and redis-server is not installed: install it (apt install redis-server, or brew install redis) or set REDIS_URL`,
+  );
 }

@@ -9,7 +9,10 @@ import type { Scenario } from './scenario.js';
 import { SlackActionError, type SlackPane } from './slack-pane.js';
 
 const text = z.string().trim().min(1).max(2000);
-const handle = z.string().trim().regex(/^[A-Za-z0-9_]{1,15}$/, 'a handle is 1–15 letters, digits or _');
+const handle = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_]{1,15}$/, 'a handle is 1–15 letters, digits or _');
 const id = z.string().min(1).max(64);
 const bodies = {
   click: z.strictObject({ channel: id, ts: id, actionId: id, value: z.string().max(2000).optional() }),
@@ -29,7 +32,10 @@ export function mountSandbox({ pane, people, scenario, feed }: Deps) {
     <S extends z.ZodType>(schema: S, run: (body: z.infer<S>) => Promise<unknown> | unknown) =>
     async (req: Request, res: Response, next: NextFunction) => {
       const parsed = schema.safeParse(req.body);
-      if (!parsed.success) return void res.status(400).json({ error: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') });
+      if (!parsed.success)
+        return void res
+          .status(400)
+          .json({ error: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') });
       try {
         const result = await run(parsed.data);
         feed.check();
@@ -44,17 +50,47 @@ export function mountSandbox({ pane, people, scenario, feed }: Deps) {
     const api = express.Router();
     api.use(express.json({ limit: '64kb' }));
     api.get('/events', (_req, res) => feed.subscribe(res));
-    api.post('/slack/click', act(bodies.click, (b) => pane.click(b.channel, b.ts, b.actionId, b.value)));
-    api.post('/slack/click-ephemeral', act(bodies.clickEphemeral, (b) => pane.clickEphemeral(b.id, b.actionId)));
-    api.post('/slack/view-click', act(bodies.viewClick, (b) => pane.clickInView(b.viewId, b.actionId, b.value)));
-    api.post('/slack/submit', act(bodies.submit, (b) => pane.submit(b.viewId, b.inputs)));
-    api.post('/slack/close', act(bodies.close, (b) => pane.close(b.viewId)));
-    api.post('/slack/write', act(bodies.write, (b) => pane.write(b.channel, b.text, b.threadTs)));
-    api.post('/slack/home', act(z.object({}), () => pane.openHome()));
-    api.post('/x/tweet', act(bodies.tweet, (b) => people.tweet(b.username, b.text, b.inReplyTo)));
-    api.post('/discord/message', act(bodies.discord, (b) => people.discord(b.username, b.text, b.where)));
+    api.post(
+      '/slack/click',
+      act(bodies.click, (b) => pane.click(b.channel, b.ts, b.actionId, b.value)),
+    );
+    api.post(
+      '/slack/click-ephemeral',
+      act(bodies.clickEphemeral, (b) => pane.clickEphemeral(b.id, b.actionId)),
+    );
+    api.post(
+      '/slack/view-click',
+      act(bodies.viewClick, (b) => pane.clickInView(b.viewId, b.actionId, b.value)),
+    );
+    api.post(
+      '/slack/submit',
+      act(bodies.submit, (b) => pane.submit(b.viewId, b.inputs)),
+    );
+    api.post(
+      '/slack/close',
+      act(bodies.close, (b) => pane.close(b.viewId)),
+    );
+    api.post(
+      '/slack/write',
+      act(bodies.write, (b) => pane.write(b.channel, b.text, b.threadTs)),
+    );
+    api.post(
+      '/slack/home',
+      act(z.object({}), () => pane.openHome()),
+    );
+    api.post(
+      '/x/tweet',
+      act(bodies.tweet, (b) => people.tweet(b.username, b.text, b.inReplyTo)),
+    );
+    api.post(
+      '/discord/message',
+      act(bodies.discord, (b) => people.discord(b.username, b.text, b.where)),
+    );
     // The story runs on its own; the page follows it through the live feed.
-    api.post('/scenario/play', act(z.object({}), () => void scenario.play()));
+    api.post(
+      '/scenario/play',
+      act(z.object({}), () => void scenario.play()),
+    );
     app.use('/sandbox/api', api);
     app.use('/sandbox', express.static(fileURLToPath(new URL('./public/', import.meta.url))));
     app.get('/', (_req, res) => res.redirect('/sandbox/'));

@@ -23,9 +23,28 @@ const outageTexts = [
   'is login down? it keeps saying invalid session',
   "still can't log in on the app or the website, this is so frustrating",
 ];
-const outageNames = ['maya_r', 'devon', 'ikram_s', 'pablo_g', 'ines_m', 'kofi', 'hana_t', 'oliver_p', 'sven', 'amara_o', 'li_wei', 'rosa_d', 'jonah_f', 'farah'];
+const outageNames = [
+  'maya_r',
+  'devon',
+  'ikram_s',
+  'pablo_g',
+  'ines_m',
+  'kofi',
+  'hana_t',
+  'oliver_p',
+  'sven',
+  'amara_o',
+  'li_wei',
+  'rosa_d',
+  'jonah_f',
+  'farah',
+];
 /** Every fourth of them writes on Discord, in the server's #general. */
-export const outageCustomers: Customer[] = outageNames.map((name, i) => ({ name, text: outageTexts[(i + Math.floor(i / 4)) % outageTexts.length]!, on: i % 4 === 3 ? 'discord' : 'x' }));
+export const outageCustomers: Customer[] = outageNames.map((name, i) => ({
+  name,
+  text: outageTexts[(i + Math.floor(i / 4)) % outageTexts.length]!,
+  on: i % 4 === 3 ? 'discord' : 'x',
+}));
 
 export interface ScenarioStatus {
   running: boolean;
@@ -67,7 +86,9 @@ export function scenario(world: World, pane: SlackPane, people: Customers, opts:
 
     story.step(`Outage: ${outageCustomers.length} customers cannot log in`);
     await write(story, outageCustomers, gap / 2);
-    const alert = await until('the outage alert in #outages', () => topLevel(world, ALERTS).find((m) => buttonByLabel(m.blocks, 'Declare incident')));
+    const alert = await until('the outage alert in #outages', () =>
+      topLevel(world, ALERTS).find((m) => buttonByLabel(m.blocks, 'Declare incident')),
+    );
     story.step(`carebot raised the alert in #outages: ${alert.text.replace(/:[a-z_]+:\s*/g, '')}`, { channel: ALERTS });
     await story.beat('alert');
     await incidentStory(story, alert);

@@ -66,11 +66,25 @@ export function slackPane(slack: FakeSlack, eventsUrl: string, signingSecret: st
       slack
         .modals()
         .filter((v) => !dismissed.has(v.id))
-        .map((v) => ({ ...v, title: v.title as { text?: string } | null, blocks: (v.blocks ?? []) as unknown[], errors: errors.get(v.id) ?? {}, drafts: drafts.get(v.id) ?? {} })),
+        .map((v) => ({
+          ...v,
+          title: v.title as { text?: string } | null,
+          blocks: (v.blocks ?? []) as unknown[],
+          errors: errors.get(v.id) ?? {},
+          drafts: drafts.get(v.id) ?? {},
+        })),
     ephemerals: (): Ephemeral[] =>
       slack.calls.flatMap((c, id) =>
         c.method === 'chat.postEphemeral' && c.body.user === agent.id
-          ? [{ id, channel: String(c.body.channel), ...(c.body.thread_ts ? { threadTs: String(c.body.thread_ts) } : {}), text: String(c.body.text ?? ''), blocks: (c.body.blocks as unknown[]) ?? [] }]
+          ? [
+              {
+                id,
+                channel: String(c.body.channel),
+                ...(c.body.thread_ts ? { threadTs: String(c.body.thread_ts) } : {}),
+                text: String(c.body.text ?? ''),
+                blocks: (c.body.blocks as unknown[]) ?? [],
+              },
+            ]
           : [],
       ),
     home: () => slack.homeOf(agent.id),
@@ -93,7 +107,11 @@ export function slackPane(slack: FakeSlack, eventsUrl: string, signingSecret: st
     /** Submits a modal; carebot's answer decides, as in Slack, whether it closes, changes or shows errors. */
     async submit(viewId: string, inputs: Record<string, string>) {
       const res = check('submit', await requests.submitView(viewId, agent, inputs));
-      const answer = (typeof res.body === 'object' && res.body ? res.body : {}) as { response_action?: string; errors?: Record<string, string>; view?: Record<string, unknown> };
+      const answer = (typeof res.body === 'object' && res.body ? res.body : {}) as {
+        response_action?: string;
+        errors?: Record<string, string>;
+        view?: Record<string, unknown>;
+      };
       errors.delete(viewId);
       if (answer.response_action === 'errors') errors.set(viewId, answer.errors ?? {});
       else if (answer.response_action === 'update' && answer.view) slack.replaceView(viewId, answer.view);
@@ -115,7 +133,10 @@ export function slackPane(slack: FakeSlack, eventsUrl: string, signingSecret: st
         check('message', (await requests.threadMessage({ channel, threadTs, user: agent.id, text })).response);
       } else {
         const m = slack.addMessage({ channel, user: agent.id, text });
-        check('message', await requests.event({ type: 'message', user: agent.id, text, ts: m.ts, channel, event_ts: m.ts, channel_type: 'channel' }));
+        check(
+          'message',
+          await requests.event({ type: 'message', user: agent.id, text, ts: m.ts, channel, event_ts: m.ts, channel_type: 'channel' }),
+        );
       }
     },
     async openHome() {

@@ -39,7 +39,14 @@ export async function startSandbox(opts: SandboxOptions) {
   const queuePrefix = `demo-${randomBytes(4).toString('hex')}`;
   const { running } = await startCarebot(
     world,
-    { redisUrl: opts.redisUrl, dir, port, queuePrefix, ...(opts.logLevel ? { logLevel: opts.logLevel } : {}), ...(opts.pglite ? { pglite: opts.pglite } : {}) },
+    {
+      redisUrl: opts.redisUrl,
+      dir,
+      port,
+      queuePrefix,
+      ...(opts.logLevel ? { logLevel: opts.logLevel } : {}),
+      ...(opts.pglite ? { pglite: opts.pglite } : {}),
+    },
     [mountSandbox({ pane, people, scenario: story, feed })],
   );
 

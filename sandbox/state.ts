@@ -23,7 +23,12 @@ const slackMessage = (m: SlackMessage, world: World): ShownMessage => ({
   author: m.user ? (m.user === agent.id ? agent.name : m.user) : 'carebot',
   bot: !m.user,
   edited: m.edits > 0,
-  replies: m.thread_ts ? [] : world.slack.messages(m.channel).filter((r) => r.thread_ts === m.ts && r.ts !== m.ts).map((r) => slackMessage(r, world)),
+  replies: m.thread_ts
+    ? []
+    : world.slack
+        .messages(m.channel)
+        .filter((r) => r.thread_ts === m.ts && r.ts !== m.ts)
+        .map((r) => slackMessage(r, world)),
 });
 
 /** One timeline entry on a network, with what answered it nested under it. */
@@ -37,31 +42,66 @@ interface Post {
 
 export function snapshot(world: World, pane: SlackPane, people: Customers, scenario: Scenario) {
   const xPosts: Post[] = [
-    ...people.tweets.map((t) => ({ id: t.id, author: t.username, text: t.text, fromBrand: false, ...(t.inReplyTo ? { replyTo: t.inReplyTo } : {}) })),
-    ...world.x.posted.map((p) => ({ id: p.id, author: BRAND.username, text: p.text, fromBrand: true, ...(p.inReplyTo ? { replyTo: p.inReplyTo } : {}) })),
+    ...people.tweets.map((t) => ({
+      id: t.id,
+      author: t.username,
+      text: t.text,
+      fromBrand: false,
+      ...(t.inReplyTo ? { replyTo: t.inReplyTo } : {}),
+    })),
+    ...world.x.posted.map((p) => ({
+      id: p.id,
+      author: BRAND.username,
+      text: p.text,
+      fromBrand: true,
+      ...(p.inReplyTo ? { replyTo: p.inReplyTo } : {}),
+    })),
   ];
   // How Discord shows a mention of the bot: by its name.
   const botMention = `<@${String(world.discord.botUser.id)}>`;
   const discordPosts = [
-    ...people.discordMessages.map((m) => ({ id: m.id, channelId: m.channelId, author: m.username, text: m.content.replaceAll(botMention, `@${BRAND.name}`), fromBrand: false })),
+    ...people.discordMessages.map((m) => ({
+      id: m.id,
+      channelId: m.channelId,
+      author: m.username,
+      text: m.content.replaceAll(botMention, `@${BRAND.name}`),
+      fromBrand: false,
+    })),
     ...world.discord.sent.map((m) => {
       const ref = m.messageReference?.message_id;
-      return { id: m.id, channelId: m.channelId, author: BRAND.name, text: m.content, fromBrand: true, ...(typeof ref === 'string' ? { replyTo: ref } : {}) };
+      return {
+        id: m.id,
+        channelId: m.channelId,
+        author: BRAND.name,
+        text: m.content,
+        fromBrand: true,
+        ...(typeof ref === 'string' ? { replyTo: ref } : {}),
+      };
     }),
   ];
   // The brand's announcement channel first: what every member of the server sees.
   const announcements = world.discord.channelId('announcements');
-  const discordIds = [...new Set(discordPosts.map((p) => p.channelId))].sort((a, b) => Number(b === announcements) - Number(a === announcements));
+  const discordIds = [...new Set(discordPosts.map((p) => p.channelId))].sort(
+    (a, b) => Number(b === announcements) - Number(a === announcements),
+  );
   const discordChannels = discordIds.map((id) => {
     const dmWith = people.discordMessages.find((m) => m.dm && m.channelId === id)?.username;
-    const name = dmWith ? `DM with ${dmWith}` : ['general', 'announcements', 'support'].find((n) => world.discord.channelId(n) === id) ?? id;
+    const name = dmWith
+      ? `DM with ${dmWith}`
+      : (['general', 'announcements', 'support'].find((n) => world.discord.channelId(n) === id) ?? id);
     return { id, name: dmWith ? name : `#${name}`, posts: discordPosts.filter((p) => p.channelId === id) };
   });
 
   return {
     agent,
     slack: {
-      channels: channels.map((c) => ({ ...c, messages: world.slack.messages(c.id).filter((m) => !m.thread_ts || m.thread_ts === m.ts).map((m) => slackMessage(m, world)) })),
+      channels: channels.map((c) => ({
+        ...c,
+        messages: world.slack
+          .messages(c.id)
+          .filter((m) => !m.thread_ts || m.thread_ts === m.ts)
+          .map((m) => slackMessage(m, world)),
+      })),
       modals: pane.openModals(),
       ephemerals: pane.ephemerals(),
       home: pane.home() ?? null,

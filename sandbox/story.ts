@@ -45,8 +45,10 @@ export async function until<T>(what: string, check: () => T | undefined | false,
   }
 }
 
-export const topLevel = (world: World, channel: string) => world.slack.messages(channel).filter((m) => !m.thread_ts || m.thread_ts === m.ts);
-export const repliesTo = (world: World, root: SlackMessage) => world.slack.messages(root.channel).filter((m) => m.thread_ts === root.ts && m.ts !== root.ts);
+export const topLevel = (world: World, channel: string) =>
+  world.slack.messages(channel).filter((m) => !m.thread_ts || m.thread_ts === m.ts);
+export const repliesTo = (world: World, root: SlackMessage) =>
+  world.slack.messages(root.channel).filter((m) => m.thread_ts === root.ts && m.ts !== root.ts);
 /** A message as it is now (carebot edits cards and previews in place). */
 export const current = (world: World, m: SlackMessage) => world.slack.messages(m.channel).find((x) => x.ts === m.ts) ?? m;
 

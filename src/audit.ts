@@ -1,16 +1,7 @@
 import type { Db } from './db/open.js';
 import { auditLog } from './db/schema.js';
 
-export type AuditAction =
-  | 'reply'
-  | 'reply.retry'
-  | 'assign'
-  | 'resolve'
-  | 'reopen'
-  | 'spam'
-  | 'reclassify'
-  | 'escalate'
-  | 'broadcast';
+export type AuditAction = 'reply' | 'reply.retry' | 'assign' | 'resolve' | 'reopen' | 'spam' | 'reclassify' | 'escalate' | 'broadcast';
 
 /** Who did what to which conversation, reply or incident: every agent action lands here. */
 export async function audit(

@@ -74,7 +74,12 @@ export async function openServices(config: Config, log: Logger, opts: { role: Ro
       redis,
       config.QUEUE_PREFIX,
       { ...defaultSpikeSettings, ...spikeSettings(config) },
-      ignoredTerms([...config.file.spikes.ignore, ...config.file.brand.handles, ...config.file.brand.keywords, config.file.brand.name ?? '']),
+      ignoredTerms([
+        ...config.file.spikes.ignore,
+        ...config.file.brand.handles,
+        ...config.file.brand.keywords,
+        config.file.brand.name ?? '',
+      ]),
     ),
     connectors: await createConnectors(config, database.db, log),
   };
@@ -93,7 +98,13 @@ const spikeSettings = ({ file: { spikes: s } }: Config) => ({
  * many worker processes from reconciling at the same time.
  */
 export function startWorkers(s: Services): { stop(): Promise<void> } {
-  const workers: Worker[] = [startIngestWorker(s), startAnalyzeWorker(s), startOutboundWorker(s), startBroadcastWorker(s), startPollWorker(s)];
+  const workers: Worker[] = [
+    startIngestWorker(s),
+    startAnalyzeWorker(s),
+    startOutboundWorker(s),
+    startBroadcastWorker(s),
+    startPollWorker(s),
+  ];
   if (s.slack) {
     const slack = { ...s, slack: s.slack };
     workers.push(startNotifyWorker(slack), startSpikesWorker(slack), startSlaWorker(slack));
@@ -155,7 +166,10 @@ export async function start(config: Config, log: Logger, role: Role, opts: { pgl
   const app = createHttpApp(services, role === 'workers' ? [] : publicRoutes);
   const server = await listen(app, config.PORT);
   await slackApp?.start();
-  log.info({ role, port: (server.address() as { port: number }).port, database: services.database.kind, slack: slackApp?.mode ?? 'off' }, 'carebot started');
+  log.info(
+    { role, port: (server.address() as { port: number }).port, database: services.database.kind, slack: slackApp?.mode ?? 'off' },
+    'carebot started',
+  );
 
   let stopping: Promise<void> | undefined;
   return {

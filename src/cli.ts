@@ -23,7 +23,13 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,
-    options: { role: { type: 'string', default: 'all' }, input: { type: 'string' }, model: { type: 'string' }, 'from-db': { type: 'boolean' }, help: { type: 'boolean' } },
+    options: {
+      role: { type: 'string', default: 'all' },
+      input: { type: 'string' },
+      model: { type: 'string' },
+      'from-db': { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
     strict: true,
   });
   if (!command || values.help || command === 'help') {

@@ -50,7 +50,9 @@ export async function runDoctor(load: () => Config): Promise<number> {
       'slack',
       async () => {
         if (!config.SLACK_BOT_TOKEN) return `off (${config.networks.slack.why})`;
-        const res = await withTimeout(new WebClient(config.SLACK_BOT_TOKEN, { slackApiUrl: config.SLACK_API_URL, retryConfig: { retries: 0 } }).auth.test());
+        const res = await withTimeout(
+          new WebClient(config.SLACK_BOT_TOKEN, { slackApiUrl: config.SLACK_API_URL, retryConfig: { retries: 0 } }).auth.test(),
+        );
         return `bot ${res.user} in ${res.team}`;
       },
     ],
@@ -60,11 +62,18 @@ export async function runDoctor(load: () => Config): Promise<number> {
         if (!config.SLACK_BOT_TOKEN) return 'off';
         if (config.SLACK_APP_TOKEN) {
           // Asking for a connection URL proves the app-level token without opening the socket.
-          await withTimeout(new WebClient(config.SLACK_APP_TOKEN, { slackApiUrl: config.SLACK_API_URL, retryConfig: { retries: 0 } }).apps.connections.open());
+          await withTimeout(
+            new WebClient(config.SLACK_APP_TOKEN, {
+              slackApiUrl: config.SLACK_API_URL,
+              retryConfig: { retries: 0 },
+            }).apps.connections.open(),
+          );
           return 'Socket Mode (app-level token accepted)';
         }
         if (config.SLACK_SIGNING_SECRET) return 'HTTP at /slack/events (requests checked with SLACK_SIGNING_SECRET)';
-        throw new Error('set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP): without one, nothing agents do in Slack reaches carebot');
+        throw new Error(
+          'set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP): without one, nothing agents do in Slack reaches carebot',
+        );
       },
     ],
     [

@@ -3,4 +3,5 @@ import { sendBroadcast } from '../src/slack/incident-broadcast.js';
 import { startStageWorker } from '../src/worker.js';
 
 // One at a time: an incident's next update goes out after its first, so it threads under it.
-export const startBroadcastWorker = (s: Services) => startStageWorker(s, 'broadcast', (job) => sendBroadcast(s, job.data.updateId), { concurrency: 1 });
+export const startBroadcastWorker = (s: Services) =>
+  startStageWorker(s, 'broadcast', (job) => sendBroadcast(s, job.data.updateId), { concurrency: 1 });

@@ -12,7 +12,11 @@ export const startOutboundWorker = (s: Services) =>
     onExhausted: async (job, err) => {
       await s.db
         .update(replies)
-        .set({ state: sql`case when ${replies.state} = 'pending' then 'failed' else 'unknown' end`, error: err.message, updatedAt: sql`now()` })
+        .set({
+          state: sql`case when ${replies.state} = 'pending' then 'failed' else 'unknown' end`,
+          error: err.message,
+          updatedAt: sql`now()`,
+        })
         .where(and(eq(replies.id, job.data.replyId), inArray(replies.state, ['pending', 'sending'])));
       if (s.slack) await reportReply({ ...s, slack: s.slack }, job.data.replyId);
     },

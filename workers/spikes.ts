@@ -5,4 +5,9 @@ import { startStageWorker } from '../src/worker.js';
 import { tickIncidents } from '../src/incidents/tick.js';
 
 export const startSpikesWorker = (s: Services & { slack: WebClient }) =>
-  startStageWorker(s, 'spikes', (job) => (job.name === 'alert' ? postAlert(s, job.data.spikeId!) : job.name === 'incidents' ? tickIncidents(s) : tickSpikes(s)), { concurrency: 1 });
+  startStageWorker(
+    s,
+    'spikes',
+    (job) => (job.name === 'alert' ? postAlert(s, job.data.spikeId!) : job.name === 'incidents' ? tickIncidents(s) : tickSpikes(s)),
+    { concurrency: 1 },
+  );

@@ -7,7 +7,13 @@ import { discordError } from './errors.js';
  * A status update in the announcement channel, crossposted to every server that follows it.
  * A later update replies to the first one so the story reads as one chain.
  */
-export async function announceOnDiscord(client: Client, channelId: string, text: string, inReplyTo: string | undefined, log: Logger): Promise<Sent> {
+export async function announceOnDiscord(
+  client: Client,
+  channelId: string,
+  text: string,
+  inReplyTo: string | undefined,
+  log: Logger,
+): Promise<Sent> {
   let sent;
   try {
     const channel = await client.channels.fetch(channelId);
@@ -22,7 +28,9 @@ export async function announceOnDiscord(client: Client, channelId: string, text:
   }
   // The update is out; a failed crosspost must not make the caller post it a second time.
   if (sent.channel.type === ChannelType.GuildAnnouncement) {
-    await sent.crosspost().catch((err: Error) => log.warn({ err: err.message, messageId: sent.id }, 'discord: announcement sent but not crossposted'));
+    await sent
+      .crosspost()
+      .catch((err: Error) => log.warn({ err: err.message, messageId: sent.id }, 'discord: announcement sent but not crossposted'));
   }
   return { externalId: sent.id, url: sent.url };
 }

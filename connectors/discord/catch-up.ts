@@ -24,7 +24,13 @@ async function newestStored(db: Db, channelId: string): Promise<string | undefin
  * ones, oldest first. A channel with nothing stored yet is left alone: a first start does not
  * import the history.
  */
-export async function catchUp(client: Client<true>, db: Db, supportChannels: readonly string[], handle: (m: Message) => Promise<void>, log: Logger): Promise<void> {
+export async function catchUp(
+  client: Client<true>,
+  db: Db,
+  supportChannels: readonly string[],
+  handle: (m: Message) => Promise<void>,
+  log: Logger,
+): Promise<void> {
   for (const channelId of supportChannels) {
     try {
       let after = await newestStored(db, channelId);

@@ -6,7 +6,8 @@ import { ConnectorError } from '../../src/connector.js';
  * connection) is passed on untouched: nobody knows whether Discord acted on the request.
  */
 export function discordError(err: unknown, what: string): unknown {
-  if (err instanceof RateLimitError) return new ConnectorError(`Discord rate limit on ${what}`, 'rate_limited', Math.max(err.retryAfter, 1000));
+  if (err instanceof RateLimitError)
+    return new ConnectorError(`Discord rate limit on ${what}`, 'rate_limited', Math.max(err.retryAfter, 1000));
   if (err instanceof DiscordAPIError) {
     if (err.status >= 500) return new ConnectorError(`Discord ${err.status} on ${what}: ${err.message}`, 'unavailable');
     return new ConnectorError(`Discord refused ${what} (${err.code}): ${err.message}`, 'rejected');

@@ -60,7 +60,9 @@ export function createDiscordConnector(config: Config, db: Db, log: Logger): Con
     ready.on(Events.ShardReady, () => void recover());
     ready.on(Events.ShardError, (err) => log.warn({ err: err.message }, 'discord: gateway error; reconnecting'));
     // A fatal close (token reset, intents revoked) is not retried by discord.js: say so loudly.
-    ready.on(Events.ShardDisconnect, (event) => log.error({ code: event.code }, 'discord: the gateway closed for good; no mentions arrive until carebot restarts'));
+    ready.on(Events.ShardDisconnect, (event) =>
+      log.error({ code: event.code }, 'discord: the gateway closed for good; no mentions arrive until carebot restarts'),
+    );
     await recover();
     log.info({ bot: ready.user.tag, supportChannels: settings.supportChannels.length }, 'discord: connected to the gateway');
   };

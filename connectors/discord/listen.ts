@@ -11,14 +11,22 @@ const STORE_ATTEMPTS = 8;
  * What happens to each message carebot sees (live from the gateway, or fetched to catch up):
  * a mention goes to the pipeline; anything seen twice is one row (dedup on the message id).
  */
-export function mentionHandler(client: Client<true>, supportChannels: readonly string[], receive: Receive, log: Logger): (message: Message) => Promise<void> {
+export function mentionHandler(
+  client: Client<true>,
+  supportChannels: readonly string[],
+  receive: Receive,
+  log: Logger,
+): (message: Message) => Promise<void> {
   const support = new Set(supportChannels);
   return async (message) => {
     const reason = mentionReason(message, client.user.id, support);
     if (!reason) return;
     const payload = toPayload(message, client.user.id);
     if (!payload.content && !payload.attachments?.length) {
-      log.warn({ messageId: message.id, channelId: message.channelId }, 'discord: message without content (is the MessageContent intent on?)');
+      log.warn(
+        { messageId: message.id, channelId: message.channelId },
+        'discord: message without content (is the MessageContent intent on?)',
+      );
       return;
     }
     for (let attempt = 1; ; attempt++) {
@@ -27,7 +35,10 @@ export function mentionHandler(client: Client<true>, supportChannels: readonly s
         return;
       } catch (err) {
         if (attempt >= STORE_ATTEMPTS) {
-          log.error({ err, messageId: message.id, url: message.url }, 'discord: could not store a mention; it is lost unless the message is sent again');
+          log.error(
+            { err, messageId: message.id, url: message.url },
+            'discord: could not store a mention; it is lost unless the message is sent again',
+          );
           return;
         }
         await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));

@@ -21,7 +21,9 @@ export async function checkTwitter(config: Config, db: Db): Promise<string> {
       await mentionsTimeline(read, config.TWITTER_USER_ID).page(undefined, undefined);
       said.push(`reading mentions of ${config.TWITTER_USER_ID}`);
     } else {
-      said.push(read ? 'bearer token set (mentions need TWITTER_USER_ID or posting credentials)' : 'reading off (TWITTER_BEARER_TOKEN not set)');
+      said.push(
+        read ? 'bearer token set (mentions need TWITTER_USER_ID or posting credentials)' : 'reading off (TWITTER_BEARER_TOKEN not set)',
+      );
     }
   } catch (err) {
     throw twitterError(err, step);

@@ -36,13 +36,22 @@ export interface TwitterClients {
 export function createTwitterClients(config: Config, db: Db): TwitterClients {
   const shared = settings(config);
   const read = config.TWITTER_BEARER_TOKEN ? new TwitterApi(config.TWITTER_BEARER_TOKEN, shared).readOnly : undefined;
-  const { TWITTER_API_KEY: appKey, TWITTER_API_SECRET: appSecret, TWITTER_ACCESS_TOKEN: accessToken, TWITTER_ACCESS_SECRET: accessSecret } = config;
+  const {
+    TWITTER_API_KEY: appKey,
+    TWITTER_API_SECRET: appSecret,
+    TWITTER_ACCESS_TOKEN: accessToken,
+    TWITTER_ACCESS_SECRET: accessSecret,
+  } = config;
   if (appKey && appSecret && accessToken && accessSecret) {
     const oauth1 = new TwitterApi({ appKey, appSecret, accessToken, accessSecret }, shared);
     return { read, user: { client: () => Promise.resolve(oauth1) } };
   }
   if (config.TWITTER_CLIENT_ID && config.TWITTER_OAUTH2_REFRESH_TOKEN) {
-    const oauth2 = { clientId: config.TWITTER_CLIENT_ID, clientSecret: config.TWITTER_CLIENT_SECRET, refreshToken: config.TWITTER_OAUTH2_REFRESH_TOKEN };
+    const oauth2 = {
+      clientId: config.TWITTER_CLIENT_ID,
+      clientSecret: config.TWITTER_CLIENT_SECRET,
+      refreshToken: config.TWITTER_OAUTH2_REFRESH_TOKEN,
+    };
     return { read, user: oauth2UserContext(db, oauth2, shared) };
   }
   return { read };

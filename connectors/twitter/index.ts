@@ -49,7 +49,8 @@ export function createTwitterConnector(config: Config, db: Db, log: Logger): Con
 
     async start() {
       if (!clients.user) {
-        if (!brand.id && clients.read) log.warn('twitter: mentions are not polled until TWITTER_USER_ID is set (or posting credentials to look it up)');
+        if (!brand.id && clients.read)
+          log.warn('twitter: mentions are not polled until TWITTER_USER_ID is set (or posting credentials to look it up)');
         return;
       }
       // users/me needs user context: the bearer token alone cannot say who the brand is.
@@ -62,7 +63,8 @@ export function createTwitterConnector(config: Config, db: Db, log: Logger): Con
         log.warn({ err: (e as Error).message }, 'twitter: users/me failed; going on with TWITTER_USER_ID');
         return;
       }
-      if (brand.id && brand.id !== me.id) throw new Error(`twitter: TWITTER_USER_ID is ${brand.id} but the posting credentials belong to user ${me.id}`);
+      if (brand.id && brand.id !== me.id)
+        throw new Error(`twitter: TWITTER_USER_ID is ${brand.id} but the posting credentials belong to user ${me.id}`);
       brand = { id: me.id, username: me.username };
       log.info({ userId: me.id, username: me.username }, 'twitter: brand account looked up with users/me');
     },

@@ -70,10 +70,19 @@ export function oauth2UserContext(db: Db, settings: OAuth2Settings, clientSettin
       const result = await app.refreshOAuth2Token(current?.refreshToken ?? settings.refreshToken).catch((err: unknown) => {
         throw refreshError(err);
       });
-      if (!result.refreshToken) throw new ConnectorError('X sent no new refresh token: authorize carebot with the offline.access scope', 'rejected');
-      const token: TokenSet = { accessToken: result.accessToken, refreshToken: result.refreshToken, expiresAt: Date.now() + result.expiresIn * 1000, seed };
+      if (!result.refreshToken)
+        throw new ConnectorError('X sent no new refresh token: authorize carebot with the offline.access scope', 'rejected');
+      const token: TokenSet = {
+        accessToken: result.accessToken,
+        refreshToken: result.refreshToken,
+        expiresAt: Date.now() + result.expiresIn * 1000,
+        seed,
+      };
       const value = sealer.seal(JSON.stringify(token));
-      await tx.insert(cursors).values({ name: ROW, value }).onConflictDoUpdate({ target: cursors.name, set: { value, updatedAt: sql`now()` } });
+      await tx
+        .insert(cursors)
+        .values({ name: ROW, value })
+        .onConflictDoUpdate({ target: cursors.name, set: { value, updatedAt: sql`now()` } });
       return token;
     });
 

@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { TTweetv2Expansion, TTweetv2TweetField, TTweetv2UserField, TweetV2, TwitterApiReadOnly, TwitterRateLimit, UserV2 } from 'twitter-api-v2';
+import type {
+  TTweetv2Expansion,
+  TTweetv2TweetField,
+  TTweetv2UserField,
+  TweetV2,
+  TwitterApiReadOnly,
+  TwitterRateLimit,
+  UserV2,
+} from 'twitter-api-v2';
 
 /** One page of tweets, newest first, as both X timelines answer. */
 export interface TimelinePage {
@@ -17,14 +25,21 @@ export interface Timeline {
   page(sinceId: string | undefined, token: string | undefined): Promise<TimelinePage>;
 }
 
-const fields: { max_results: number; expansions: TTweetv2Expansion[]; 'user.fields': TTweetv2UserField[]; 'tweet.fields': TTweetv2TweetField[] } = {
+const fields: {
+  max_results: number;
+  expansions: TTweetv2Expansion[];
+  'user.fields': TTweetv2UserField[];
+  'tweet.fields': TTweetv2TweetField[];
+} = {
   max_results: 100,
   expansions: ['author_id'],
   'user.fields': ['username', 'name', 'public_metrics'],
   'tweet.fields': ['created_at', 'conversation_id', 'author_id', 'in_reply_to_user_id', 'referenced_tweets', 'lang'],
 };
 
-type Paginator = Awaited<ReturnType<TwitterApiReadOnly['v2']['search']>> | Awaited<ReturnType<TwitterApiReadOnly['v2']['userMentionTimeline']>>;
+type Paginator =
+  | Awaited<ReturnType<TwitterApiReadOnly['v2']['search']>>
+  | Awaited<ReturnType<TwitterApiReadOnly['v2']['userMentionTimeline']>>;
 
 const toPage = (res: Paginator): TimelinePage => ({
   tweets: res.data.data ?? [],
@@ -38,7 +53,13 @@ const toPage = (res: Paginator): TimelinePage => ({
 export const mentionsTimeline = (client: TwitterApiReadOnly, userId: string): Timeline => ({
   cursor: `twitter:mentions:${userId}`,
   page: async (sinceId, token) =>
-    toPage(await client.v2.userMentionTimeline(userId, { ...fields, ...(sinceId ? { since_id: sinceId } : {}), ...(token ? { pagination_token: token } : {}) })),
+    toPage(
+      await client.v2.userMentionTimeline(userId, {
+        ...fields,
+        ...(sinceId ? { since_id: sinceId } : {}),
+        ...(token ? { pagination_token: token } : {}),
+      }),
+    ),
 });
 
 /** Recent search (the last 7 days): tweets that name the brand without an @. */
@@ -46,7 +67,9 @@ export const searchTimeline = (client: TwitterApiReadOnly, query: string): Timel
   // A changed query starts a new cursor: the old position means nothing for it.
   cursor: `twitter:search:${createHash('sha256').update(query).digest('hex').slice(0, 16)}`,
   page: async (sinceId, token) =>
-    toPage(await client.v2.search(query, { ...fields, ...(sinceId ? { since_id: sinceId } : {}), ...(token ? { next_token: token } : {}) })),
+    toPage(
+      await client.v2.search(query, { ...fields, ...(sinceId ? { since_id: sinceId } : {}), ...(token ? { next_token: token } : {}) }),
+    ),
 });
 
 /** The search query: the one configured, or the brand's keywords ORed together, without retweets. */

@@ -12,21 +12,23 @@ export const twitterSignature = (consumerSecret: string, data: string | Buffer) 
   `sha256=${hmacSha256(consumerSecret, data).toString('base64')}`;
 
 /** Account Activity deliveries carry v1.1 tweet objects. */
-const v1TweetSchema = z.object({
-  id_str: z.string().regex(/^\d+$/),
-  text: storableString().optional(),
-  full_text: storableString().optional(),
-  extended_tweet: z.object({ full_text: storableString() }).optional(),
-  created_at: z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'expected a date'),
-  lang: z.string().optional(),
-  in_reply_to_status_id_str: z.string().nullish(),
-  user: z.object({
-    id_str: z.string(),
-    screen_name: storableString(),
-    name: storableString().optional(),
-    followers_count: z.number().optional(),
-  }),
-}).refine((t) => Boolean(t.extended_tweet?.full_text ?? t.full_text ?? t.text), 'tweet has no text');
+const v1TweetSchema = z
+  .object({
+    id_str: z.string().regex(/^\d+$/),
+    text: storableString().optional(),
+    full_text: storableString().optional(),
+    extended_tweet: z.object({ full_text: storableString() }).optional(),
+    created_at: z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'expected a date'),
+    lang: z.string().optional(),
+    in_reply_to_status_id_str: z.string().nullish(),
+    user: z.object({
+      id_str: z.string(),
+      screen_name: storableString(),
+      name: storableString().optional(),
+      followers_count: z.number().optional(),
+    }),
+  })
+  .refine((t) => Boolean(t.extended_tweet?.full_text ?? t.full_text ?? t.text), 'tweet has no text');
 const deliverySchema = z.object({
   for_user_id: z.string(),
   tweet_create_events: z.array(v1TweetSchema).max(1000).optional(),
@@ -43,7 +45,12 @@ function toPayload(t: z.infer<typeof v1TweetSchema>): TweetPayload {
       lang: t.lang,
       ...(t.in_reply_to_status_id_str ? { referenced_tweets: [{ type: 'replied_to', id: t.in_reply_to_status_id_str }] } : {}),
     },
-    author: { id: t.user.id_str, username: t.user.screen_name, name: t.user.name, public_metrics: { followers_count: t.user.followers_count } },
+    author: {
+      id: t.user.id_str,
+      username: t.user.screen_name,
+      name: t.user.name,
+      public_metrics: { followers_count: t.user.followers_count },
+    },
   };
 }
 
@@ -69,7 +76,8 @@ export function mountTwitterWebhook(config: Config, receive: Receive) {
       } catch {
         return void res.status(400).json({ error: 'body is not JSON' });
       }
-      if (!parsed.success) return void res.status(422).json({ error: parsed.error.issues[0]!.path.join('.') + ': ' + parsed.error.issues[0]!.message });
+      if (!parsed.success)
+        return void res.status(422).json({ error: parsed.error.issues[0]!.path.join('.') + ': ' + parsed.error.issues[0]!.message });
       // One app can subscribe several accounts: only the brand's feed is carebot's.
       if (config.TWITTER_USER_ID && parsed.data.for_user_id !== config.TWITTER_USER_ID) {
         return void res.status(200).json({ ok: true, received: 0 });

@@ -16,13 +16,18 @@ export async function postSigned(url: string, secret: string, body: unknown): Pr
   try {
     res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [TIMESTAMP_HEADER]: String(timestamp), [SIGNATURE_HEADER]: signWebhook(secret, timestamp, raw) },
+      headers: {
+        'content-type': 'application/json',
+        [TIMESTAMP_HEADER]: String(timestamp),
+        [SIGNATURE_HEADER]: signWebhook(secret, timestamp, raw),
+      },
       body: raw,
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
   } catch (err) {
     // Refused before anything was sent: safe to try again later.
-    if ((err as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED') throw new ConnectorError(`callback ${new URL(url).host} unreachable`, 'unavailable');
+    if ((err as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED')
+      throw new ConnectorError(`callback ${new URL(url).host} unreachable`, 'unavailable');
     throw err;
   }
   const text = (await res.text()).slice(0, 10_000);

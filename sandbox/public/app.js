@@ -45,25 +45,60 @@ function messageView(channel, m, inThread) {
   const act = (actionId, value) => post('slack/click', { channel, ts: m.ts, actionId, ...(value !== undefined ? { value } : {}) });
   const body = m.blocks ? renderBlocks(m.blocks, act, ctx(`${channel}-${m.ts}`)) : mrkdwn(m.text, ctx('').names);
   const replies = m.replies?.length ?? 0;
-  return h('article', { class: `message${m.bot ? ' bot' : ''}`, 'aria-label': `${m.author}: ${m.text.slice(0, 80)}` },
-    h('div', { class: 'meta' }, h('strong', {}, m.author), m.bot ? h('span', { class: 'badge' }, 'APP') : null, h('time', {}, new Date(Number(m.ts) * 1000).toLocaleTimeString()), m.edited ? h('span', { class: 'muted' }, '(edited)') : null),
+  return h(
+    'article',
+    { class: `message${m.bot ? ' bot' : ''}`, 'aria-label': `${m.author}: ${m.text.slice(0, 80)}` },
+    h(
+      'div',
+      { class: 'meta' },
+      h('strong', {}, m.author),
+      m.bot ? h('span', { class: 'badge' }, 'APP') : null,
+      h('time', {}, new Date(Number(m.ts) * 1000).toLocaleTimeString()),
+      m.edited ? h('span', { class: 'muted' }, '(edited)') : null,
+    ),
     body,
-    inThread ? null : h('button', { type: 'button', class: 'link', dataset: { focusKey: `thread-${m.ts}` }, onclick: () => showThread(channel, m.ts) },
-      replies ? `${replies} ${replies === 1 ? 'reply' : 'replies'}` : 'Reply in thread'));
+    inThread
+      ? null
+      : h(
+          'button',
+          { type: 'button', class: 'link', dataset: { focusKey: `thread-${m.ts}` }, onclick: () => showThread(channel, m.ts) },
+          replies ? `${replies} ${replies === 1 ? 'reply' : 'replies'}` : 'Reply in thread',
+        ),
+  );
 }
 
 function ephemeralView(e) {
   const act = (actionId) => post('slack/click-ephemeral', { id: e.id, actionId });
-  return h('article', { class: 'message ephemeral' }, h('div', { class: 'meta' }, h('strong', {}, 'carebot'), h('span', { class: 'muted' }, 'Only visible to you')),
-    e.blocks.length ? renderBlocks(e.blocks, act, ctx(`eph-${e.id}`)) : mrkdwn(e.text));
+  return h(
+    'article',
+    { class: 'message ephemeral' },
+    h('div', { class: 'meta' }, h('strong', {}, 'carebot'), h('span', { class: 'muted' }, 'Only visible to you')),
+    e.blocks.length ? renderBlocks(e.blocks, act, ctx(`eph-${e.id}`)) : mrkdwn(e.text),
+  );
 }
 
 function renderChannels() {
-  rerender($('channels'), () => state.slack.channels.map((c) => {
-    const unread = c.messages.length - (seen[c.id] ?? 0);
-    return h('li', {}, h('button', { type: 'button', class: `channel-link${c.id === current ? ' active' : ''}`, 'aria-current': c.id === current ? 'page' : undefined, dataset: { focusKey: `ch-${c.id}` }, onclick: () => showChannel(c.id) },
-      `# ${c.name}`, unread > 0 && c.id !== current ? h('span', { class: 'unread', 'aria-label': `${unread} new` }, String(unread)) : null));
-  }));
+  rerender($('channels'), () =>
+    state.slack.channels.map((c) => {
+      const unread = c.messages.length - (seen[c.id] ?? 0);
+      return h(
+        'li',
+        {},
+        h(
+          'button',
+          {
+            type: 'button',
+            class: `channel-link${c.id === current ? ' active' : ''}`,
+            'aria-current': c.id === current ? 'page' : undefined,
+            dataset: { focusKey: `ch-${c.id}` },
+            onclick: () => showChannel(c.id),
+          },
+          `# ${c.name}`,
+          unread > 0 && c.id !== current ? h('span', { class: 'unread', 'aria-label': `${unread} new` }, String(unread)) : null,
+        ),
+      );
+    }),
+  );
 }
 
 function renderConversation() {
@@ -71,7 +106,15 @@ function renderConversation() {
     $('channel-title').textContent = 'carebot — Home';
     $('channel-composer').hidden = true;
     const home = state.slack.home;
-    rerender($('messages'), () => (home ? renderBlocks(home.blocks, (actionId, value) => post('slack/view-click', { viewId: home.id, actionId, ...(value !== undefined ? { value } : {}) }), ctx('home')) : h('p', { class: 'muted' }, 'Opening App Home…')));
+    rerender($('messages'), () =>
+      home
+        ? renderBlocks(
+            home.blocks,
+            (actionId, value) => post('slack/view-click', { viewId: home.id, actionId, ...(value !== undefined ? { value } : {}) }),
+            ctx('home'),
+          )
+        : h('p', { class: 'muted' }, 'Opening App Home…'),
+    );
     return;
   }
   const channel = state.slack.channels.find((c) => c.id === current);
@@ -79,7 +122,14 @@ function renderConversation() {
   $('channel-title').textContent = `# ${channel.name}`;
   $('channel-composer').hidden = false;
   const ephemerals = state.slack.ephemerals.filter((e) => e.channel === current && !e.threadTs);
-  rerender($('messages'), () => (channel.messages.length || ephemerals.length ? [...channel.messages.map((m) => messageView(current, m)), ...ephemerals.map(ephemeralView)] : h('p', { class: 'muted' }, 'No messages yet.')), { stickToEnd: true });
+  rerender(
+    $('messages'),
+    () =>
+      channel.messages.length || ephemerals.length
+        ? [...channel.messages.map((m) => messageView(current, m)), ...ephemerals.map(ephemeralView)]
+        : h('p', { class: 'muted' }, 'No messages yet.'),
+    { stickToEnd: true },
+  );
 }
 
 function renderThread() {
@@ -88,7 +138,16 @@ function renderThread() {
   const root = channel?.messages.find((m) => m.ts === openThread.ts);
   if (!root) return;
   const ephemerals = state.slack.ephemerals.filter((e) => e.channel === openThread.channel && e.threadTs === openThread.ts);
-  rerender($('thread-messages'), () => [messageView(openThread.channel, root, true), h('hr'), ...root.replies.map((r) => messageView(openThread.channel, r, true)), ...ephemerals.map(ephemeralView)], { stickToEnd: true });
+  rerender(
+    $('thread-messages'),
+    () => [
+      messageView(openThread.channel, root, true),
+      h('hr'),
+      ...root.replies.map((r) => messageView(openThread.channel, r, true)),
+      ...ephemerals.map(ephemeralView),
+    ],
+    { stickToEnd: true },
+  );
 }
 
 function renderModal() {
@@ -106,10 +165,18 @@ function renderModal() {
   const form = h('form', { method: 'dialog', class: 'modal-form' });
   form.append(
     h('h2', { id: 'modal-title' }, modal.title?.text ?? 'carebot'),
-    renderBlocks(modal.blocks, (actionId, value) => post('slack/view-click', { viewId: modal.id, actionId, ...(value !== undefined ? { value } : {}) }), { ...ctx(`modal-${modal.id}`), drafts: modal.drafts }, modal.errors),
-    h('div', { class: 'row end' },
+    renderBlocks(
+      modal.blocks,
+      (actionId, value) => post('slack/view-click', { viewId: modal.id, actionId, ...(value !== undefined ? { value } : {}) }),
+      { ...ctx(`modal-${modal.id}`), drafts: modal.drafts },
+      modal.errors,
+    ),
+    h(
+      'div',
+      { class: 'row end' },
       h('button', { type: 'button', onclick: () => post('slack/close', { viewId: modal.id }) }, modal.close?.text ?? 'Cancel'),
-      modal.submit ? h('button', { type: 'submit', class: 'primary' }, modal.submit.text) : null),
+      modal.submit ? h('button', { type: 'submit', class: 'primary' }, modal.submit.text) : null,
+    ),
   );
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -134,24 +201,55 @@ function threaded(posts, render) {
 }
 
 function post_(p, network) {
-  return h('article', { class: `post${p.fromBrand ? ' brand' : ''}`, dataset: { network } },
-    h('div', { class: 'meta' }, h('strong', {}, network === 'x' ? `@${p.author}` : p.author), p.fromBrand ? h('span', { class: 'badge' }, network === 'x' ? 'brand' : 'BOT') : null,
-      network === 'discord' && state.discord.crossposted.includes(p.id) ? h('span', { class: 'muted' }, 'published to following servers') : null),
+  return h(
+    'article',
+    { class: `post${p.fromBrand ? ' brand' : ''}`, dataset: { network } },
+    h(
+      'div',
+      { class: 'meta' },
+      h('strong', {}, network === 'x' ? `@${p.author}` : p.author),
+      p.fromBrand ? h('span', { class: 'badge' }, network === 'x' ? 'brand' : 'BOT') : null,
+      network === 'discord' && state.discord.crossposted.includes(p.id)
+        ? h('span', { class: 'muted' }, 'published to following servers')
+        : null,
+    ),
     h('p', { class: 'post-text' }, p.text),
-    network === 'x' && p.fromBrand ? h('button', { type: 'button', class: 'link', onclick: () => replyAsCustomer(p) }, 'Reply') : null);
+    network === 'x' && p.fromBrand ? h('button', { type: 'button', class: 'link', onclick: () => replyAsCustomer(p) }, 'Reply') : null,
+  );
 }
 
 function renderCustomers() {
   $('x-brand').textContent = `(the brand is @${state.x.brand})`;
-  rerender($('x-timeline'), () => (state.x.posts.length ? threaded(state.x.posts, (p) => post_(p, 'x')) : h('li', { class: 'muted' }, 'No tweets yet: tweet at the brand above.')));
-  rerender($('discord-channels'), () => state.discord.channels.map((c) => h('section', { class: 'discord-channel' }, h('h4', {}, c.name), h('ol', { class: 'timeline' }, threaded(c.posts, (p) => post_(p, 'discord'))))));
+  rerender($('x-timeline'), () =>
+    state.x.posts.length
+      ? threaded(state.x.posts, (p) => post_(p, 'x'))
+      : h('li', { class: 'muted' }, 'No tweets yet: tweet at the brand above.'),
+  );
+  rerender($('discord-channels'), () =>
+    state.discord.channels.map((c) =>
+      h(
+        'section',
+        { class: 'discord-channel' },
+        h('h4', {}, c.name),
+        h(
+          'ol',
+          { class: 'timeline' },
+          threaded(c.posts, (p) => post_(p, 'discord')),
+        ),
+      ),
+    ),
+  );
 }
 
 function renderScenario() {
   const s = state.scenario;
   $('play').disabled = s.played;
   $('play').textContent = s.running ? 'Scenario playing…' : s.played ? 'Scenario played' : 'Play scenario';
-  rerender($('scenario-steps'), () => [...s.steps.map((t) => h('li', {}, t)), s.error ? h('li', { class: 'error' }, `Stopped: ${s.error}`) : null], { stickToEnd: true });
+  rerender(
+    $('scenario-steps'),
+    () => [...s.steps.map((t) => h('li', {}, t)), s.error ? h('li', { class: 'error' }, `Stopped: ${s.error}`) : null],
+    { stickToEnd: true },
+  );
 }
 
 /** Turns to where the scenario acts, once per new place, so the visitor may look elsewhere after. */
@@ -217,7 +315,11 @@ $('channel-composer').addEventListener('submit', async (ev) => {
 $('tweet-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const inReplyTo = $('tweet-reply-to').value;
-  const ok = await post('x/tweet', { username: $('tweet-handle').value.trim(), text: $('tweet-text').value.trim(), ...(inReplyTo ? { inReplyTo } : {}) });
+  const ok = await post('x/tweet', {
+    username: $('tweet-handle').value.trim(),
+    text: $('tweet-text').value.trim(),
+    ...(inReplyTo ? { inReplyTo } : {}),
+  });
   if (ok) {
     $('tweet-text').value = '';
     $('tweet-reply-to').value = '';
@@ -227,7 +329,8 @@ $('tweet-form').addEventListener('submit', async (ev) => {
 $('discord-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const where = new FormData(ev.target).get('where');
-  if (await post('discord/message', { username: $('discord-name').value.trim(), text: $('discord-text').value.trim(), where })) $('discord-text').value = '';
+  if (await post('discord/message', { username: $('discord-name').value.trim(), text: $('discord-text').value.trim(), where }))
+    $('discord-text').value = '';
 });
 
 new EventSource('api/events').addEventListener('state', (ev) => {

@@ -15,12 +15,43 @@ export function h(tag, attrs = {}, ...children) {
 }
 
 const EMOJI = {
-  rotating_light: '🚨', white_check_mark: '✅', red_circle: '🔴', white_circle: '⚪', large_green_circle: '🟢', new: '🆕',
-  bust_in_silhouette: '👤', speech_balloon: '💬', pencil2: '✏️', no_entry_sign: '🚫', bird: '🐦', link: '🔗',
-  inbox_tray: '📥', warning: '⚠️', hourglass_flowing_sand: '⏳', hourglass: '⌛', x: '❌', arrows_counterclockwise: '🔄',
-  mega: '📣', loudspeaker: '📢', wrench: '🔧', eyes: '👀', fire: '🔥', clock3: '🕒', alarm_clock: '⏰', memo: '📝',
-  arrow_up: '⬆️', busts_in_silhouette: '👥', label: '🏷️', globe_with_meridians: '🌐', large_yellow_circle: '🟡',
-  large_orange_circle: '🟠', construction: '🚧', tada: '🎉', heavy_check_mark: '✔️', incoming_envelope: '📨', email: '📧',
+  rotating_light: '🚨',
+  white_check_mark: '✅',
+  red_circle: '🔴',
+  white_circle: '⚪',
+  large_green_circle: '🟢',
+  new: '🆕',
+  bust_in_silhouette: '👤',
+  speech_balloon: '💬',
+  pencil2: '✏️',
+  no_entry_sign: '🚫',
+  bird: '🐦',
+  link: '🔗',
+  inbox_tray: '📥',
+  warning: '⚠️',
+  hourglass_flowing_sand: '⏳',
+  hourglass: '⌛',
+  x: '❌',
+  arrows_counterclockwise: '🔄',
+  mega: '📣',
+  loudspeaker: '📢',
+  wrench: '🔧',
+  eyes: '👀',
+  fire: '🔥',
+  clock3: '🕒',
+  alarm_clock: '⏰',
+  memo: '📝',
+  arrow_up: '⬆️',
+  busts_in_silhouette: '👥',
+  label: '🏷️',
+  globe_with_meridians: '🌐',
+  large_yellow_circle: '🟡',
+  large_orange_circle: '🟠',
+  construction: '🚧',
+  tada: '🎉',
+  heavy_check_mark: '✔️',
+  incoming_envelope: '📨',
+  email: '📧',
 };
 const emoji = (s) => s.replace(/:([a-z0-9_+-]+):/g, (m, name) => EMOJI[name] ?? m);
 const unescape = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
@@ -91,29 +122,60 @@ function element(el, act, ctx, form) {
   const draft = form ? ctx.drafts?.[el.action_id] : undefined;
   switch (el.type) {
     case 'button':
-      return h('button', { type: 'button', class: `btn ${el.style ?? ''}`, dataset: { focusKey: id }, onclick: () => act(el.action_id, el.value) }, plain(el.text));
+      return h(
+        'button',
+        { type: 'button', class: `btn ${el.style ?? ''}`, dataset: { focusKey: id }, onclick: () => act(el.action_id, el.value) },
+        plain(el.text),
+      );
     case 'static_select':
     case 'overflow':
     case 'users_select':
     case 'conversations_select':
     case 'multi_static_select': {
       const options =
-        el.type === 'users_select' ? ctx.users.map((u) => ({ value: u.id, text: { text: u.name } }))
-        : el.type === 'conversations_select' ? ctx.channels.map((c) => ({ value: c.id, text: { text: `#${c.name}` } }))
-        : (el.options ?? el.option_groups?.flatMap((g) => g.options) ?? []);
-      const initial = draft ?? el.initial_option?.value ?? el.initial_user ?? el.initial_conversation ?? (el.initial_options ?? []).map((o) => o.value);
+        el.type === 'users_select'
+          ? ctx.users.map((u) => ({ value: u.id, text: { text: u.name } }))
+          : el.type === 'conversations_select'
+            ? ctx.channels.map((c) => ({ value: c.id, text: { text: `#${c.name}` } }))
+            : (el.options ?? el.option_groups?.flatMap((g) => g.options) ?? []);
+      const initial =
+        draft ?? el.initial_option?.value ?? el.initial_user ?? el.initial_conversation ?? (el.initial_options ?? []).map((o) => o.value);
       const label = el.type === 'overflow' ? 'More actions' : plain(el.placeholder) || 'Choose';
       // In a modal's input block the block's <label> names it.
-      const select = h('select', { id, 'aria-label': form ? undefined : label, dataset: { actionId: el.action_id, focusKey: id }, multiple: el.type === 'multi_static_select' },
+      const select = h(
+        'select',
+        {
+          id,
+          'aria-label': form ? undefined : label,
+          dataset: { actionId: el.action_id, focusKey: id },
+          multiple: el.type === 'multi_static_select',
+        },
         el.type === 'multi_static_select' ? [] : h('option', { value: '' }, el.type === 'overflow' ? '⋯' : label),
-        options.map((o) => h('option', { value: o.value, selected: Array.isArray(initial) ? initial.includes(o.value) : initial === o.value }, plain(o.text))));
+        options.map((o) =>
+          h(
+            'option',
+            { value: o.value, selected: Array.isArray(initial) ? initial.includes(o.value) : initial === o.value },
+            plain(o.text),
+          ),
+        ),
+      );
       if (!form) select.addEventListener('change', () => select.value && act(el.action_id, select.value));
       return select;
     }
     case 'plain_text_input':
       return el.multiline
-        ? h('textarea', { id, rows: 3, dataset: { actionId: el.action_id }, placeholder: plain(el.placeholder) || undefined, maxlength: el.max_length }, draft ?? el.initial_value ?? '')
-        : h('input', { id, dataset: { actionId: el.action_id }, value: draft ?? el.initial_value ?? '', placeholder: plain(el.placeholder) || undefined, maxlength: el.max_length });
+        ? h(
+            'textarea',
+            { id, rows: 3, dataset: { actionId: el.action_id }, placeholder: plain(el.placeholder) || undefined, maxlength: el.max_length },
+            draft ?? el.initial_value ?? '',
+          )
+        : h('input', {
+            id,
+            dataset: { actionId: el.action_id },
+            value: draft ?? el.initial_value ?? '',
+            placeholder: plain(el.placeholder) || undefined,
+            maxlength: el.max_length,
+          });
     case 'image':
       return h('span', { class: 'image-alt' }, `[${el.alt_text ?? 'image'}]`);
     default:
@@ -133,29 +195,72 @@ export function renderBlocks(blocks, act, ctx, errors = {}) {
         out.append(h('hr'));
         break;
       case 'section':
-        out.append(h('div', { class: 'b-section' },
-          h('div', { class: 'b-section-main' }, textOf(b.text, ctx.names), b.fields ? h('div', { class: 'b-fields' }, b.fields.map((f) => h('div', {}, textOf(f, ctx.names)))) : null),
-          b.accessory ? element(b.accessory, act, ctx) : null));
+        out.append(
+          h(
+            'div',
+            { class: 'b-section' },
+            h(
+              'div',
+              { class: 'b-section-main' },
+              textOf(b.text, ctx.names),
+              b.fields
+                ? h(
+                    'div',
+                    { class: 'b-fields' },
+                    b.fields.map((f) => h('div', {}, textOf(f, ctx.names))),
+                  )
+                : null,
+            ),
+            b.accessory ? element(b.accessory, act, ctx) : null,
+          ),
+        );
         break;
       case 'context':
-        out.append(h('div', { class: 'b-context' }, (b.elements ?? []).map((e) => (e.type === 'image' ? element(e, act, ctx) : textOf(e, ctx.names)))));
+        out.append(
+          h(
+            'div',
+            { class: 'b-context' },
+            (b.elements ?? []).map((e) => (e.type === 'image' ? element(e, act, ctx) : textOf(e, ctx.names))),
+          ),
+        );
         break;
       case 'actions':
-        out.append(h('div', { class: 'b-actions' }, (b.elements ?? []).map((e) => element(e, act, ctx))));
+        out.append(
+          h(
+            'div',
+            { class: 'b-actions' },
+            (b.elements ?? []).map((e) => element(e, act, ctx)),
+          ),
+        );
         break;
       case 'image':
         out.append(h('div', { class: 'image-alt' }, `[${b.alt_text ?? 'image'}]`));
         break;
       case 'rich_text':
-        out.append(h('div', {}, JSON.stringify(b.elements ?? []).match(/"text":"([^"]*)"/g)?.map((s) => s.slice(8, -1)).join('') ?? ''));
+        out.append(
+          h(
+            'div',
+            {},
+            JSON.stringify(b.elements ?? [])
+              .match(/"text":"([^"]*)"/g)
+              ?.map((s) => s.slice(8, -1))
+              .join('') ?? '',
+          ),
+        );
         break;
       case 'input': {
         const el = element(b.element, act, ctx, true);
         const err = errors[b.block_id];
-        out.append(h('div', { class: `b-input${err ? ' has-error' : ''}` },
-          h('label', { for: el.id }, plain(b.label), b.optional ? h('span', { class: 'muted' }, ' (optional)') : null),
-          b.hint ? h('div', { class: 'muted' }, plain(b.hint)) : null, el,
-          err ? h('div', { class: 'error', role: 'alert' }, err) : null));
+        out.append(
+          h(
+            'div',
+            { class: `b-input${err ? ' has-error' : ''}` },
+            h('label', { for: el.id }, plain(b.label), b.optional ? h('span', { class: 'muted' }, ' (optional)') : null),
+            b.hint ? h('div', { class: 'muted' }, plain(b.hint)) : null,
+            el,
+            err ? h('div', { class: 'error', role: 'alert' }, err) : null,
+          ),
+        );
         break;
       }
       default:

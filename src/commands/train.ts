@@ -84,7 +84,8 @@ function toRow(v: unknown): TrainingRow {
   if (typeof r.text !== 'string' || r.text.trim() === '') throw new Error('"text" must be a non-empty string');
   const row: TrainingRow = { text: r.text };
   if (r.sentiment != null) {
-    if (typeof r.sentiment !== 'string' || !sentiments.has(r.sentiment)) throw new Error('"sentiment" must be negative, neutral or positive');
+    if (typeof r.sentiment !== 'string' || !sentiments.has(r.sentiment))
+      throw new Error('"sentiment" must be negative, neutral or positive');
     row.sentiment = r.sentiment as TrainingRow['sentiment'];
   }
   if (r.language != null) {

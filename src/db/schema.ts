@@ -1,17 +1,5 @@
 import { sql } from 'drizzle-orm';
-import {
-  bigint,
-  boolean,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  real,
-  text,
-  timestamp,
-  uniqueIndex,
-} from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -74,9 +62,7 @@ export const mentions = pgTable(
   },
   (t) => [
     uniqueIndex('mentions_platform_external_id').on(t.platform, t.externalId),
-    index('mentions_in_flight')
-      .on(t.updatedAt)
-      .where(sql`${t.state} in ('received', 'ingested', 'analyzed')`),
+    index('mentions_in_flight').on(t.updatedAt).where(sql`${t.state} in ('received', 'ingested', 'analyzed')`),
     index('mentions_author_recent').on(t.platform, t.authorId, t.createdAt),
     index('mentions_conversation').on(t.platform, t.conversationId),
     index('mentions_spike').on(t.spikeId, t.id),
@@ -153,9 +139,7 @@ export const slackThreads = pgTable(
   (t) => [
     primaryKey({ columns: [t.platform, t.conversationId] }),
     uniqueIndex('slack_threads_ts').on(t.channel, t.threadTs),
-    index('slack_threads_sla_open')
-      .on(t.slaDueAt)
-      .where(sql`${t.firstResponseAt} is null and ${t.status} <> 'resolved'`),
+    index('slack_threads_sla_open').on(t.slaDueAt).where(sql`${t.firstResponseAt} is null and ${t.status} <> 'resolved'`),
     index('slack_threads_assignee').on(t.assignee),
   ],
 );
@@ -226,10 +210,7 @@ export const replies = pgTable(
 export const incidents = pgTable('incidents', {
   id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
   title: text('title').notNull(),
-  state: text('state')
-    .$type<'investigating' | 'identified' | 'monitoring' | 'resolved'>()
-    .notNull()
-    .default('investigating'),
+  state: text('state').$type<'investigating' | 'identified' | 'monitoring' | 'resolved'>().notNull().default('investigating'),
   keywords: jsonb('keywords').$type<string[]>().notNull().default([]),
   components: jsonb('components').$type<string[]>().notNull().default([]),
   createdBy: text('created_by').notNull(),

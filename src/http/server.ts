@@ -39,7 +39,7 @@ export function createHttpApp(s: Services, mounts: Mount[] = []): Express {
   app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
     const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) s.log.error({ err }, 'http handler failed');
-    res.status(status).json({ error: status === 500 ? 'internal error' : err.type ?? err.message });
+    res.status(status).json({ error: status === 500 ? 'internal error' : (err.type ?? err.message) });
   });
   return app;
 }

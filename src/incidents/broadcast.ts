@@ -11,14 +11,17 @@ import type { IncidentUpdate, Tx } from './store.js';
 
 export type Broadcast = typeof broadcasts.$inferSelect;
 
-export const broadcastKey = (u: Pick<IncidentUpdate, 'incidentId' | 'id'>, platform: Platform) => `incident:${u.incidentId}:update:${u.id}:${platform}`;
+export const broadcastKey = (u: Pick<IncidentUpdate, 'incidentId' | 'id'>, platform: Platform) =>
+  `incident:${u.incidentId}:update:${u.id}:${platform}`;
 
 /** The incident's first update on a network: later ones thread under it. */
 async function firstOnNetwork(s: Services, incidentId: number, platform: Platform, not: number): Promise<string | undefined> {
   const [first] = await s.db
     .select({ externalId: broadcasts.externalId })
     .from(broadcasts)
-    .where(and(eq(broadcasts.incidentId, incidentId), eq(broadcasts.platform, platform), eq(broadcasts.state, 'sent'), ne(broadcasts.id, not)))
+    .where(
+      and(eq(broadcasts.incidentId, incidentId), eq(broadcasts.platform, platform), eq(broadcasts.state, 'sent'), ne(broadcasts.id, not)),
+    )
     .orderBy(asc(broadcasts.id))
     .limit(1);
   return first?.externalId ?? undefined;
@@ -60,7 +63,11 @@ export async function queueBroadcast(s: Services, updateId: number): Promise<voi
 export async function broadcastUpdate(s: Services, update: IncidentUpdate, user: string): Promise<Broadcast[]> {
   const results: Broadcast[] = [];
   const checks = checkLengths(s, update.publicText);
-  const owed = await s.db.select({ id: broadcasts.id, platform: broadcasts.platform }).from(broadcasts).where(eq(broadcasts.updateId, update.id)).orderBy(asc(broadcasts.id));
+  const owed = await s.db
+    .select({ id: broadcasts.id, platform: broadcasts.platform })
+    .from(broadcasts)
+    .where(eq(broadcasts.updateId, update.id))
+    .orderBy(asc(broadcasts.id));
   for (const { id, platform } of owed) {
     const check = checks.find((c) => c.platform === platform);
     const [claimed] = await s.db
@@ -75,7 +82,13 @@ export async function broadcastUpdate(s: Services, update: IncidentUpdate, user:
     }
     const settle = async (set: Partial<Broadcast>) => {
       const [row] = await s.db.update(broadcasts).set(set).where(eq(broadcasts.id, claimed.id)).returning();
-      await audit(s.db, user, 'broadcast', { type: 'incident', id: update.incidentId }, { updateId: update.id, platform, state: row!.state, externalId: row!.externalId, error: row!.error });
+      await audit(
+        s.db,
+        user,
+        'broadcast',
+        { type: 'incident', id: update.incidentId },
+        { updateId: update.id, platform, state: row!.state, externalId: row!.externalId, error: row!.error },
+      );
       results.push(row!);
     };
     if (!check) {

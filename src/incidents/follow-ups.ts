@@ -8,8 +8,10 @@ import { truncate } from '../slack/fit-text.js';
 import { fillTemplate, statusUrl } from './settings.js';
 import type { Incident, Tx } from './store.js';
 
-export const followUpKey = (incidentId: number, platform: string, authorId: string) => `incident:${incidentId}:followup:${platform}:${authorId}`;
-export const acknowledgementKey = (incidentId: number, platform: string, authorId: string) => `incident:${incidentId}:ack:${platform}:${authorId}`;
+export const followUpKey = (incidentId: number, platform: string, authorId: string) =>
+  `incident:${incidentId}:followup:${platform}:${authorId}`;
+export const acknowledgementKey = (incidentId: number, platform: string, authorId: string) =>
+  `incident:${incidentId}:ack:${platform}:${authorId}`;
 
 const CHUNK = 500;
 
@@ -17,7 +19,12 @@ const CHUNK = 500;
 export const customerName = (platform: string, handle: string | null) => (platform === 'twitter' ? `@${handle}` : (handle ?? 'there'));
 
 /** A follow-up or acknowledgement's words, cut to what the network takes (a refusal would waste the one chance). */
-export function incidentReplyText(s: Services, template: string, i: Incident, to: { platform: string; authorHandle: string | null }): string {
+export function incidentReplyText(
+  s: Services,
+  template: string,
+  i: Incident,
+  to: { platform: string; authorHandle: string | null },
+): string {
   const text = fillTemplate(template, { customer: customerName(to.platform, to.authorHandle), title: i.title, statusUrl: statusUrl(s) });
   return truncate(text, s.connectors[to.platform as Platform]?.limits.textLength ?? text.length);
 }
@@ -29,12 +36,23 @@ export function incidentReplyText(s: Services, template: string, i: Incident, to
  */
 export async function storeFollowUps(s: Services, tx: Tx, i: Incident): Promise<number[]> {
   const latest = await tx
-    .selectDistinctOn([mentions.platform, mentions.authorId], { id: mentions.id, platform: mentions.platform, authorId: mentions.authorId, authorHandle: mentions.authorHandle })
+    .selectDistinctOn([mentions.platform, mentions.authorId], {
+      id: mentions.id,
+      platform: mentions.platform,
+      authorId: mentions.authorId,
+      authorHandle: mentions.authorHandle,
+    })
     .from(mentions)
     .where(and(eq(mentions.incidentId, i.id), isNotNull(mentions.authorId)))
     // X dates tweets to the second: a customer's two-tweet thread ties, and rows are stored in the
     // order a poll page lists them (newest first). Snowflake ids (X, Discord) break the tie by time.
-    .orderBy(mentions.platform, mentions.authorId, desc(mentions.createdAt), desc(sql`length(${mentions.externalId})`), desc(mentions.externalId));
+    .orderBy(
+      mentions.platform,
+      mentions.authorId,
+      desc(mentions.createdAt),
+      desc(sql`length(${mentions.externalId})`),
+      desc(mentions.externalId),
+    );
   const ids: number[] = [];
   for (let at = 0; at < latest.length; at += CHUNK) {
     const rows = latest.slice(at, at + CHUNK).map((m) => ({
@@ -58,7 +76,10 @@ export async function queueReplies(s: Services, ids: number[]): Promise<void> {
       await s.queues.outbound.addBulk(ids.slice(at, at + CHUNK).map(replyJob));
     }
   } catch (err) {
-    s.log.warn({ err: (err as Error).message, replies: ids.length }, 'stored incident replies but could not queue them; the reconciler will');
+    s.log.warn(
+      { err: (err as Error).message, replies: ids.length },
+      'stored incident replies but could not queue them; the reconciler will',
+    );
   }
 }
 

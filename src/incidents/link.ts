@@ -35,7 +35,15 @@ async function spikeMatcher(s: Services, open: Incident[]): Promise<(row: Mentio
   const declared = await s.db
     .select({ incidentId: spikes.incidentId, terms: spikes.terms })
     .from(spikes)
-    .where(and(eq(spikes.status, 'open'), inArray(spikes.incidentId, open.map((i) => i.id))));
+    .where(
+      and(
+        eq(spikes.status, 'open'),
+        inArray(
+          spikes.incidentId,
+          open.map((i) => i.id),
+        ),
+      ),
+    );
   if (!declared.length) return () => undefined;
   return (row) => {
     const spike = spikeOf(s, declared, row);
@@ -74,7 +82,11 @@ export async function linkEarlier(tx: Tx, incident: Incident): Promise<MentionRo
   const linked: MentionRow[] = [];
   for (let at = 0; at < earlier.length; at += CHUNK) {
     const ids = earlier.slice(at, at + CHUNK).map((r) => r.id);
-    const moved = await tx.update(mentions).set({ incidentId: incident.id }).where(and(inArray(mentions.id, ids), isNull(mentions.incidentId))).returning({ id: mentions.id });
+    const moved = await tx
+      .update(mentions)
+      .set({ incidentId: incident.id })
+      .where(and(inArray(mentions.id, ids), isNull(mentions.incidentId)))
+      .returning({ id: mentions.id });
     const movedIds = new Set(moved.map((m) => m.id));
     linked.push(...earlier.slice(at, at + CHUNK).filter((r) => movedIds.has(r.id)));
   }
@@ -102,5 +114,8 @@ export async function acknowledgeLinked(s: Services, rows: MentionRow[], linked:
     });
   if (!values.length) return;
   const stored = await s.db.insert(replies).values(values).onConflictDoNothing().returning({ id: replies.id });
-  await queueReplies(s, stored.map((r) => r.id));
+  await queueReplies(
+    s,
+    stored.map((r) => r.id),
+  );
 }

@@ -31,7 +31,10 @@ function limiterFor(s: Services, platform: string, perMinute: number): RateLimit
  * wake at once).
  */
 export async function incidentReplyWait(s: Services, replyId: number): Promise<number> {
-  const [r] = await s.db.select({ kind: replies.kind, platform: replies.platform, state: replies.state }).from(replies).where(eq(replies.id, replyId));
+  const [r] = await s.db
+    .select({ kind: replies.kind, platform: replies.platform, state: replies.state })
+    .from(replies)
+    .where(eq(replies.id, replyId));
   if (!r || r.kind === 'reply' || r.state !== 'pending') return 0;
   const perMinute = s.config.file.incidents.repliesPerMinute[r.platform as keyof typeof s.config.file.incidents.repliesPerMinute];
   if (!perMinute) return 0;

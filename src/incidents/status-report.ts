@@ -42,7 +42,13 @@ export async function statusReport(db: Db): Promise<StatusReport> {
     .where(or(ne(incidents.state, 'resolved'), gt(incidents.resolvedAt, since)))
     .orderBy(sql`${incidents.state} = 'resolved'`, desc(incidents.createdAt), desc(incidents.id))
     .limit(MAX_INCIDENTS);
-  const updates = groupBy(await updatesOf(db, rows.map((r) => r.id)), (u) => u.incidentId);
+  const updates = groupBy(
+    await updatesOf(
+      db,
+      rows.map((r) => r.id),
+    ),
+    (u) => u.incidentId,
+  );
   const listed = rows.map((r) => ({
     ...r,
     updates: (updates.get(r.id) ?? []).map((u) => ({ state: u.state, text: u.publicText, at: u.at })).reverse(),

@@ -36,8 +36,16 @@ export async function declareIncident<T>(
       .values({ incidentId: incident!.id, state: 'investigating', publicText: d.publicText, author: d.user })
       .returning();
     if (d.spikeId) {
-      const [spike] = await tx.update(spikes).set({ incidentId: incident!.id }).where(eq(spikes.id, d.spikeId)).returning({ id: spikes.id });
-      if (spike) await tx.update(mentions).set({ incidentId: incident!.id }).where(and(eq(mentions.spikeId, spike.id), sql`${mentions.incidentId} is null`));
+      const [spike] = await tx
+        .update(spikes)
+        .set({ incidentId: incident!.id })
+        .where(eq(spikes.id, d.spikeId))
+        .returning({ id: spikes.id });
+      if (spike)
+        await tx
+          .update(mentions)
+          .set({ incidentId: incident!.id })
+          .where(and(eq(mentions.spikeId, spike.id), sql`${mentions.incidentId} is null`));
     }
     return { incident: incident!, update: update!, linked: await alsoLink(tx, incident!) };
   });
@@ -60,7 +68,10 @@ export async function addUpdate(
       .where(and(eq(incidents.id, incidentId), ne(incidents.state, 'resolved')))
       .returning();
     if (!incident) return undefined;
-    const [update] = await tx.insert(incidentUpdates).values({ incidentId, state: u.state, publicText: u.publicText, author: u.user }).returning();
+    const [update] = await tx
+      .insert(incidentUpdates)
+      .values({ incidentId, state: u.state, publicText: u.publicText, author: u.user })
+      .returning();
     const followUps = u.state === 'resolved' ? await whenResolved(tx, incident) : [];
     return { incident, update: update!, followUps };
   });
@@ -104,4 +115,6 @@ export async function decide(
 }
 
 export const updatesOf = (db: Db, incidentIds: number[]): Promise<IncidentUpdate[]> =>
-  incidentIds.length ? db.select().from(incidentUpdates).where(inArray(incidentUpdates.incidentId, incidentIds)).orderBy(incidentUpdates.id) : Promise.resolve([]);
+  incidentIds.length
+    ? db.select().from(incidentUpdates).where(inArray(incidentUpdates.incidentId, incidentIds)).orderBy(incidentUpdates.id)
+    : Promise.resolve([]);

@@ -15,7 +15,11 @@ type S = Services & { slack: WebClient };
 export const INCIDENT_TICK_MS = 5_000;
 
 export async function ensureIncidentSchedule(s: Services): Promise<void> {
-  await s.queues.spikes.upsertJobScheduler('incidents-tick', { every: INCIDENT_TICK_MS }, { name: 'incidents', data: {}, opts: { attempts: 1, removeOnComplete: true, removeOnFail: 100 } });
+  await s.queues.spikes.upsertJobScheduler(
+    'incidents-tick',
+    { every: INCIDENT_TICK_MS },
+    { name: 'incidents', data: {}, opts: { attempts: 1, removeOnComplete: true, removeOnFail: 100 } },
+  );
 }
 
 /**
@@ -72,14 +76,27 @@ async function reportFollowUps(s: S, i: Incident): Promise<void> {
   const [claimed] = await s.db
     .update(incidents)
     .set({ followUpsClaimedAt: sql`now()` })
-    .where(and(eq(incidents.id, i.id), isNull(incidents.followUpsReportTs), i.followUpsClaimedAt ? eq(incidents.followUpsClaimedAt, i.followUpsClaimedAt) : isNull(incidents.followUpsClaimedAt)))
+    .where(
+      and(
+        eq(incidents.id, i.id),
+        isNull(incidents.followUpsReportTs),
+        i.followUpsClaimedAt ? eq(incidents.followUpsClaimedAt, i.followUpsClaimedAt) : isNull(incidents.followUpsClaimedAt),
+      ),
+    )
     .returning({ id: incidents.id });
   if (!claimed) return;
   const where = { channel: i.slackChannel!, threadTs: i.slackTs! };
-  let ts = i.followUpsClaimedAt ? (await findPosted(s.slack, { ...where, since: i.followUpsClaimedAt }, 'incident_followups')).get(i.id) : undefined;
+  let ts = i.followUpsClaimedAt
+    ? (await findPosted(s.slack, { ...where, since: i.followUpsClaimedAt }, 'incident_followups')).get(i.id)
+    : undefined;
   if (!ts) {
     const text = `Follow-ups: ${c.sent} sent, ${c.failed} failed, ${c.skipped} skipped (deleted tweet / blocked DM)`;
-    const res = await s.slack.chat.postMessage({ channel: where.channel, thread_ts: where.threadTs, text, metadata: messageMetadata('incident_followups', i.id) });
+    const res = await s.slack.chat.postMessage({
+      channel: where.channel,
+      thread_ts: where.threadTs,
+      text,
+      metadata: messageMetadata('incident_followups', i.id),
+    });
     ts = res.ts!;
   }
   await s.db.update(incidents).set({ followUpsReportTs: ts }).where(eq(incidents.id, i.id));

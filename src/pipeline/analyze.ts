@@ -51,7 +51,9 @@ export async function analyze(s: Services, jobId: string, mentionIds: number[]):
 
   // Rows an earlier delivery of this job already moved are forwarded again (a no-op if their job exists).
   const forward = [
-    ...rows.filter((r) => r.state === 'analyzed' && r.jobId?.startsWith(`notify-${token}-`)).map((r) => ({ id: r.id, priority: r.priority as Priority })),
+    ...rows
+      .filter((r) => r.state === 'analyzed' && r.jobId?.startsWith(`notify-${token}-`))
+      .map((r) => ({ id: r.id, priority: r.priority as Priority })),
     ...updates.filter((u) => moved.has(u.id)),
   ];
   const byPriority = groupBy(forward, (f) => f.priority);
@@ -87,7 +89,11 @@ async function recentContacts(s: Services, rows: MentionRow[]): Promise<Map<numb
     for (const r of mine) {
       const from = r.createdAt!.getTime() - DAY_MS;
       const to = r.createdAt!.getTime();
-      counts.set(r.id, (byAuthor.get(r.authorId!) ?? []).filter((h) => h.id !== r.id && h.createdAt!.getTime() > from && h.createdAt!.getTime() < to).length);
+      counts.set(
+        r.id,
+        (byAuthor.get(r.authorId!) ?? []).filter((h) => h.id !== r.id && h.createdAt!.getTime() > from && h.createdAt!.getTime() < to)
+          .length,
+      );
     }
   }
   return counts;

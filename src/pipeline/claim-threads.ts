@@ -21,9 +21,19 @@ export async function claimThreads(s: Services, firsts: MentionRow[]): Promise<M
     .values(
       firsts.map((row) => {
         const triage = row.triage as TriageResult;
-        const channel = chooseChannel(s.config.file.routes, s.config.SLACK_INBOX_CHANNEL, { platform: row.platform, text: row.text ?? '', triage });
+        const channel = chooseChannel(s.config.file.routes, s.config.SLACK_INBOX_CHANNEL, {
+          platform: row.platform,
+          text: row.text ?? '',
+          triage,
+        });
         if (!channel) throw new Error('no Slack channel for this mention: set SLACK_INBOX_CHANNEL or a matching route');
-        return { platform: row.platform, conversationId: row.conversationId!, rootMentionId: row.id, channel, slaDueAt: slaDue(s, row, triage) };
+        return {
+          platform: row.platform,
+          conversationId: row.conversationId!,
+          rootMentionId: row.id,
+          channel,
+          slaDueAt: slaDue(s, row, triage),
+        };
       }),
     )
     .onConflictDoNothing();
@@ -39,13 +49,28 @@ export async function claimThreads(s: Services, firsts: MentionRow[]): Promise<M
     const dead = await s.db
       .select({ id: mentions.id })
       .from(mentions)
-      .where(and(inArray(mentions.id, waiting.map((t) => t.rootMentionId)), inArray(mentions.state, ['rejected', 'failed'])));
+      .where(
+        and(
+          inArray(
+            mentions.id,
+            waiting.map((t) => t.rootMentionId),
+          ),
+          inArray(mentions.state, ['rejected', 'failed']),
+        ),
+      );
     for (const t of waiting.filter((w) => dead.some((d) => d.id === w.rootMentionId))) {
       const heir = firsts.find((r) => conversationKey(r) === conversationKey(t))!;
       const [taken] = await s.db
         .update(slackThreads)
         .set({ rootMentionId: heir.id, updatedAt: sql`now()` })
-        .where(and(eq(slackThreads.platform, t.platform), eq(slackThreads.conversationId, t.conversationId), isNull(slackThreads.threadTs), eq(slackThreads.rootMentionId, t.rootMentionId)))
+        .where(
+          and(
+            eq(slackThreads.platform, t.platform),
+            eq(slackThreads.conversationId, t.conversationId),
+            isNull(slackThreads.threadTs),
+            eq(slackThreads.rootMentionId, t.rootMentionId),
+          ),
+        )
         .returning();
       if (taken) byKey.set(conversationKey(taken), taken);
     }

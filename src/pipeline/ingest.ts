@@ -34,7 +34,10 @@ export async function ingest(s: Services, jobId: string, mentionIds: number[]): 
 
   const normalized = fresh.map((row) => ({ row, result: normalize(row) }));
   const valid = normalized.flatMap(({ row, result }) => ('error' in result ? [] : [{ row, mention: result }]));
-  const conversations = await conversationsOf(s, valid.map((v) => v.mention));
+  const conversations = await conversationsOf(
+    s,
+    valid.map((v) => v.mention),
+  );
   const now = new Date();
   const updates: MentionUpdate[] = normalized.map(({ row, result }): MentionUpdate => {
     if ('error' in result) return { id: row.id, state: 'rejected', error: result.error };
@@ -60,7 +63,8 @@ export async function ingest(s: Services, jobId: string, mentionIds: number[]): 
   });
   const moved = new Set(await updateMentions(s.db, ['received'], updates));
   const ingested = updates.filter((u) => u.state === 'ingested' && moved.has(u.id)).map((u) => u.id);
-  for (const u of updates) if (u.state === 'rejected' && moved.has(u.id)) s.log.info({ mentionId: u.id, reason: u.error }, 'mention rejected');
+  for (const u of updates)
+    if (u.state === 'rejected' && moved.has(u.id)) s.log.info({ mentionId: u.id, reason: u.error }, 'mention rejected');
 
   const forward = [...done, ...ingested];
   if (forward.length) await s.queues.analyze.add('analyze', { mentionIds: forward }, { jobId: next });

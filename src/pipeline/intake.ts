@@ -35,7 +35,14 @@ export function createIntake(queues: Pick<Queues, 'ingest'>, opts: { windowMs: n
   const start = (): Window => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const w: Window = { jobId: batchJobId('ingest', newBatchToken()), ids: [], inserting: 0, closed: false, queued: gate.then(() => queue(w)), release };
+    const w: Window = {
+      jobId: batchJobId('ingest', newBatchToken()),
+      ids: [],
+      inserting: 0,
+      closed: false,
+      queued: gate.then(() => queue(w)),
+      release,
+    };
     w.queued.catch(() => {}); // each caller hears of a failure through its own await
     setTimeout(() => close(w), opts.windowMs).unref();
     return w;

@@ -27,8 +27,14 @@ export async function retakeInterrupted(s: Services, replyId: number): Promise<R
   if (!r) return undefined;
   // Whoever moves the row on first (same claim: same attempt number) decides what became of it.
   const same = and(eq(replies.id, replyId), eq(replies.state, 'sending'), eq(replies.attempts, r.row.attempts));
-  const settle = (set: Partial<Reply>) => s.db.update(replies).set({ ...set, updatedAt: sql`now()` }).where(same).returning();
-  const unknown = (why: string) => settle({ state: 'unknown', error: `interrupted while sending${why}: check the network before retrying` });
+  const settle = (set: Partial<Reply>) =>
+    s.db
+      .update(replies)
+      .set({ ...set, updatedAt: sql`now()` })
+      .where(same)
+      .returning();
+  const unknown = (why: string) =>
+    settle({ state: 'unknown', error: `interrupted while sending${why}: check the network before retrying` });
 
   const connector = s.connectors[r.row.platform as Platform];
   if (!connector?.findReply) {
@@ -36,7 +42,11 @@ export async function retakeInterrupted(s: Services, replyId: number): Promise<R
     return undefined;
   }
   const waitMs = s.config.STUCK_AFTER_SECONDS * 1000 - r.ageMs;
-  if (waitMs > 0) throw new RetryLater('a reply interrupted mid-send: asking the network whether it arrived once the call is surely over', Math.ceil(waitMs));
+  if (waitMs > 0)
+    throw new RetryLater(
+      'a reply interrupted mid-send: asking the network whether it arrived once the call is surely over',
+      Math.ceil(waitMs),
+    );
 
   let found: Sent | null;
   try {

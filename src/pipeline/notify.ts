@@ -48,19 +48,35 @@ export async function notify(s: S, jobId: string, mentionIds: number[]): Promise
   // During an incident, its mentions are linked to it and listed in its thread's digest.
   const linked = await linkToIncidents(s, wanted);
   // During a spike, its mentions go to the alert's digest instead of a card each.
-  const collapsed = await collapseIntoSpikes(s, wanted.filter((r) => !linked.has(r.id)));
+  const collapsed = await collapseIntoSpikes(
+    s,
+    wanted.filter((r) => !linked.has(r.id)),
+  );
   const cards = wanted.filter((r) => !collapsed.has(r.id) && !linked.has(r.id));
   for (const r of claimed) {
-    if (!cards.includes(r)) done.push({ id: r.id, state: 'notified', spikeId: collapsed.get(r.id) ?? null, incidentId: linked.get(r.id)?.id ?? null, notifiedAt: now });
+    if (!cards.includes(r))
+      done.push({
+        id: r.id,
+        state: 'notified',
+        spikeId: collapsed.get(r.id) ?? null,
+        incidentId: linked.get(r.id)?.id ?? null,
+        notifiedAt: now,
+      });
   }
   const conversations = groupBy(
     cards.toSorted((a, b) => a.createdAt!.getTime() - b.createdAt!.getTime() || a.id - b.id),
     conversationKey,
   );
-  const threads = await claimThreads(s, [...conversations.values()].map((rows) => rows[0]!));
+  const threads = await claimThreads(
+    s,
+    [...conversations.values()].map((rows) => rows[0]!),
+  );
 
   // What earlier attempts may have posted, asked of Slack once per channel or thread.
-  const earliest = claimed.reduce<Date | null>((min, r) => (r.claimedBefore && (!min || r.claimedBefore < min) ? r.claimedBefore : min), null);
+  const earliest = claimed.reduce<Date | null>(
+    (min, r) => (r.claimedBefore && (!min || r.claimedBefore < min) ? r.claimedBefore : min),
+    null,
+  );
   const scans = new Map<string, Promise<Map<number, string>>>();
   const postedEarlier = (channel: string, threadTs: string | undefined) => {
     const key = `${channel}/${threadTs ?? ''}`;
@@ -88,7 +104,9 @@ export async function notify(s: S, jobId: string, mentionIds: number[]): Promise
       }
       try {
         const threadTs = isRoot ? undefined : thread.threadTs!;
-        const ts = (row.claimedBefore && (await postedEarlier(thread.channel, threadTs)).get(row.id)) || (await post(s, row, thread.channel, threadTs));
+        const ts =
+          (row.claimedBefore && (await postedEarlier(thread.channel, threadTs)).get(row.id)) ||
+          (await post(s, row, thread.channel, threadTs));
         if (isRoot) {
           thread = { ...thread, threadTs: ts };
           newThreads.push({ thread, ts });
@@ -119,14 +137,20 @@ export async function notify(s: S, jobId: string, mentionIds: number[]): Promise
   await releaseClaims(s.db, release, jobId);
   if (stop) throw stop;
   if (errors.length) throw errors[0];
-  if (paceMs) throw new RetryLater('waiting for Slack\'s per-channel pace', paceMs);
+  if (paceMs) throw new RetryLater("waiting for Slack's per-channel pace", paceMs);
   if (waiting) throw new RetryLater(`${waiting} mention(s) waiting for their conversation's first card`, 500);
 }
 
 /** A customer wrote again on a resolved conversation: it is open again, and its card says so. */
 async function reopenConversation(s: S, thread: Thread): Promise<void> {
   const reopened = await updateThread(s.db, thread, { status: reopenedStatus(thread), resolvedAt: null });
-  await audit(s.db, 'system', 'reopen', { type: 'conversation', id: `${thread.platform}:${thread.conversationId}` }, { reason: 'the customer wrote again' });
+  await audit(
+    s.db,
+    'system',
+    'reopen',
+    { type: 'conversation', id: `${thread.platform}:${thread.conversationId}` },
+    { reason: 'the customer wrote again' },
+  );
   await refreshCard(s, reopened);
 }
 

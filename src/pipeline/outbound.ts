@@ -30,7 +30,10 @@ export async function sendReply(s: Services, replyId: number): Promise<void> {
   }
 
   const settle = (set: Partial<typeof replies.$inferInsert>) =>
-    s.db.update(replies).set({ ...set, updatedAt: sql`now()` }).where(and(eq(replies.id, replyId), inArray(replies.state, ['sending'])));
+    s.db
+      .update(replies)
+      .set({ ...set, updatedAt: sql`now()` })
+      .where(and(eq(replies.id, replyId), inArray(replies.state, ['sending'])));
 
   const connector = s.connectors[claimed.platform as Platform];
   if (!connector) {

@@ -58,7 +58,11 @@ export async function reconcile(s: Services, stuckAfterMs: number): Promise<{ me
     .from(replies)
     .where(and(inArray(replies.state, ['pending', 'sending']), lt(replies.updatedAt, cutoff)))
     .limit(BATCH);
-  const pending = await orphaned(s.queues.outbound, stuckReplies.map((r) => r.id), replyJobId);
+  const pending = await orphaned(
+    s.queues.outbound,
+    stuckReplies.map((r) => r.id),
+    replyJobId,
+  );
   await s.queues.outbound.addBulk(pending.map(replyJob));
 
   // An update decided for broadcast keeps one 'pending' row per network until its job claims it;
@@ -69,7 +73,11 @@ export async function reconcile(s: Services, stuckAfterMs: number): Promise<{ me
     .from(broadcasts)
     .where(and(eq(broadcasts.state, 'pending'), lt(broadcasts.createdAt, cutoff)))
     .limit(BATCH);
-  const undelivered = await orphaned(s.queues.broadcast, stuckBroadcasts.map((r) => r.updateId), broadcastJobId);
+  const undelivered = await orphaned(
+    s.queues.broadcast,
+    stuckBroadcasts.map((r) => r.updateId),
+    broadcastJobId,
+  );
   await s.queues.broadcast.addBulk(undelivered.map(broadcastJob));
 
   const counts = { mentions: requeued, replies: pending.length, broadcasts: undelivered.length };

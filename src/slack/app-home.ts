@@ -18,7 +18,8 @@ async function startOfToday(slack: WebClient, user: string, now = Date.now()): P
 export async function publishHome(s: S, user: string): Promise<void> {
   const data = await homeData(s.db, user, await startOfToday(s.slack, user));
   const links = new Map<HomeItem, string>();
-  for (const item of [...data.mine, ...data.unassigned, ...data.breaches]) links.set(item, await messageLink(s.slack, item.channel, item.threadTs));
+  for (const item of [...data.mine, ...data.unassigned, ...data.breaches])
+    links.set(item, await messageLink(s.slack, item.channel, item.threadTs));
   await s.slack.views.publish({ user_id: user, view: homeView(data, links) });
 }
 

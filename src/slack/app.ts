@@ -51,7 +51,10 @@ export function createSlackApp(s: Services): SlackApp | undefined {
     receiver = express;
     mount = (app) => app.use(express.router);
   } else {
-    s.log.warn({ network: 'slack' }, 'slack: agents cannot act (set SLACK_APP_TOKEN for Socket Mode, or SLACK_SIGNING_SECRET for /slack/events); cards are still posted');
+    s.log.warn(
+      { network: 'slack' },
+      'slack: agents cannot act (set SLACK_APP_TOKEN for Socket Mode, or SLACK_SIGNING_SECRET for /slack/events); cards are still posted',
+    );
     return undefined;
   }
 

@@ -33,10 +33,16 @@ export function onCardActions(app: App, s: S): void {
     const thread = mentionId && (await threadOfMention(s.db, mentionId));
     if (!thread) return;
     const updated = await updateThread(s.db, thread, next(thread));
-    await audit(s.db, user, action, { type: 'conversation', id: `${thread.platform}:${thread.conversationId}` }, {
-      from: { status: thread.status, assignee: thread.assignee },
-      to: { status: updated.status, assignee: updated.assignee },
-    });
+    await audit(
+      s.db,
+      user,
+      action,
+      { type: 'conversation', id: `${thread.platform}:${thread.conversationId}` },
+      {
+        from: { status: thread.status, assignee: thread.assignee },
+        to: { status: updated.status, assignee: updated.assignee },
+      },
+    );
     await refreshCard(s, updated);
   };
 

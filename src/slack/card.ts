@@ -17,8 +17,7 @@ const sentimentEmoji: Record<TriageResult['sentiment']['label'], string> = {
   positive: ':large_green_circle:',
 };
 
-const compact = (n: number) =>
-  n >= 1_000_000 ? `${(n / 1_000_000).toFixed(1)}M` : n >= 1_000 ? `${(n / 1_000).toFixed(1)}k` : String(n);
+const compact = (n: number) => (n >= 1_000_000 ? `${(n / 1_000_000).toFixed(1)}M` : n >= 1_000 ? `${(n / 1_000).toFixed(1)}k` : String(n));
 
 function authorLine(m: MentionRow): string {
   const handle = escapeMrkdwn(m.authorHandle ?? 'unknown');

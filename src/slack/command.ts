@@ -16,7 +16,10 @@ const summary: Subcommand = {
   usage: `${command} – your queue at a glance`,
   async run(s, cmd) {
     const d = await homeData(s.db, cmd.user_id, new Date(Date.now() - 86_400_000));
-    const unassigned = Object.entries(d.unassignedByPriority).map(([p, n]) => `${p}: ${n}`).join(', ') || 'none';
+    const unassigned =
+      Object.entries(d.unassignedByPriority)
+        .map(([p, n]) => `${p}: ${n}`)
+        .join(', ') || 'none';
     return [
       `*Your open assignments:* ${d.mine.length}`,
       `*Unassigned:* ${unassigned}`,
@@ -33,7 +36,8 @@ const summary: Subcommand = {
  */
 export function onCommand(app: App, s: S, more: Record<string, Subcommand> = {}): void {
   const subcommands: Record<string, Subcommand> = { ...more };
-  const help = () => ['*carebot commands*', summary.usage, `${command} help – this list`, ...Object.values(subcommands).map((c) => c.usage)].join('\n');
+  const help = () =>
+    ['*carebot commands*', summary.usage, `${command} help – this list`, ...Object.values(subcommands).map((c) => c.usage)].join('\n');
   app.command(command, async ({ ack, command: cmd }) => {
     const [name = '', ...rest] = cmd.text.trim().split(/\s+/);
     const sub = name === '' ? summary : subcommands[name.toLowerCase()];

@@ -10,7 +10,14 @@ export function slackSaidNo(err: unknown): boolean {
 }
 
 /** Refusals of this message itself: sending it again can only get the same answer. */
-const refusedForGood = new Set(['msg_too_long', 'no_text', 'invalid_blocks', 'invalid_metadata_format', 'invalid_metadata_schema', 'too_many_attachments']);
+const refusedForGood = new Set([
+  'msg_too_long',
+  'no_text',
+  'invalid_blocks',
+  'invalid_metadata_format',
+  'invalid_metadata_schema',
+  'too_many_attachments',
+]);
 
 export function slackRefusedForGood(err: unknown): boolean {
   return (err as { code?: string })?.code === ErrorCode.PlatformError && refusedForGood.has((err as WebAPIPlatformError).data.error ?? '');

@@ -47,7 +47,6 @@ export async function openEscalateModal(s: S, triggerId: string, mentionId: numb
   await s.slack.views.open({ trigger_id: triggerId, view: escalateModal(mentionId, s.config.file.slack.escalationChannel) });
 }
 
-
 /**
  * Escalate: the conversation is brought to another channel (engineering, a manager) with a link
  * to its card, and the card's thread says where it went. A channel carebot is not in is refused
@@ -74,19 +73,29 @@ export function onEscalate(app: App, s: S): void {
         channel,
         text: `Escalated by <@${user}>: ${t.priority} from @${root.authorHandle}`,
         blocks: [
-          { type: 'section', text: { type: 'mrkdwn', text: `:rotating_light: *Escalated by <@${user}>* · <${link}|open the card>${said}` } },
+          {
+            type: 'section',
+            text: { type: 'mrkdwn', text: `:rotating_light: *Escalated by <@${user}>* · <${link}|open the card>${said}` },
+          },
           { type: 'section', text: { type: 'mrkdwn', text: summary } },
         ],
         unfurl_links: false,
       });
     } catch (err) {
       const code = (err as { data?: { error?: string } }).data?.error;
-      const why = code === 'not_in_channel' || code === 'channel_not_found' ? 'carebot is not in that channel: invite it (/invite @carebot) or pick another.' : `Slack said: ${code ?? (err as Error).message}`;
+      const why =
+        code === 'not_in_channel' || code === 'channel_not_found'
+          ? 'carebot is not in that channel: invite it (/invite @carebot) or pick another.'
+          : `Slack said: ${code ?? (err as Error).message}`;
       await ack({ response_action: 'errors', errors: { channel: why } });
       return;
     }
     await ack();
-    await s.slack.chat.postMessage({ channel: thread.channel, thread_ts: thread.threadTs, text: `:rotating_light: Escalated to <#${channel}> by <@${user}>` });
+    await s.slack.chat.postMessage({
+      channel: thread.channel,
+      thread_ts: thread.threadTs,
+      text: `:rotating_light: Escalated to <#${channel}> by <@${user}>`,
+    });
     await audit(s.db, user, 'escalate', { type: 'conversation', id: `${thread.platform}:${thread.conversationId}` }, { channel, note });
   });
 }

@@ -41,7 +41,10 @@ export function homeView(d: HomeData, links: Map<HomeItem, string>): HomeView {
       list(d.mine, links, 'Nothing assigned to you.'),
       { type: 'divider' },
       header(`Unassigned (${unassignedTotal})`),
-      { type: 'context', elements: [{ type: 'mrkdwn', text: tally(d.unassignedByPriority as Record<string, number>, ['P1', 'P2', 'P3', 'P4']) }] },
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: tally(d.unassignedByPriority as Record<string, number>, ['P1', 'P2', 'P3', 'P4']) }],
+      },
       list(d.unassigned, links, 'Every open conversation has an owner.'),
       { type: 'divider' },
       header(`SLA breaches (${d.breaches.length})`),

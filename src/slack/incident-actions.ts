@@ -45,11 +45,21 @@ export const incidentCommand: Subcommand = {
 export function onIncidentActions(app: App, s: S): void {
   app.action<BlockAction<ButtonAction>>(actionIds.declareIncident, async ({ ack, body, action }) => {
     await ack();
-    const [spike] = await s.db.select().from(spikes).where(eq(spikes.id, Number(action.value)));
+    const [spike] = await s.db
+      .select()
+      .from(spikes)
+      .where(eq(spikes.id, Number(action.value)));
     const prefill = spike
-      ? { title: `Problems with ${spike.term}`, keywords: [spike.term, ...spike.related], publicText: `We're aware some customers are having trouble with ${spike.term}. We're investigating and will post updates here.` }
+      ? {
+          title: `Problems with ${spike.term}`,
+          keywords: [spike.term, ...spike.related],
+          publicText: `We're aware some customers are having trouble with ${spike.term}. We're investigating and will post updates here.`,
+        }
       : {};
-    await s.slack.views.open({ trigger_id: body.trigger_id, view: declareModal({ spikeId: spike?.id, channel: body.channel?.id }, prefill) });
+    await s.slack.views.open({
+      trigger_id: body.trigger_id,
+      view: declareModal({ spikeId: spike?.id, channel: body.channel?.id }, prefill),
+    });
   });
 
   app.view(viewIds.incident, async ({ ack, body, view }) => {
@@ -65,27 +75,36 @@ export function onIncidentActions(app: App, s: S): void {
       await ack({ response_action: 'errors', errors });
       return;
     }
-    const { incident, update, linked } = await declareIncident(s.db, {
-      title,
-      publicText,
-      components: listOf(valueOf(view, field.components)),
-      keywords: listOf(valueOf(view, field.keywords)).map((k) => k.toLowerCase()),
-      user: body.user.id,
-      channel: channel!,
-      spikeId: meta.spikeId,
-    }, linkEarlier);
+    const { incident, update, linked } = await declareIncident(
+      s.db,
+      {
+        title,
+        publicText,
+        components: listOf(valueOf(view, field.components)),
+        keywords: listOf(valueOf(view, field.keywords)).map((k) => k.toLowerCase()),
+        user: body.user.id,
+        channel: channel!,
+        spikeId: meta.spikeId,
+      },
+      linkEarlier,
+    );
     await ack();
     await acknowledgeLinked(s, linked, new Map(linked.map((m) => [m.id, incident])));
     const posted = await postIncidentCard(s, incident);
     await postUpdatePreview(s, posted, update);
   });
 
-  const openUpdate = (state: IncidentState) => async ({ ack, body, action }: { ack: () => Promise<void>; body: BlockAction; action: ButtonAction }) => {
-    await ack();
-    const incident = await loadIncident(s.db, Number(action.value));
-    if (!incident) return;
-    await s.slack.views.open({ trigger_id: body.trigger_id, view: updateModal(updateMeta(incident.id), state === 'resolved' ? 'resolved' : incident.state, incident.title) });
-  };
+  const openUpdate =
+    (state: IncidentState) =>
+    async ({ ack, body, action }: { ack: () => Promise<void>; body: BlockAction; action: ButtonAction }) => {
+      await ack();
+      const incident = await loadIncident(s.db, Number(action.value));
+      if (!incident) return;
+      await s.slack.views.open({
+        trigger_id: body.trigger_id,
+        view: updateModal(updateMeta(incident.id), state === 'resolved' ? 'resolved' : incident.state, incident.title),
+      });
+    };
   app.action<BlockAction<ButtonAction>>(actionIds.postUpdate, openUpdate('investigating'));
   app.action<BlockAction<ButtonAction>>(actionIds.resolveIncident, openUpdate('resolved'));
 
@@ -94,11 +113,19 @@ export function onIncidentActions(app: App, s: S): void {
     const state = valueOf(view, field.state) as IncidentState;
     const publicText = valueOf(view, field.publicText);
     if (!meta || !publicText || !(incidentStates as readonly string[]).includes(state)) {
-      await ack({ response_action: 'errors', errors: { [field.publicText]: meta ? 'Write the public message for this update.' : 'This incident no longer exists in carebot.' } });
+      await ack({
+        response_action: 'errors',
+        errors: { [field.publicText]: meta ? 'Write the public message for this update.' : 'This incident no longer exists in carebot.' },
+      });
       return;
     }
     let followUps: number[] = [];
-    const added = await addUpdate(s.db, meta.incidentId, { state, publicText, user: body.user.id }, async (tx, i) => (followUps = await storeFollowUps(s, tx, i)));
+    const added = await addUpdate(
+      s.db,
+      meta.incidentId,
+      { state, publicText, user: body.user.id },
+      async (tx, i) => (followUps = await storeFollowUps(s, tx, i)),
+    );
     if (!added) {
       await ack({ response_action: 'errors', errors: { [field.publicText]: 'This incident is already resolved.' } });
       return;
@@ -117,13 +144,19 @@ export function onIncidentActions(app: App, s: S): void {
     if (!update || !incident) return;
     const where = { channel: incident.slackChannel!, thread_ts: incident.slackTs!, user };
     if (!(await may(s.slack, s.config.file.slack, user, 'broadcast'))) {
-      await s.slack.chat.postEphemeral({ ...where, text: 'You are not allowed to broadcast (see `slack.permissions.broadcast` in the carebot config). Nothing was posted.' });
+      await s.slack.chat.postEphemeral({
+        ...where,
+        text: 'You are not allowed to broadcast (see `slack.permissions.broadcast` in the carebot config). Nothing was posted.',
+      });
       return;
     }
     // The first press decides; a second (a double click, another agent) finds it decided.
     const decided = await decide(s.db, update.id, 'broadcast', user, (tx, u) => storeBroadcasts(s, tx, u, user));
     if (!decided) {
-      await s.slack.chat.postEphemeral({ ...where, text: `This update was already ${update.decision === 'skipped' ? 'kept from broadcast' : 'broadcast'} by <@${update.decidedBy}>.` });
+      await s.slack.chat.postEphemeral({
+        ...where,
+        text: `This update was already ${update.decision === 'skipped' ? 'kept from broadcast' : 'broadcast'} by <@${update.decidedBy}>.`,
+      });
       return;
     }
     // A worker sends it and posts the results: this process may not have the networks logged in.

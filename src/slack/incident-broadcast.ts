@@ -14,6 +14,11 @@ export async function sendBroadcast(s: Services, updateId: number): Promise<void
   if (!update || !incident || update.decision !== 'broadcast') throw new UnrecoverableError(`update ${updateId} is not one to broadcast`);
   const results = await broadcastUpdate(s, update, update.decidedBy!);
   if (s.slack && incident.slackChannel && incident.slackTs) {
-    await s.slack.chat.postMessage({ channel: incident.slackChannel, thread_ts: incident.slackTs, ...broadcastResults(results), unfurl_links: false });
+    await s.slack.chat.postMessage({
+      channel: incident.slackChannel,
+      thread_ts: incident.slackTs,
+      ...broadcastResults(results),
+      unfurl_links: false,
+    });
   }
 }

@@ -8,7 +8,12 @@ import { fitRendered } from './fit-text.js';
 import { stateName } from './incident-modal.js';
 import { networkName } from './request-reply.js';
 
-const stateIcon = { investigating: ':red_circle:', identified: ':large_orange_circle:', monitoring: ':large_yellow_circle:', resolved: ':large_green_circle:' } as const;
+const stateIcon = {
+  investigating: ':red_circle:',
+  identified: ':large_orange_circle:',
+  monitoring: ':large_yellow_circle:',
+  resolved: ':large_green_circle:',
+} as const;
 const network = (p: string) => networkName[p] ?? p;
 
 /** The incident's card in the status channel: its current state in the header; its thread holds the story. */
@@ -29,7 +34,12 @@ export function incidentCard(i: Incident, linked: number): { text: string; block
       type: 'actions',
       elements: [
         { type: 'button', text: { type: 'plain_text', text: 'Post update' }, action_id: actionIds.postUpdate, value: String(i.id) },
-        { type: 'button', text: { type: 'plain_text', text: 'Resolve incident' }, action_id: actionIds.resolveIncident, value: String(i.id) },
+        {
+          type: 'button',
+          text: { type: 'plain_text', text: 'Resolve incident' },
+          action_id: actionIds.resolveIncident,
+          value: String(i.id),
+        },
       ],
     });
   }
@@ -37,7 +47,9 @@ export function incidentCard(i: Incident, linked: number): { text: string; block
 }
 
 const lengthLine = (c: LengthCheck) =>
-  c.fits ? `:white_check_mark: ${network(c.platform)}: ${c.length}/${c.limit} characters` : `:x: Too long for ${network(c.platform)}: ${c.length} characters, the limit is ${c.limit}`;
+  c.fits
+    ? `:white_check_mark: ${network(c.platform)}: ${c.length}/${c.limit} characters`
+    : `:x: Too long for ${network(c.platform)}: ${c.length} characters, the limit is ${c.limit}`;
 
 /**
  * An update as it would go out, with each network's length checked, and the explicit choice:
@@ -48,7 +60,10 @@ export function updatePreview(u: IncidentUpdate, checks: LengthCheck[]): { text:
   const text = `Update (${stateName(u.state)}) by <@${u.author}>`;
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: fitRendered(u.publicText, (t) => `*${text}* — public message:\n${quote(t)}`) } },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: checks.length ? checks.map(lengthLine).join('\n') : 'No network to broadcast to is connected.' }] },
+    {
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: checks.length ? checks.map(lengthLine).join('\n') : 'No network to broadcast to is connected.' }],
+    },
   ];
   if (u.decision) {
     const how = u.decision === 'broadcast' ? ':mega: Broadcast' : ':no_bell: Not broadcast';
@@ -59,11 +74,22 @@ export function updatePreview(u: IncidentUpdate, checks: LengthCheck[]): { text:
   blocks.push({
     type: 'actions',
     elements: [
-      ...(fits ? [{ type: 'button' as const, style: 'primary' as const, text: { type: 'plain_text' as const, text: 'Broadcast' }, action_id: actionIds.broadcast, value: String(u.id) }] : []),
+      ...(fits
+        ? [
+            {
+              type: 'button' as const,
+              style: 'primary' as const,
+              text: { type: 'plain_text' as const, text: 'Broadcast' },
+              action_id: actionIds.broadcast,
+              value: String(u.id),
+            },
+          ]
+        : []),
       { type: 'button', text: { type: 'plain_text', text: "Don't broadcast" }, action_id: actionIds.dontBroadcast, value: String(u.id) },
     ],
   });
-  if (!fits && checks.length) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Shorten it with *Post update* to broadcast it.' }] });
+  if (!fits && checks.length)
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Shorten it with *Post update* to broadcast it.' }] });
   return { text, blocks };
 }
 

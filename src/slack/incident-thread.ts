@@ -16,7 +16,12 @@ async function card(s: S, i: Incident) {
 
 /** The incident's card in the status channel; its ts names the incident's thread. */
 export async function postIncidentCard(s: S, i: Incident): Promise<Incident> {
-  const res = await s.slack.chat.postMessage({ channel: i.slackChannel!, ...(await card(s, i)), metadata: messageMetadata('incident', i.id), unfurl_links: false });
+  const res = await s.slack.chat.postMessage({
+    channel: i.slackChannel!,
+    ...(await card(s, i)),
+    metadata: messageMetadata('incident', i.id),
+    unfurl_links: false,
+  });
   const [row] = await s.db.update(incidents).set({ slackTs: res.ts! }).where(eq(incidents.id, i.id)).returning();
   return row!;
 }
@@ -29,7 +34,12 @@ export async function refreshIncidentCard(s: S, i: Incident): Promise<void> {
 
 /** An update in the incident's thread as a preview, with the Broadcast / Don't broadcast choice. */
 export async function postUpdatePreview(s: S, i: Incident, u: IncidentUpdate): Promise<void> {
-  const res = await s.slack.chat.postMessage({ channel: i.slackChannel!, thread_ts: i.slackTs!, ...updatePreview(u, checkLengths(s, u.publicText)), unfurl_links: false });
+  const res = await s.slack.chat.postMessage({
+    channel: i.slackChannel!,
+    thread_ts: i.slackTs!,
+    ...updatePreview(u, checkLengths(s, u.publicText)),
+    unfurl_links: false,
+  });
   await s.db.update(incidentUpdates).set({ previewTs: res.ts! }).where(eq(incidentUpdates.id, u.id));
 }
 

@@ -1,7 +1,14 @@
 import type { KnownBlock, ModalView } from '@slack/web-api';
 
 /** A carebot modal: its callback id, what it carries, and plain-text title and buttons. */
-export function modal(v: { callbackId: string; title: string; submit: string; metadata: string; blocks: KnownBlock[]; notifyOnClose?: boolean }): ModalView {
+export function modal(v: {
+  callbackId: string;
+  title: string;
+  submit: string;
+  metadata: string;
+  blocks: KnownBlock[];
+  notifyOnClose?: boolean;
+}): ModalView {
   return {
     type: 'modal',
     callback_id: v.callbackId,

@@ -37,7 +37,12 @@ export function onThreadMessage(app: App, s: S): void {
     const held: HeldMessage = { channel: message.channel, threadTs: message.thread_ts, ts: message.ts };
     const other = otherReplier(thread, message.user);
     if (other) {
-      await s.slack.chat.postEphemeral({ channel: message.channel, thread_ts: message.thread_ts, user: message.user, ...collisionWarning(other, held) });
+      await s.slack.chat.postEphemeral({
+        channel: message.channel,
+        thread_ts: message.thread_ts,
+        user: message.user,
+        ...collisionWarning(other, held),
+      });
       return;
     }
     await sendThreadMessage(s, held, message.user, message.text ?? '');

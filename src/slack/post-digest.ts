@@ -31,7 +31,10 @@ export interface DigestThread {
  * never loses one. Returns how many are linked in all, and whether a digest went out.
  */
 export async function postDigest(s: S, d: DigestThread): Promise<{ linked: number; posted: boolean }> {
-  const [all] = await s.db.select({ n: count(), last: max(mentions.id) }).from(mentions).where(eq(d.linkedBy, d.id));
+  const [all] = await s.db
+    .select({ n: count(), last: max(mentions.id) })
+    .from(mentions)
+    .where(eq(d.linkedBy, d.id));
   const linked = all?.n ?? 0;
   const fresh = linked - d.digestedCount;
   if (fresh <= 0 || (await s.slackPace(d.channel))) return { linked, posted: false };

@@ -23,7 +23,11 @@ const priorities: Priority[] = ['P1', 'P2', 'P3', 'P4'];
 let categoryLabels: Map<string, string> | undefined;
 /** The taxonomy's categories (config/triage/taxonomy.yaml), read once. */
 const categories = () =>
-  (categoryLabels ??= new Map(loadTriageConfig().taxonomy.categories.filter((c) => c.id !== 'spam').map((c) => [c.id, c.label])));
+  (categoryLabels ??= new Map(
+    loadTriageConfig()
+      .taxonomy.categories.filter((c) => c.id !== 'spam')
+      .map((c) => [c.id, c.label]),
+  ));
 
 const option = (value: string, label = value): PlainTextOption => ({ text: { type: 'plain_text', text: label }, value });
 
@@ -48,10 +52,33 @@ function reclassifyModal(mentionId: number, t: TriageResult): ModalView {
     title: 'Reclassify',
     submit: 'Save',
     blocks: [
-      { type: 'context', elements: [{ type: 'mrkdwn', text: 'What should carebot have said? Your answer updates the card and teaches the triage model (`carebot train`).' }] },
-      select('sentiment', 'Sentiment', sentiments.map((v) => option(v)), t.sentiment.label),
-      select('category', 'Category', [...categories()].map(([id, label]) => option(id, label)), t.category),
-      select('priority', 'Priority', priorities.map((v) => option(v)), t.priority),
+      {
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: 'What should carebot have said? Your answer updates the card and teaches the triage model (`carebot train`).',
+          },
+        ],
+      },
+      select(
+        'sentiment',
+        'Sentiment',
+        sentiments.map((v) => option(v)),
+        t.sentiment.label,
+      ),
+      select(
+        'category',
+        'Category',
+        [...categories()].map(([id, label]) => option(id, label)),
+        t.category,
+      ),
+      select(
+        'priority',
+        'Priority',
+        priorities.map((v) => option(v)),
+        t.priority,
+      ),
     ],
   });
 }
@@ -76,7 +103,15 @@ export function onReclassify(app: App, s: S): void {
     const sentiment = picked('sentiment') as SentimentLabel | undefined;
     const category = picked('category');
     const priority = picked('priority') as Priority | undefined;
-    if (!sentiment || !sentiments.includes(sentiment) || !category || !categories().has(category) || !priority || !priorities.includes(priority)) return;
+    if (
+      !sentiment ||
+      !sentiments.includes(sentiment) ||
+      !category ||
+      !categories().has(category) ||
+      !priority ||
+      !priorities.includes(priority)
+    )
+      return;
     if (sentiment === before.sentiment.label && category === before.category && priority === before.priority) return;
 
     const after: TriageResult = {
@@ -95,17 +130,26 @@ export function onReclassify(app: App, s: S): void {
       before: { sentiment: before.sentiment.label, category: before.category, priority: before.priority, spam: before.spam },
     });
     await s.db.update(mentions).set({ triage: after, category, priority, updatedAt: sql`now()` }).where(eq(mentions.id, mentionId));
-    await audit(s.db, body.user.id, 'reclassify', { type: 'mention', id: mentionId }, {
-      from: { sentiment: before.sentiment.label, category: before.category, priority: before.priority },
-      to: { sentiment, category, priority },
-    });
+    await audit(
+      s.db,
+      body.user.id,
+      'reclassify',
+      { type: 'mention', id: mentionId },
+      {
+        from: { sentiment: before.sentiment.label, category: before.category, priority: before.priority },
+        to: { sentiment, category, priority },
+      },
+    );
 
     const thread = await threadOfMention(s.db, mentionId);
     if (!thread) return;
     if (priority !== before.priority && !thread.firstResponseAt) {
       const due = slaDeadline(s.config.file.slack, priority, root.receivedAt);
       const stillAhead = !due || due.getTime() > Date.now();
-      await refreshCard(s, await updateThread(s.db, thread, { slaDueAt: due, ...(stillAhead ? { slaRemindedAt: null, slaBreachedAt: null } : {}) }));
+      await refreshCard(
+        s,
+        await updateThread(s.db, thread, { slaDueAt: due, ...(stillAhead ? { slaRemindedAt: null, slaBreachedAt: null } : {}) }),
+      );
     } else {
       await refreshCard(s, thread);
     }

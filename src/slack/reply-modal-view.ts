@@ -38,16 +38,27 @@ export interface ReplyModalContent {
 export const replyTextBlockId = (meta: Pick<ReplyMeta, 'version'>) => `reply_text_${meta.version}`;
 export const replyTextActionId = 'text';
 
-
 export function replyModal(c: ReplyModalContent): ModalView {
   const handle = escapeMrkdwn(c.customer.authorHandle ?? 'the customer');
   const warnings: KnownBlock[] = [];
   if (c.otherReplier) {
-    warnings.push({ type: 'section', text: { type: 'mrkdwn', text: `:pencil2: *<@${c.otherReplier}> is replying to this customer right now.* Send only if yours should go too.` } });
+    warnings.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `:pencil2: *<@${c.otherReplier}> is replying to this customer right now.* Send only if yours should go too.`,
+      },
+    });
   }
   if (c.lateReply) {
     const said = fitRendered(c.lateReply.text, quote, 2500);
-    warnings.push({ type: 'section', text: { type: 'mrkdwn', text: `:speech_balloon: *<@${c.lateReply.by}> replied while you were writing:*\n${said}\nSend again to send yours as well.` } });
+    warnings.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `:speech_balloon: *<@${c.lateReply.by}> replied while you were writing:*\n${said}\nSend again to send yours as well.`,
+      },
+    });
   }
   const canned: KnownBlock[] = c.cannedNames.length
     ? [
@@ -59,7 +70,9 @@ export function replyModal(c: ReplyModalContent): ModalView {
               type: 'static_select',
               action_id: actionIds.canned,
               placeholder: { type: 'plain_text', text: 'Use a canned reply…' },
-              options: c.cannedNames.slice(0, 100).map((name, i) => ({ text: { type: 'plain_text', text: truncate(name, 75) }, value: String(i) })),
+              options: c.cannedNames
+                .slice(0, 100)
+                .map((name, i) => ({ text: { type: 'plain_text', text: truncate(name, 75) }, value: String(i) })),
             },
           ],
         },
@@ -72,7 +85,12 @@ export function replyModal(c: ReplyModalContent): ModalView {
     title: 'Reply to customer',
     submit: 'Send',
     blocks: [
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `On ${c.network} to *@${handle}*, threaded under their latest message · up to ${c.limit} characters` }] },
+      {
+        type: 'context',
+        elements: [
+          { type: 'mrkdwn', text: `On ${c.network} to *@${handle}*, threaded under their latest message · up to ${c.limit} characters` },
+        ],
+      },
       { type: 'section', text: { type: 'mrkdwn', text: fitRendered(c.customer.text ?? '', quote, 3000) } },
       ...warnings,
       ...canned,

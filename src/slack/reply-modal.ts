@@ -17,8 +17,10 @@ type S = Services & { slack: WebClient };
 
 /** Why this agent cannot answer this conversation from Slack at all, before a modal opens. */
 async function cannotReply(s: S, thread: ThreadRow, user: string): Promise<string | undefined> {
-  if (s.config.file.slack.alertsOnly.includes(thread.channel)) return 'This channel is alerts-only: replies from it do not reach customers.';
-  if (!s.connectors[thread.platform as Platform]) return `${networkName[thread.platform] ?? thread.platform} is not connected to carebot, so replies cannot be sent.`;
+  if (s.config.file.slack.alertsOnly.includes(thread.channel))
+    return 'This channel is alerts-only: replies from it do not reach customers.';
+  if (!s.connectors[thread.platform as Platform])
+    return `${networkName[thread.platform] ?? thread.platform} is not connected to carebot, so replies cannot be sent.`;
   if (!(await may(s.slack, s.config.file.slack, user, 'reply'))) {
     return 'You are not allowed to reply to customers (see `slack.permissions.reply` in the carebot config).';
   }
@@ -43,11 +45,19 @@ async function render(s: S, thread: ThreadRow, user: string, meta: ReplyMeta, te
  * Opens the reply modal on a conversation (the card's Reply button, or the "Send to customer"
  * shortcut with the message's words) and shows on the card that this agent is writing.
  */
-export async function openReplyModal(s: S, opts: { triggerId: string; thread: ThreadRow; user: string; channel: string; text?: string }): Promise<void> {
+export async function openReplyModal(
+  s: S,
+  opts: { triggerId: string; thread: ThreadRow; user: string; channel: string; text?: string },
+): Promise<void> {
   const { thread, user } = opts;
   const refused = await cannotReply(s, thread, user);
   if (refused) {
-    await s.slack.chat.postEphemeral({ channel: opts.channel, thread_ts: thread.threadTs ?? undefined, user, text: `${refused} Nothing was sent.` });
+    await s.slack.chat.postEphemeral({
+      channel: opts.channel,
+      thread_ts: thread.threadTs ?? undefined,
+      user,
+      text: `${refused} Nothing was sent.`,
+    });
     return;
   }
   const meta: ReplyMeta = { mentionId: thread.rootMentionId, openedAt: Date.now(), warnedAbout: otherReplier(thread, user), version: 0 };
@@ -95,7 +105,10 @@ export function onReplyModal(app: App, s: S): void {
     const meta = metaOf(view);
     const thread = meta && (await threadOfMention(s.db, meta.mentionId));
     if (!meta || !thread) {
-      await ack({ response_action: 'errors', errors: { [replyTextBlockId(meta ?? { version: 0 })]: 'This conversation no longer exists in carebot.' } });
+      await ack({
+        response_action: 'errors',
+        errors: { [replyTextBlockId(meta ?? { version: 0 })]: 'This conversation no longer exists in carebot.' },
+      });
       return;
     }
     const user = body.user.id;

@@ -40,7 +40,10 @@ export async function requestReply(s: Services & { slack: WebClient }, req: Repl
   }
   if (!text) return { ok: false, reason: 'The reply is empty. Nothing was sent.' };
   if (!(await may(s.slack, s.config.file.slack, user, 'reply'))) {
-    return { ok: false, reason: 'You are not allowed to reply to customers (see `slack.permissions.reply` in the carebot config). Nothing was sent.' };
+    return {
+      ok: false,
+      reason: 'You are not allowed to reply to customers (see `slack.permissions.reply` in the carebot config). Nothing was sent.',
+    };
   }
   const connector = s.connectors[thread.platform as Platform];
   if (!connector) return { ok: false, reason: `${network} is not connected to carebot, so the reply cannot be sent.` };

@@ -20,7 +20,11 @@ export function onRetryReply(app: App, s: Services & { slack: WebClient }): void
     const replyId = Number(action.value);
     if (!channel || !Number.isSafeInteger(replyId)) return;
     if (!(await may(s.slack, s.config.file.slack, body.user.id, 'reply'))) {
-      await s.slack.chat.postEphemeral({ channel, user: body.user.id, text: 'You are not allowed to reply to customers, so nothing was retried.' });
+      await s.slack.chat.postEphemeral({
+        channel,
+        user: body.user.id,
+        text: 'You are not allowed to reply to customers, so nothing was retried.',
+      });
       return;
     }
     const [again] = await s.db

@@ -21,7 +21,12 @@ export function onSendAnyway(app: App, s: Services & { slack: WebClient }): void
     const res = await s.slack.conversations.replies({ channel, ts: threadTs, oldest: ts, latest: ts, inclusive: true, limit: 10 });
     const message = res.messages?.find((m) => m.ts === ts);
     if (!message || message.user !== body.user.id) {
-      await s.slack.chat.postEphemeral({ channel, thread_ts: threadTs, user: body.user.id, text: 'That message is gone (deleted?), so nothing was sent.' });
+      await s.slack.chat.postEphemeral({
+        channel,
+        thread_ts: threadTs,
+        user: body.user.id,
+        text: 'That message is gone (deleted?), so nothing was sent.',
+      });
       return;
     }
     await sendThreadMessage(s, parsed.data, body.user.id, message.text ?? '');

@@ -17,7 +17,11 @@ export function onSendToCustomer(app: App, s: Services & { slack: WebClient }): 
     const channel = shortcut.channel.id;
     const thread = await threadAt(s.db, channel, shortcut.message.thread_ts ?? shortcut.message.ts);
     if (!thread) {
-      await s.slack.chat.postEphemeral({ channel, user: shortcut.user.id, text: 'That message is not in the thread of a carebot card, so there is no customer to send it to.' });
+      await s.slack.chat.postEphemeral({
+        channel,
+        user: shortcut.user.id,
+        text: 'That message is not in the thread of a carebot card, so there is no customer to send it to.',
+      });
       return;
     }
     const text = plainText((shortcut.message.text ?? '').replace(INTERNAL_NOTE, ''));

@@ -23,7 +23,10 @@ export function spikeAlert(
   facts: { windowMinutes: number; mentions: number; samples: SpikeSample[] },
 ): { text: string; blocks: KnownBlock[] } {
   const what = `${sp.count} negative mentions about '${sp.term}' in ${facts.windowMinutes} min (usual: ${usual(sp.expected)})`;
-  const text = sp.status === 'open' ? `:rotating_light: Possible outage: ${what}` : `:white_check_mark: Spike over: '${sp.term}' (peak ${sp.peak} in ${facts.windowMinutes} min)`;
+  const text =
+    sp.status === 'open'
+      ? `:rotating_light: Possible outage: ${what}`
+      : `:white_check_mark: Spike over: '${sp.term}' (peak ${sp.peak} in ${facts.windowMinutes} min)`;
   const context = [
     sp.related.length ? `also: ${sp.related.map((t) => `'${escapeMrkdwn(t)}'`).join(', ')}` : '',
     `since <!date^${Math.floor(sp.openedAt.getTime() / 1000)}^{time}|${sp.openedAt.toISOString()}>`,
@@ -42,7 +45,13 @@ export function spikeAlert(
     blocks.push({
       type: 'actions',
       elements: [
-        { type: 'button', style: 'danger', text: { type: 'plain_text', text: 'Declare incident' }, action_id: actionIds.declareIncident, value: String(sp.id) },
+        {
+          type: 'button',
+          style: 'danger',
+          text: { type: 'plain_text', text: 'Declare incident' },
+          action_id: actionIds.declareIncident,
+          value: String(sp.id),
+        },
       ],
     });
   }

@@ -15,7 +15,11 @@ type S = Services & { slack: WebClient };
 export const SPIKE_TICK_MS = 15_000;
 
 export async function ensureSpikeSchedule(s: Services): Promise<void> {
-  await s.queues.spikes.upsertJobScheduler('spikes-tick', { every: SPIKE_TICK_MS }, { name: 'tick', data: {}, opts: { attempts: 1, removeOnComplete: true, removeOnFail: 100 } });
+  await s.queues.spikes.upsertJobScheduler(
+    'spikes-tick',
+    { every: SPIKE_TICK_MS },
+    { name: 'tick', data: {}, opts: { attempts: 1, removeOnComplete: true, removeOnFail: 100 } },
+  );
 }
 
 /** What the alert shows besides the spike itself: how many mentions it holds, and a few of them. */
@@ -63,7 +67,10 @@ export async function postAlert(s: S, spikeId: number): Promise<void> {
     metadata: messageMetadata('spike', sp.id),
     unfurl_links: false,
   } as Parameters<WebClient['chat']['postMessage']>[0]);
-  await s.db.update(spikes).set({ slackTs: res.ts!, shownCount: sp.count }).where(and(eq(spikes.id, sp.id), isNull(spikes.slackTs)));
+  await s.db
+    .update(spikes)
+    .set({ slackTs: res.ts!, shownCount: sp.count })
+    .where(and(eq(spikes.id, sp.id), isNull(spikes.slackTs)));
 }
 
 /**

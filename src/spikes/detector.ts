@@ -70,7 +70,12 @@ export const MAX_RELATED = 5;
  * under a Poisson law with the usual mean. Time is the mentions' own (`createdAt`), so a
  * replayed stream is judged exactly as a live one.
  */
-export function createSpikeDetector(redis: Redis, prefix: string, settings: SpikeSettings = defaultSpikeSettings, ignored?: ReadonlySet<string>) {
+export function createSpikeDetector(
+  redis: Redis,
+  prefix: string,
+  settings: SpikeSettings = defaultSpikeSettings,
+  ignored?: ReadonlySet<string>,
+) {
   const key = (what: string) => `${prefix}:spikes:${what}`;
   const minuteKey = (m: number) => key(`m:${m}`);
   const pair = (a: string, b: string) => (a < b ? `p:${a}|${b}` : `p:${b}|${a}`);
@@ -159,7 +164,11 @@ export function createSpikeDetector(redis: Redis, prefix: string, settings: Spik
   }
 
   /** How many of `term`'s mentions in the window ending at `now` also name each of `others`. */
-  const cooccurring = (term: string, others: string[], now: number) => windowSums(now, others.map((o) => pair(term, o)));
+  const cooccurring = (term: string, others: string[], now: number) =>
+    windowSums(
+      now,
+      others.map((o) => pair(term, o)),
+    );
 
   async function expectedPerWindow(now: number, terms: string[]): Promise<number[]> {
     const hour = new Date(now * MINUTE).getUTCHours();
@@ -184,7 +193,10 @@ export function createSpikeDetector(redis: Redis, prefix: string, settings: Spik
       const terms = [...touched];
       if (!terms.length) return [];
       const [counts, expected, observed] = await Promise.all([
-        windowSums(now, terms.map((t) => `t:${t}`)),
+        windowSums(
+          now,
+          terms.map((t) => `t:${t}`),
+        ),
         expectedPerWindow(now, terms),
         redis.hget(key('state'), 'observed'),
       ]);

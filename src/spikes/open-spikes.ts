@@ -23,7 +23,10 @@ export const queueSpikeAlert = (s: Services, spikeId: number) => s.queues.spikes
  */
 async function spikeFor(s: Services, open: Spike[], a: Anomaly): Promise<Spike | undefined> {
   const group = [a.term, ...a.related];
-  const sharing = open.find((sp) => sp.term === a.term) ?? open.find((sp) => sp.terms.includes(a.term)) ?? open.find((sp) => sp.terms.some((t) => group.includes(t)));
+  const sharing =
+    open.find((sp) => sp.term === a.term) ??
+    open.find((sp) => sp.terms.includes(a.term)) ??
+    open.find((sp) => sp.terms.some((t) => group.includes(t)));
   if (sharing || !open.length) return sharing;
   const words = [...new Set(open.flatMap((sp) => sp.terms))];
   const together = await s.spikes.cooccurring(a.term, words, a.windowEnd);
@@ -91,7 +94,16 @@ export async function recordAnomalies(s: Services, anomalies: Anomaly[]): Promis
       if (grown) continue;
       const [made] = await tx
         .insert(spikes)
-        .values({ term: a.term, terms: [a.term, ...a.related], related: a.related, count: a.count, expected: a.expected, peak: a.count, windowEnd: a.windowEnd, channel })
+        .values({
+          term: a.term,
+          terms: [a.term, ...a.related],
+          related: a.related,
+          count: a.count,
+          expected: a.expected,
+          peak: a.count,
+          windowEnd: a.windowEnd,
+          channel,
+        })
         .returning();
       open.push(made!);
       created.push(made!);

@@ -20,9 +20,7 @@ export function expandVariants(entry: string): string[] {
   return m[1]!.split(',').flatMap((v) => expandVariants(head + v.trim() + tail));
 }
 
-const wordList = z
-  .array(z.string().min(1))
-  .transform((list) => [...new Set(list.flatMap(expandVariants))]);
+const wordList = z.array(z.string().min(1)).transform((list) => [...new Set(list.flatMap(expandVariants))]);
 const scores = z
   .record(z.string().min(1), z.number().min(-5).max(5))
   .transform((rec) => Object.fromEntries(Object.entries(rec).flatMap(([k, v]) => expandVariants(k).map((w) => [w, v]))));

@@ -37,4 +37,3 @@ export async function readCorrections(db: Db): Promise<{ rows: CorrectionRow[]; 
   }
   return { rows: [...byMention.values()], corrections: found.length };
 }
-

@@ -112,8 +112,7 @@ export function createEngine(opts: EngineOptions = {}): Engine {
       const spam = r.spam.value || category.id === 'spam';
       const rule = flags.complaint(r.found.complaint, sentiment.label, category.id, spam);
       const complaint = judgement?.complaint ?? rule.value;
-      const needsResponse =
-        judgement?.needsResponse ?? flags.needsResponse(r.found, { spam, complaint, question: r.question });
+      const needsResponse = judgement?.needsResponse ?? flags.needsResponse(r.found, { spam, complaint, question: r.question });
       const vipName =
         vip.size === 0
           ? undefined

@@ -49,7 +49,10 @@ export function extractFeatures(r: Reading, base: TriageResult, opts: FeatureOpt
  */
 export function featureView(r: Reading, base: TriageResult, opts: FeatureOptions): Features {
   const mask = opts.dim - 1;
-  const text = ` ${r.text.toLowerCase().replace(LINK_OR_HANDLE, (m) => (m[0] === '@' ? '@' : 'http')).replace(/\s+/g, ' ')} `;
+  const text = ` ${r.text
+    .toLowerCase()
+    .replace(LINK_OR_HANDLE, (m) => (m[0] === '@' ? '@' : 'http'))
+    .replace(/\s+/g, ' ')} `;
   const most = 2 * r.words.length + 2 + text.length * (opts.charMax - opts.charMin + 1);
   if (scratch.length < most) scratch = new Int32Array(most * 2);
   const h = scratch;
@@ -164,13 +167,24 @@ const LINK_OR_HANDLE = /https?:\/\/\S+|www\.\S+|@[\p{L}\p{N}_]+/gu;
  * Counts equal hashes in one pass with a small open-addressing table (stamped per block, so it
  * is never cleared): sorting every block cost more than the rest of featurizing together.
  */
-const counter = { keys: new Int32Array(1024), counts: new Int32Array(1024), stamps: new Int32Array(1024), order: new Int32Array(512), stamp: 0 };
+const counter = {
+  keys: new Int32Array(1024),
+  counts: new Int32Array(1024),
+  stamps: new Int32Array(1024),
+  order: new Int32Array(512),
+  stamp: 0,
+};
 
 function growCounter(distinct: number): void {
   let size = counter.keys.length;
   while (size < distinct * 2) size *= 2;
   if (size === counter.keys.length) return;
-  Object.assign(counter, { keys: new Int32Array(size), counts: new Int32Array(size), stamps: new Int32Array(size), order: new Int32Array(size / 2) });
+  Object.assign(counter, {
+    keys: new Int32Array(size),
+    counts: new Int32Array(size),
+    stamps: new Int32Array(size),
+    order: new Int32Array(size / 2),
+  });
 }
 
 /** Collects blocks of hashed features into one sparse vector (in reused buffers until `done`). */
@@ -200,7 +214,7 @@ class Builder {
     let distinct = 0;
     for (let i = 0; i < hashes.length; i++) {
       const h = hashes[i]!;
-      let slot = Math.imul(h, 0x9e3779b1) >>> 0 & mask;
+      let slot = (Math.imul(h, 0x9e3779b1) >>> 0) & mask;
       while (stamps[slot] === stamp && keys[slot] !== h) slot = (slot + 1) & mask;
       if (stamps[slot] === stamp) counts[slot]!++;
       else {

@@ -85,9 +85,7 @@ export function createFlagRules(config: FlagsConfig): FlagRules {
       const { points, threshold } = config.complaint;
       const found = distinct(matches.map((m) => m.text)).slice(0, 2);
       const total =
-        (sentiment === 'negative' ? points.negative : 0) +
-        (issues.has(category) ? points.issue_category : 0) +
-        found.length * points.cue;
+        (sentiment === 'negative' ? points.negative : 0) + (issues.has(category) ? points.issue_category : 0) + found.length * points.cue;
       const value = total >= threshold;
       return { value, reasons: value && found.length ? [`complaint cue '${found[0]}'`] : [] };
     },

@@ -40,9 +40,7 @@ const PERSIAN_URDU = /[پچژگکیےۓٹڈڑںھ]/;
 const DEVANAGARI = /[\u0900-\u097f]/;
 const LATIN = /[a-zA-Z\u00c0-\u024f]/;
 
-export interface LanguageDetector {
-  (words: readonly string[]): string;
-}
+export type LanguageDetector = (words: readonly string[]) => string;
 
 export function createLanguageDetector(config: TriageConfig, fallback: FallbackDetector = eldDetector): LanguageDetector {
   const languages = Object.keys(config.lexicons);
@@ -72,7 +70,8 @@ export function createLanguageDetector(config: TriageConfig, fallback: FallbackD
     tally.fill(0);
     for (const w of words) {
       const c = w.charCodeAt(0) | 32;
-      if (c >= 97 && c <= 122) latin++; // the common case, without a regex
+      if (c >= 97 && c <= 122)
+        latin++; // the common case, without a regex
       else if (ARABIC.test(w)) arabic++;
       else if (DEVANAGARI.test(w)) devanagari++;
       else if (LATIN.test(w)) latin++;

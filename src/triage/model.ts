@@ -49,11 +49,7 @@ export function trainModel(rows: Iterable<TrainingRow>, opts: TrainOptions = {})
 }
 
 /** The features of a labelled row, read as the rules would read it in production. */
-export function featurize(
-  engine: Engine,
-  row: TrainingRow,
-  features: FeatureOptions = defaultFeatureOptions,
-): Features {
+export function featurize(engine: Engine, row: TrainingRow, features: FeatureOptions = defaultFeatureOptions): Features {
   const reading = engine.read(row.text, row.language);
   return extractFeatures(reading, engine.decide(reading, { text: row.text }), features);
 }
@@ -174,8 +170,14 @@ function dot(x: Features, w: Float32Array, width: number, bias: Float64Array, ou
   const { idx, val } = x;
   const n = idx.length;
   for (let t = 0; t < width; t += LANES) {
-    let a0 = bias[t]!, a1 = bias[t + 1]!, a2 = bias[t + 2]!, a3 = bias[t + 3]!;
-    let a4 = bias[t + 4]!, a5 = bias[t + 5]!, a6 = bias[t + 6]!, a7 = bias[t + 7]!;
+    let a0 = bias[t]!,
+      a1 = bias[t + 1]!,
+      a2 = bias[t + 2]!,
+      a3 = bias[t + 3]!;
+    let a4 = bias[t + 4]!,
+      a5 = bias[t + 5]!,
+      a6 = bias[t + 6]!,
+      a7 = bias[t + 7]!;
     for (let j = 0; j < n; j++) {
       const r = idx[j]! * width + t;
       const v = val[j]!;
@@ -252,7 +254,14 @@ export function serializeModel(model: TriageModel): string {
       weights: base64(packed),
     };
   }
-  return JSON.stringify({ format: FORMAT, version: VERSION, trainedAt: model.trainedAt, rows: model.rows, features: model.features, heads });
+  return JSON.stringify({
+    format: FORMAT,
+    version: VERSION,
+    trainedAt: model.trainedAt,
+    rows: model.rows,
+    features: model.features,
+    heads,
+  });
 }
 
 export function parseModel(json: string): TriageModel {

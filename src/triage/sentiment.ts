@@ -56,8 +56,7 @@ export function createSentimentScorer(config: SentimentConfig, lexicons: Iterabl
     const unmet = unresolvedNegations(joined, lexicon, reg.labels, config.negation_window);
     if (unmet && config.negation_alone !== 0) words.push({ word: unmet, score: config.negation_alone });
     const boost = 1 + config.exclamation_boost * Math.min(exclamations, 3);
-    const raw =
-      result.score * boost + (unmet ? config.negation_alone : 0) + (exasperated > 0 ? config.exasperation : 0);
+    const raw = result.score * boost + (unmet ? config.negation_alone : 0) + (exasperated > 0 ? config.exasperation : 0);
     const score = Math.round(raw * 10) / 10;
     words.sort((a, b) => Math.abs(b.score) - Math.abs(a.score));
     return { score, label: labelOf(score, lexicon, config), words };
@@ -176,5 +175,8 @@ function strategy(lex: Lexicon, labels: Record<string, number>, config: Sentimen
 }
 
 function digest(labels: Record<string, number>, config: SentimentConfig): string {
-  return createHash('sha1').update(JSON.stringify([labels, config])).digest('hex').slice(0, 12);
+  return createHash('sha1')
+    .update(JSON.stringify([labels, config]))
+    .digest('hex')
+    .slice(0, 12);
 }

@@ -71,7 +71,16 @@ const ELISION = /^(l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|dell|nell|sull|dall|al
 const ARABIC = /[\u0600-\u06ff]/;
 
 export function tokenize(text: string, opts: TokenizeOptions = {}): Tokens {
-  const out: Tokens = { tokens: [], urls: 0, mentions: 0, hashtags: 0, exclamations: 0, questions: 0, exasperated: 0, caps: capsShare(text) };
+  const out: Tokens = {
+    tokens: [],
+    urls: 0,
+    mentions: 0,
+    hashtags: 0,
+    exclamations: 0,
+    questions: 0,
+    exasperated: 0,
+    caps: capsShare(text),
+  };
   const { tokens } = out;
   // Plain words are cut from the text lowercased at once, unless that moved characters ("İ" → "i̇").
   const lowered = text.toLowerCase();
@@ -196,7 +205,10 @@ export function entryWords(entry: string): string[] {
  */
 export function fold(word: string): string {
   if (isAscii(word)) return word;
-  return word.normalize('NFD').replace(/[\u0300-\u036f]/g, '').normalize('NFC');
+  return word
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .normalize('NFC');
 }
 
 function pushWord(tokens: string[], raw: string, opts: TokenizeOptions): void {

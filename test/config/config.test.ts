@@ -81,7 +81,9 @@ vip: ['@bigcustomer']
 
   it('stops `carebot start` with one line naming the variable', async () => {
     const run = promisify(execFile);
-    const err = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start'], { env: { ...process.env, PORT: '99999' } }).catch((e) => e);
+    const err = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start'], { env: { ...process.env, PORT: '99999' } }).catch(
+      (e) => e,
+    );
     expect(err.code).toBe(1);
     expect(err.stderr.trim().split('\n')).toEqual(['carebot: PORT: Too big: expected number to be <=65535']);
   });

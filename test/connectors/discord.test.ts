@@ -59,13 +59,25 @@ describe('Discord connector', () => {
   const normalized = async (externalId: string) => mentionSchema.parse(normalizers.discord((await stored(externalId)).payload));
   /** Sends a marker DM and waits for it: everything the gateway delivered before it has been handled. */
   const settled = async () => {
-    const marker = discord.dispatchMessage({ channelId: '1390000000000000001', dm: true, content: 'marker', authorId: '999', username: 'marker' });
+    const marker = discord.dispatchMessage({
+      channelId: '1390000000000000001',
+      dm: true,
+      content: 'marker',
+      authorId: '999',
+      username: 'marker',
+    });
     await stored(marker.id as string);
     await h.s.db.delete(mentions).where(eq(mentions.externalId, marker.id as string));
   };
   const target = async (externalId: string): Promise<ReplyTarget> => {
     const r = (await stored(externalId))!;
-    return { platform: 'discord', externalId, conversationId: externalId, payload: r.payload, author: { id: '1', handle: 'x', displayName: null, followers: null, profileUrl: null } };
+    return {
+      platform: 'discord',
+      externalId,
+      conversationId: externalId,
+      payload: r.payload,
+      author: { id: '1', handle: 'x', displayName: null, followers: null, profileUrl: null },
+    };
   };
 
   it('logs in with Guilds, GuildMessages, DirectMessages and, for support channels, MessageContent', () => {
@@ -73,12 +85,26 @@ describe('Discord connector', () => {
       GatewayIntentBits.Guilds | GatewayIntentBits.GuildMessages | GatewayIntentBits.DirectMessages | GatewayIntentBits.MessageContent,
     );
     const plain = createDiscordClient(loadConfig({ DISCORD_TOKEN: 't' }));
-    expect(plain.options.intents.bitfield).toBe(GatewayIntentBits.Guilds | GatewayIntentBits.GuildMessages | GatewayIntentBits.DirectMessages);
+    expect(plain.options.intents.bitfield).toBe(
+      GatewayIntentBits.Guilds | GatewayIntentBits.GuildMessages | GatewayIntentBits.DirectMessages,
+    );
   });
 
   it('turns a mention, a DM and a support-channel message into one mention each, and ignores the rest', async () => {
-    const mention = discord.dispatchMessage({ channelId: GENERAL, content: 'my order never came', authorId: '901', username: 'ana', mentionsBot: true });
-    const dm = discord.dispatchMessage({ channelId: '1310000000000000001', dm: true, content: 'can I get a refund?', authorId: '902', username: 'bo' });
+    const mention = discord.dispatchMessage({
+      channelId: GENERAL,
+      content: 'my order never came',
+      authorId: '901',
+      username: 'ana',
+      mentionsBot: true,
+    });
+    const dm = discord.dispatchMessage({
+      channelId: '1310000000000000001',
+      dm: true,
+      content: 'can I get a refund?',
+      authorId: '902',
+      username: 'bo',
+    });
     const support = discord.dispatchMessage({ channelId: SUPPORT, content: 'login is broken', authorId: '903', username: 'cy' });
     discord.dispatchMessage({ channelId: GENERAL, content: 'anyone up for games tonight', authorId: '904', username: 'di' });
     await settled();
@@ -91,7 +117,10 @@ describe('Discord connector', () => {
       author: { id: '901', handle: 'ana' },
       url: `https://discord.com/channels/${GUILD_ID}/${GENERAL}/${mention.id}`,
     });
-    expect(await normalized(dm.id as string)).toMatchObject({ conversationId: '1310000000000000001', url: `https://discord.com/channels/@me/1310000000000000001/${dm.id}` });
+    expect(await normalized(dm.id as string)).toMatchObject({
+      conversationId: '1310000000000000001',
+      url: `https://discord.com/channels/@me/1310000000000000001/${dm.id}`,
+    });
     expect(await normalized(support.id as string)).toMatchObject({ text: 'login is broken', conversationId: support.id });
   });
 
@@ -103,20 +132,51 @@ describe('Discord connector', () => {
   });
 
   it('keeps the conversation through threads and replies, including replies to its own answer', async () => {
-    const first = discord.dispatchMessage({ channelId: '1330000000000000001', threadParentId: SUPPORT, content: 'thread start', authorId: '906', username: 'fi' });
-    const second = discord.dispatchMessage({ channelId: '1330000000000000001', threadParentId: SUPPORT, content: 'still broken', authorId: '906', username: 'fi' });
+    const first = discord.dispatchMessage({
+      channelId: '1330000000000000001',
+      threadParentId: SUPPORT,
+      content: 'thread start',
+      authorId: '906',
+      username: 'fi',
+    });
+    const second = discord.dispatchMessage({
+      channelId: '1330000000000000001',
+      threadParentId: SUPPORT,
+      content: 'still broken',
+      authorId: '906',
+      username: 'fi',
+    });
     expect((await normalized(first.id as string)).conversationId).toBe('1330000000000000001');
     expect((await normalized(second.id as string)).conversationId).toBe('1330000000000000001');
 
     const question = discord.dispatchMessage({ channelId: SUPPORT, content: 'is the outage over?', authorId: '907', username: 'gi' });
     const sent = await h.s.connectors.discord!.reply(await target(question.id as string), 'Yes, since 14:05 UTC.');
-    const followUp = discord.dispatchMessage({ channelId: SUPPORT, content: 'still down for me', authorId: '907', username: 'gi', messageReference: sent.externalId });
+    const followUp = discord.dispatchMessage({
+      channelId: SUPPORT,
+      content: 'still down for me',
+      authorId: '907',
+      username: 'gi',
+      messageReference: sent.externalId,
+    });
     expect(await normalized(followUp.id as string)).toMatchObject({ inReplyTo: question.id, conversationId: question.id });
   });
 
   it('replies as a Discord reply in the message channel, thread or DM, without pinging', async () => {
-    const inThread = discord.dispatchMessage({ channelId: '1340000000000000001', threadParentId: SUPPORT, content: 'help', authorId: '908', username: 'ha', mentionsBot: true });
-    const inDm = discord.dispatchMessage({ channelId: '1340000000000000002', dm: true, content: 'help me', authorId: '909', username: 'io' });
+    const inThread = discord.dispatchMessage({
+      channelId: '1340000000000000001',
+      threadParentId: SUPPORT,
+      content: 'help',
+      authorId: '908',
+      username: 'ha',
+      mentionsBot: true,
+    });
+    const inDm = discord.dispatchMessage({
+      channelId: '1340000000000000002',
+      dm: true,
+      content: 'help me',
+      authorId: '909',
+      username: 'io',
+    });
     for (const m of [inThread, inDm]) {
       const sent = await h.s.connectors.discord!.reply(await target(m.id as string), 'On it @everyone');
       expect(discord.sent.at(-1)).toMatchObject({
@@ -148,7 +208,10 @@ describe('Discord connector', () => {
     const dm = discord.dispatchMessage({ channelId: '1350000000000000001', dm: true, content: 'help', authorId: '910', username: 'jo' });
     const r = (await stored(dm.id as string))!;
     discord.blockDirectMessages('910');
-    const [reply] = await h.s.db.insert(replies).values({ idempotencyKey: 'k-blocked', mentionId: r.id, platform: 'discord', text: 'Sorry!' }).returning();
+    const [reply] = await h.s.db
+      .insert(replies)
+      .values({ idempotencyKey: 'k-blocked', mentionId: r.id, platform: 'discord', text: 'Sorry!' })
+      .returning();
     await expect(sendReply(h.s, reply!.id)).rejects.toThrow(/Cannot send messages to this user/);
     const [failed] = await h.s.db.select().from(replies).where(eq(replies.id, reply!.id));
     expect(failed).toMatchObject({ state: 'failed', externalId: null });
@@ -164,12 +227,19 @@ describe('Discord connector', () => {
   it('stores the sent reply with its id and link through the outbound stage', async () => {
     const m = discord.dispatchMessage({ channelId: SUPPORT, content: 'refund?', authorId: '912', username: 'li' });
     const r = (await stored(m.id as string))!;
-    const [reply] = await h.s.db.insert(replies).values({ idempotencyKey: 'k-ok', mentionId: r.id, platform: 'discord', text: 'Refund issued.' }).returning();
+    const [reply] = await h.s.db
+      .insert(replies)
+      .values({ idempotencyKey: 'k-ok', mentionId: r.id, platform: 'discord', text: 'Refund issued.' })
+      .returning();
     await sendReply(h.s, reply!.id);
     const [sent] = await h.s.db.select().from(replies).where(eq(replies.id, reply!.id));
     const posted = discord.sent.at(-1)!;
     expect(posted).toMatchObject({ content: 'Refund issued.', messageReference: { message_id: m.id } });
-    expect(sent).toMatchObject({ state: 'sent', externalId: posted.id, url: `https://discord.com/channels/${GUILD_ID}/${SUPPORT}/${posted.id}` });
+    expect(sent).toMatchObject({
+      state: 'sent',
+      externalId: posted.id,
+      url: `https://discord.com/channels/${GUILD_ID}/${SUPPORT}/${posted.id}`,
+    });
   });
 
   it('waits out a short 429 and hands a long one back as a rate limit', async () => {
@@ -205,8 +275,20 @@ describe('Discord connector', () => {
     // Sent while carebot is disconnected: Discord replays them on RESUME.
     const during = [
       discord.dispatchMessage({ channelId: SUPPORT, content: 'during the drop', authorId: '915', username: 'ol' }),
-      discord.dispatchMessage({ channelId: '1360000000000000001', dm: true, content: 'dm during the drop', authorId: '916', username: 'pa' }),
-      discord.dispatchMessage({ channelId: GENERAL, content: 'mention during the drop', authorId: '917', username: 'qu', mentionsBot: true }),
+      discord.dispatchMessage({
+        channelId: '1360000000000000001',
+        dm: true,
+        content: 'dm during the drop',
+        authorId: '916',
+        username: 'pa',
+      }),
+      discord.dispatchMessage({
+        channelId: GENERAL,
+        content: 'mention during the drop',
+        authorId: '917',
+        username: 'qu',
+        mentionsBot: true,
+      }),
     ];
     await eventually('the gateway to resume', () => discord.resumes.length > resumes);
     await settled();
@@ -221,7 +303,12 @@ describe('Discord connector', () => {
     await discord.dropConnections();
     discord.invalidateSessions();
     // Nobody receives this live: only reading the channel back finds it.
-    const missed = discord.dispatchMessage({ channelId: SUPPORT, content: 'sent while the session was lost', authorId: '919', username: 'sa' });
+    const missed = discord.dispatchMessage({
+      channelId: SUPPORT,
+      content: 'sent while the session was lost',
+      authorId: '919',
+      username: 'sa',
+    });
     await stored(missed.id as string);
     expect(discord.identifies).toHaveLength(identifies + 1);
     await settled();
@@ -232,7 +319,9 @@ describe('Discord connector', () => {
     const last = discord.dispatchMessage({ channelId: SUPPORT, content: 'last before the restart', authorId: '920', username: 'ta' });
     await stored(last.id as string);
     await h.s.connectors.discord!.stop!();
-    const whileDown = [1, 2, 3].map((i) => discord.dispatchMessage({ channelId: SUPPORT, content: `while down ${i}`, authorId: '921', username: 'ul' }));
+    const whileDown = [1, 2, 3].map((i) =>
+      discord.dispatchMessage({ channelId: SUPPORT, content: `while down ${i}`, authorId: '921', username: 'ul' }),
+    );
     h.s.connectors.discord = createDiscordConnector(h.config, h.s.db, h.s.log);
     await h.s.connectors.discord.start!((items) => receive(h.s, items));
     await settled();
@@ -244,7 +333,9 @@ describe('Discord connector', () => {
     const config = loadConfig({ DISCORD_TOKEN: 'not-the-token', DISCORD_API_URL: discord.apiUrl });
     const connector = createDiscordConnector(config, h.s.db, createLogger(config, memoryLog()));
     try {
-      await expect(connector.start!(() => Promise.resolve({ stored: 0, duplicates: 0 }))).rejects.toThrow(/^DISCORD_TOKEN: Discord refused the bot token/);
+      await expect(connector.start!(() => Promise.resolve({ stored: 0, duplicates: 0 }))).rejects.toThrow(
+        /^DISCORD_TOKEN: Discord refused the bot token/,
+      );
     } finally {
       await connector.stop!();
     }
@@ -263,7 +354,13 @@ describe('Discord connector', () => {
       });
       expect(log.text()).toMatch(/cannot reach Discord; carebot runs on and tries again/);
       await eventually('reconnected', () => log.text().includes('discord: connected to the gateway'), 20_000);
-      const dm = discord.dispatchMessage({ channelId: '1390000000000000002', dm: true, content: 'back?', authorId: '998', username: 'back' });
+      const dm = discord.dispatchMessage({
+        channelId: '1390000000000000002',
+        dm: true,
+        content: 'back?',
+        authorId: '998',
+        username: 'back',
+      });
       await eventually('DM received after reconnecting', () => received.includes(dm.id as string));
     } finally {
       await connector.stop!();
@@ -272,7 +369,11 @@ describe('Discord connector', () => {
 
   it('says how to fix a bot whose Message Content intent is off', async () => {
     const strict = await startFakeDiscord({ privilegedIntentsEnabled: false });
-    const config = loadConfig({ DISCORD_TOKEN: 't', DISCORD_API_URL: strict.apiUrl, CAREBOT_CONFIG: yamlFile(`discord: { supportChannels: ['${SUPPORT}'] }\n`) });
+    const config = loadConfig({
+      DISCORD_TOKEN: 't',
+      DISCORD_API_URL: strict.apiUrl,
+      CAREBOT_CONFIG: yamlFile(`discord: { supportChannels: ['${SUPPORT}'] }\n`),
+    });
     const log = memoryLog();
     const connector = createDiscordConnector(config, h.s.db, createLogger(config, log));
     try {

@@ -20,7 +20,9 @@ describe('carebot doctor checks the network credentials', () => {
     const lines: string[] = [];
     const spy = vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
     try {
-      const code = await runDoctor(() => loadConfig({ DATA_DIR: 'memory://', TWITTER_API_URL: x.url, DISCORD_API_URL: discord.apiUrl, ...env }));
+      const code = await runDoctor(() =>
+        loadConfig({ DATA_DIR: 'memory://', TWITTER_API_URL: x.url, DISCORD_API_URL: discord.apiUrl, ...env }),
+      );
       return { code, lines };
     } finally {
       spy.mockRestore();

@@ -16,7 +16,12 @@ import { createHarness, eventually, withFakeSlack } from '../support/services.js
 
 const BRAND_ID = '1500000000000000001';
 const yamlFile = configFiles();
-const OAUTH1 = { TWITTER_API_KEY: 'key', TWITTER_API_SECRET: 'consumer-secret', TWITTER_ACCESS_TOKEN: 'access', TWITTER_ACCESS_SECRET: 'access-secret' };
+const OAUTH1 = {
+  TWITTER_API_KEY: 'key',
+  TWITTER_API_SECRET: 'consumer-secret',
+  TWITTER_ACCESS_TOKEN: 'access',
+  TWITTER_ACCESS_SECRET: 'access-secret',
+};
 
 describe('X/Twitter connector', () => {
   let x: FakeTwitter;
@@ -24,7 +29,11 @@ describe('X/Twitter connector', () => {
   afterEach(() => x?.close());
 
   type Env = Record<string, string | undefined>;
-  const start = async (env: Env | ((fake: FakeTwitter) => Env) = OAUTH1, fake: Parameters<typeof startFakeTwitter>[0] = {}, kind: DbKind = 'pglite') => {
+  const start = async (
+    env: Env | ((fake: FakeTwitter) => Env) = OAUTH1,
+    fake: Parameters<typeof startFakeTwitter>[0] = {},
+    kind: DbKind = 'pglite',
+  ) => {
     x = await startFakeTwitter({ brandUserId: BRAND_ID, brandUsername: 'acme', ...fake });
     if (typeof env === 'function') env = env(x);
     t.h = await createHarness(kind, {
@@ -53,7 +62,13 @@ describe('X/Twitter connector', () => {
     const [cursor] = await t.h.s.db.select().from(cursors);
     const newest = (await stored()).map((m) => BigInt(m.externalId)).reduce((a, b) => (a > b ? a : b));
     expect(cursor!.value).toBe(String(newest));
-    x.addMention({ text: 'still waiting for a reply', authorId: '11', username: 'ann', conversationId: first.id, inReplyToTweetId: first.id });
+    x.addMention({
+      text: 'still waiting for a reply',
+      authorId: '11',
+      username: 'ann',
+      conversationId: first.id,
+      inReplyToTweetId: first.id,
+    });
     await poll();
     const since = x.requests.filter((r) => r.path.endsWith('/mentions')).at(-1)!.query.since_id;
     expect(since).toBe(cursor!.value);
@@ -96,7 +111,13 @@ describe('X/Twitter connector', () => {
   it('replies threaded under the customer tweet and says what X refused', async () => {
     await start();
     const tweet = x.addMention({ text: 'refund please', authorId: '11', username: 'ann' });
-    const target = { platform: 'twitter' as const, externalId: tweet.id, conversationId: tweet.id, payload: {}, author: { id: '11', handle: 'ann', displayName: null, followers: null, profileUrl: null } };
+    const target = {
+      platform: 'twitter' as const,
+      externalId: tweet.id,
+      conversationId: tweet.id,
+      payload: {},
+      author: { id: '11', handle: 'ann', displayName: null, followers: null, profileUrl: null },
+    };
     const sent = await t.h.s.connectors.twitter!.reply(target, '@ann sorry about that, we sent you a DM');
     expect(x.posted.at(-1)).toMatchObject({ id: sent.externalId, inReplyTo: tweet.id });
     expect(sent.url).toContain(sent.externalId);
@@ -106,7 +127,9 @@ describe('X/Twitter connector', () => {
     expect(err).toBeInstanceOf(ConnectorError);
     expect(err.kind).toBe('rejected');
     x.failNext('POST /2/tweets', { status: 503 });
-    const unavailable = await t.h.s.connectors.twitter!.reply({ ...target, externalId: x.addMention({ text: 'x', authorId: '1', username: 'z' }).id }, 'hi').catch((e) => e);
+    const unavailable = await t.h.s.connectors
+      .twitter!.reply({ ...target, externalId: x.addMention({ text: 'x', authorId: '1', username: 'z' }).id }, 'hi')
+      .catch((e) => e);
     expect(unavailable.kind).toBe('unavailable');
   });
 
@@ -129,7 +152,10 @@ describe('X/Twitter connector', () => {
   });
   const replyRow = async (text: string, key: string) => {
     const [mention] = await stored();
-    const [row] = await t.h.s.db.insert(replies).values({ idempotencyKey: key, mentionId: mention!.id, platform: 'twitter', text }).returning();
+    const [row] = await t.h.s.db
+      .insert(replies)
+      .values({ idempotencyKey: key, mentionId: mention!.id, platform: 'twitter', text })
+      .returning();
     return row!.id;
   };
   const replyById = async (id: number) => (await t.h.s.db.select().from(replies).where(eq(replies.id, id)))[0]!;
@@ -144,7 +170,11 @@ describe('X/Twitter connector', () => {
     expect(await connector.findReply!(targetOf(asked.id), since)).toEqual(sent);
     expect(await connector.findReply!(targetOf(other.id), since)).toBeNull();
     expect(await connector.findReply!(targetOf(asked.id), new Date(Date.now() + 2000))).toBeNull();
-    expect(x.requests.at(-1)).toMatchObject({ path: '/2/tweets/search/recent', auth: 'bearer', query: { query: 'from:acme to:ann is:reply' } });
+    expect(x.requests.at(-1)).toMatchObject({
+      path: '/2/tweets/search/recent',
+      auth: 'bearer',
+      query: { query: 'from:acme to:ann is:reply' },
+    });
     expect(createTwitterConnector(loadConfig({ ...OAUTH1, TWITTER_API_URL: x.url }), t.h.s.db, t.h.s.log).findReply).toBeUndefined();
   });
 
@@ -198,11 +228,18 @@ describe('X/Twitter connector', () => {
 
   it('posts with an OAuth 2.0 user token, keeps the rotated refresh token in the database, and renews an expired one', async () => {
     const oauth2Client = { clientId: 'carebot-client', clientSecret: 'client-secret' };
-    const seed = (fake: FakeTwitter) => ({ TWITTER_CLIENT_ID: 'carebot-client', TWITTER_CLIENT_SECRET: 'client-secret', TWITTER_OAUTH2_REFRESH_TOKEN: fake.issueRefreshToken() });
+    const seed = (fake: FakeTwitter) => ({
+      TWITTER_CLIENT_ID: 'carebot-client',
+      TWITTER_CLIENT_SECRET: 'client-secret',
+      TWITTER_OAUTH2_REFRESH_TOKEN: fake.issueRefreshToken(),
+    });
     await start(seed, { oauth2Client });
     const tokenCalls = () => x.requests.filter((r) => r.path === '/2/oauth2/token');
     // start() looked the brand up as the user: one refresh, then the user token.
-    expect(x.requests.map((r) => `${r.method} ${r.path} ${r.auth} ${r.status}`)).toEqual(['POST /2/oauth2/token basic 200', 'GET /2/users/me oauth2-user 200']);
+    expect(x.requests.map((r) => `${r.method} ${r.path} ${r.auth} ${r.status}`)).toEqual([
+      'POST /2/oauth2/token basic 200',
+      'GET /2/users/me oauth2-user 200',
+    ]);
     const [row] = await t.h.s.db.select().from(cursors).where(eq(cursors.name, 'twitter:oauth2'));
     // Sealed at rest: the stored set reads as neither JSON nor tokens (the restart below opens it).
     expect(row!.value).toMatch(/^v1\./);
@@ -235,7 +272,11 @@ describe('X/Twitter connector', () => {
 
   it.each(dbKinds)('spends a rotating refresh token once when several processes renew at the same time (%s)', async (kind) => {
     const oauth2Client = { clientId: 'carebot-client' }; // a public client: no secret
-    await start((fake) => ({ TWITTER_CLIENT_ID: 'carebot-client', TWITTER_OAUTH2_REFRESH_TOKEN: fake.issueRefreshToken() }), { oauth2Client }, kind);
+    await start(
+      (fake) => ({ TWITTER_CLIENT_ID: 'carebot-client', TWITTER_OAUTH2_REFRESH_TOKEN: fake.issueRefreshToken() }),
+      { oauth2Client },
+      kind,
+    );
     const processes = [1, 2, 3].map(() => createTwitterConnector(t.h.config, t.h.s.db, t.h.s.log));
     const tweet = x.addMention({ text: 'help', authorId: '11', username: 'ann' });
     x.expireAccessTokens();
@@ -258,7 +299,11 @@ describe('X/Twitter connector', () => {
     x.deleteTweet(tweet.id);
     const refused = await replyRow('@ann one more thing', 'k-2');
     await expect(sendReply(t.h.s, refused)).rejects.toThrow(/deleted or not visible/);
-    expect(await replyById(refused)).toMatchObject({ state: 'failed', externalId: null, error: expect.stringMatching(/X refused the reply \(403\).*deleted or not visible/) });
+    expect(await replyById(refused)).toMatchObject({
+      state: 'failed',
+      externalId: null,
+      error: expect.stringMatching(/X refused the reply \(403\).*deleted or not visible/),
+    });
     expect(x.posted).toHaveLength(1);
   });
 

@@ -62,7 +62,12 @@ describe('webhook routes', () => {
   const post = (body: string, signature = twitterSignature(CONSUMER_SECRET, body)) =>
     fetch(`${base}/webhooks/twitter`, { method: 'POST', headers: { 'x-twitter-webhooks-signature': signature }, body });
   const valid = (id = 'T-1') =>
-    JSON.stringify({ id, text: 'My package is lost', author: { id: 'c-9', handle: 'dana', followers: 12 }, createdAt: '2026-11-20T10:00:00Z' });
+    JSON.stringify({
+      id,
+      text: 'My package is lost',
+      author: { id: 'c-9', handle: 'dana', followers: 12 },
+      createdAt: '2026-11-20T10:00:00Z',
+    });
 
   describe('generic', () => {
     it('stores a signed mention once, even when the source retries', async () => {
@@ -123,8 +128,14 @@ describe('webhook routes', () => {
     /** A stored mention from the source and a reply row to it, as the Slack side creates it. */
     const replyTo = async (id: string, text: string, source = 'zendesk') => {
       expect((await generic(valid(id), source === 'zendesk' ? {} : { source, secret: 'default-secret-0123456789' })).status).toBe(202);
-      const [mention] = await h.s.db.select().from(mentions).where(eq(mentions.externalId, `${source}/${id}`));
-      const [row] = await h.s.db.insert(replies).values({ idempotencyKey: `k-${source}-${id}`, mentionId: mention!.id, platform: 'webhook', text }).returning();
+      const [mention] = await h.s.db
+        .select()
+        .from(mentions)
+        .where(eq(mentions.externalId, `${source}/${id}`));
+      const [row] = await h.s.db
+        .insert(replies)
+        .values({ idempotencyKey: `k-${source}-${id}`, mentionId: mention!.id, platform: 'webhook', text })
+        .returning();
       return row!.id;
     };
     const replyRow = async (id: number) => (await h.s.db.select().from(replies).where(eq(replies.id, id)))[0]!;
@@ -134,8 +145,20 @@ describe('webhook routes', () => {
       const id = await replyTo('T-7', 'We have refunded your order.');
       await sendReply(h.s, id);
       const call = received.at(-1)!;
-      expect(checkWebhookSignature(SECRET, { signature: call.headers['x-carebot-signature'] as string, timestamp: call.headers['x-carebot-timestamp'] as string }, Buffer.from(call.body))).toBeUndefined();
-      expect(checkWebhookSignature('someone-elses-secret-000', { signature: call.headers['x-carebot-signature'] as string, timestamp: call.headers['x-carebot-timestamp'] as string }, Buffer.from(call.body))).toBe('bad signature');
+      expect(
+        checkWebhookSignature(
+          SECRET,
+          { signature: call.headers['x-carebot-signature'] as string, timestamp: call.headers['x-carebot-timestamp'] as string },
+          Buffer.from(call.body),
+        ),
+      ).toBeUndefined();
+      expect(
+        checkWebhookSignature(
+          'someone-elses-secret-000',
+          { signature: call.headers['x-carebot-signature'] as string, timestamp: call.headers['x-carebot-timestamp'] as string },
+          Buffer.from(call.body),
+        ),
+      ).toBe('bad signature');
       expect(JSON.parse(call.body)).toEqual({
         type: 'reply',
         // The reply's idempotency key: a retry after a lost answer carries the same id.
@@ -156,12 +179,23 @@ describe('webhook routes', () => {
       expect(await replyRow(id)).toMatchObject({ state: 'failed', error: 'callback answered 410: {"error":"ticket closed"}' });
 
       const [mention] = await h.s.db.select().from(mentions).where(eq(mentions.externalId, 'zendesk/T-8'));
-      const target = { platform: 'webhook' as const, externalId: 'zendesk/T-8', conversationId: 'zendesk/T-8', payload: mention!.payload, author: { id: 'c-9', handle: 'dana', displayName: null, followers: null, profileUrl: null } };
+      const target = {
+        platform: 'webhook' as const,
+        externalId: 'zendesk/T-8',
+        conversationId: 'zendesk/T-8',
+        payload: mention!.payload,
+        author: { id: 'c-9', handle: 'dana', displayName: null, followers: null, profileUrl: null },
+      };
       answer = { status: 429, body: {}, headers: { 'retry-after': '30' } };
-      expect(await h.s.connectors.webhook!.reply(target, 'x').catch((e: unknown) => e)).toMatchObject({ kind: 'rate_limited', retryAfterMs: 30_000 });
+      expect(await h.s.connectors.webhook!.reply(target, 'x').catch((e: unknown) => e)).toMatchObject({
+        kind: 'rate_limited',
+        retryAfterMs: 30_000,
+      });
       answer = { status: 503, body: {} };
       expect(await h.s.connectors.webhook!.reply(target, 'x').catch((e: unknown) => e)).toMatchObject({ kind: 'unavailable' });
-      const sameKey = await Promise.all([1, 2].map(() => h.s.connectors.webhook!.reply(target, 'x', { idempotencyKey: 'reply-5' }).catch(() => undefined)));
+      const sameKey = await Promise.all(
+        [1, 2].map(() => h.s.connectors.webhook!.reply(target, 'x', { idempotencyKey: 'reply-5' }).catch(() => undefined)),
+      );
       expect(sameKey).toHaveLength(2);
       expect(received.slice(-2).map((r) => JSON.parse(r.body).id)).toEqual(['reply-5', 'reply-5']);
     });
@@ -170,7 +204,10 @@ describe('webhook routes', () => {
       const before = received.length;
       const id = await replyTo('TF-1', 'Thanks!', 'typeform');
       await expect(sendReply(h.s, id)).rejects.toThrow(/no callbackUrl/);
-      expect(await replyRow(id)).toMatchObject({ state: 'failed', error: "webhook source 'typeform' has no callbackUrl to send replies to" });
+      expect(await replyRow(id)).toMatchObject({
+        state: 'failed',
+        error: "webhook source 'typeform' has no callbackUrl to send replies to",
+      });
       expect(received.length).toBe(before);
     });
   });
@@ -186,10 +223,13 @@ describe('webhook routes', () => {
       const res = await post(delivery([v1('1900000000000000001'), v1('1900000000000000002', '42')]));
       expect(await res.json()).toEqual({ ok: true, received: 1 });
       const [row] = await rows();
-      expect(mentionSchema.parse(normalizers.twitter(row!.payload))).toMatchObject({ externalId: '1900000000000000001', author: { handle: 'sam', followers: 3100 } });
+      expect(mentionSchema.parse(normalizers.twitter(row!.payload))).toMatchObject({
+        externalId: '1900000000000000001',
+        author: { handle: 'sam', followers: 3100 },
+      });
     });
 
-    it("ignores deliveries for another account the app subscribed", async () => {
+    it('ignores deliveries for another account the app subscribed', async () => {
       h.config.TWITTER_USER_ID = '42';
       try {
         const res = await post(JSON.stringify({ for_user_id: '43', tweet_create_events: [v1('1900000000000000009')] }));
@@ -201,7 +241,10 @@ describe('webhook routes', () => {
     });
 
     it('refuses an oversized, malformed or invalid delivery with a short reason, and stores nothing', async () => {
-      const huge = JSON.stringify({ for_user_id: '42', tweet_create_events: [{ ...v1('1900000000000000010'), text: 'x'.repeat(1_100_000) }] });
+      const huge = JSON.stringify({
+        for_user_id: '42',
+        tweet_create_events: [{ ...v1('1900000000000000010'), text: 'x'.repeat(1_100_000) }],
+      });
       const tooBig = await post(huge);
       expect([tooBig.status, await tooBig.json()]).toEqual([413, { error: 'entity.too.large' }]);
       const notJson = await post('{"for_user_id"');
@@ -223,7 +266,7 @@ describe('webhook routes', () => {
   describe('fuzz', () => {
     // A seeded generator, so a failure can be replayed.
     let seed = 20261122;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
     const junk = (): unknown =>
       pick<() => unknown>([
@@ -255,19 +298,26 @@ describe('webhook routes', () => {
           return copy;
       }
     };
-    const asText = (v: unknown) => (rand() < 0.1 ? JSON.stringify(v).slice(0, Math.floor(rand() * 40)) : JSON.stringify(v) ?? 'null');
+    const asText = (v: unknown) => (rand() < 0.1 ? JSON.stringify(v).slice(0, Math.floor(rand() * 40)) : (JSON.stringify(v) ?? 'null'));
 
     it('answers 1,000 random and mutated payloads per route with 2xx or 4xx, stores only valid mentions, and keeps serving', async () => {
       const statuses = new Map<number, number>();
       const count = (s: number) => statuses.set(s, (statuses.get(s) ?? 0) + 1);
       for (let i = 0; i < 1000; i++) {
         const body = asText(mutate(JSON.parse(valid(`F-${i}`))));
-        const opts = rand() < 0.8 ? {} : pick([{ signature: 'sha256=abc' }, { ts: now() - 1000 }, { source: pick(['', 'NOPE', '../x', 'a'.repeat(80)]) }]);
+        const opts =
+          rand() < 0.8
+            ? {}
+            : pick([{ signature: 'sha256=abc' }, { ts: now() - 1000 }, { source: pick(['', 'NOPE', '../x', 'a'.repeat(80)]) }]);
         count((await generic(body, opts)).status);
       }
       for (let i = 0; i < 1000; i++) {
         const tweet = mutate(v1(String(1900000000000001000n + BigInt(i)))) as Record<string, unknown>;
-        const body = asText(rand() < 0.5 ? { for_user_id: '42', tweet_create_events: [tweet] } : mutate({ for_user_id: '42', tweet_create_events: [tweet] } as Record<string, unknown>));
+        const body = asText(
+          rand() < 0.5
+            ? { for_user_id: '42', tweet_create_events: [tweet] }
+            : mutate({ for_user_id: '42', tweet_create_events: [tweet] } as Record<string, unknown>),
+        );
         count((await post(body, rand() < 0.85 ? undefined : 'sha256=forged')).status);
       }
       for (const status of statuses.keys()) expect(status >= 200 && status < 500, `status ${status}`).toBe(true);

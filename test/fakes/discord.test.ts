@@ -63,7 +63,13 @@ describe('fake Discord REST + gateway driven by the real discord.js Client', () 
   it('delivers a guild mention with its content', async () => {
     const support = discord.channelId('support');
     const received = nextMessage((m) => m.author.id === '900');
-    const sent = discord.dispatchMessage({ channelId: support, content: 'where is my order?', authorId: '900', username: 'ana', mentionsBot: true });
+    const sent = discord.dispatchMessage({
+      channelId: support,
+      content: 'where is my order?',
+      authorId: '900',
+      username: 'ana',
+      mentionsBot: true,
+    });
 
     const message = await received;
     expect(message.id).toBe(sent.id);
@@ -100,7 +106,13 @@ describe('fake Discord REST + gateway driven by the real discord.js Client', () 
 
   it('replies with message_reference and allowed_mentions', async () => {
     const received = nextMessage((m) => m.author.id === '903');
-    discord.dispatchMessage({ channelId: discord.channelId('support'), content: 'refund?', authorId: '903', username: 'di', mentionsBot: true });
+    discord.dispatchMessage({
+      channelId: discord.channelId('support'),
+      content: 'refund?',
+      authorId: '903',
+      username: 'di',
+      mentionsBot: true,
+    });
     const question = await received;
 
     const answer = await question.reply({ content: 'Refund issued.', allowedMentions: { repliedUser: false } });
@@ -130,9 +142,7 @@ describe('fake Discord REST + gateway driven by the real discord.js Client', () 
     const message = await channel.send('Outage resolved at 14:05 UTC');
     expect(message.crosspostable).toBe(true);
 
-    const updated = new Promise<Message | PartialMessage>((resolve) =>
-      client.once(Events.MessageUpdate, (_old, m) => resolve(m)),
-    );
+    const updated = new Promise<Message | PartialMessage>((resolve) => client.once(Events.MessageUpdate, (_old, m) => resolve(m)));
     const published = await message.crosspost();
 
     // crosspost() hands back the cached Message without the new flags...

@@ -52,8 +52,16 @@ const P = {
   SendMessagesInThreads: 1n << 38n,
 };
 const EVERYONE_PERMISSIONS =
-  P.CreateInstantInvite | P.AddReactions | P.ViewChannel | P.SendMessages | P.EmbedLinks | P.AttachFiles |
-  P.ReadMessageHistory | P.UseExternalEmojis | P.CreatePublicThreads | P.SendMessagesInThreads;
+  P.CreateInstantInvite |
+  P.AddReactions |
+  P.ViewChannel |
+  P.SendMessages |
+  P.EmbedLinks |
+  P.AttachFiles |
+  P.ReadMessageHistory |
+  P.UseExternalEmojis |
+  P.CreatePublicThreads |
+  P.SendMessagesInThreads;
 const BOT_ROLE_PERMISSIONS = EVERYONE_PERMISSIONS | P.ManageMessages;
 
 export interface DiscordChannelSeed {
@@ -299,7 +307,8 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       { ...memberObject([]), user: owner },
     ],
     // GUILD_CREATE lists channels without guild_id.
-    channels: [...channels.values()].filter((c) => c.guild_id === guildId && c.type !== ChannelTypes.PublicThread)
+    channels: [...channels.values()]
+      .filter((c) => c.guild_id === guildId && c.type !== ChannelTypes.PublicThread)
       .map(({ guild_id: _omit, ...c }) => c),
     threads: [],
     presences: [],
@@ -323,9 +332,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   };
 
   const dmChannelFor = (userId: string, id?: string): Json => {
-    const existing = [...channels.values()].find(
-      (c) => c.type === ChannelTypes.DM && (c.recipients as Json[])[0]?.id === userId,
-    );
+    const existing = [...channels.values()].find((c) => c.type === ChannelTypes.DM && (c.recipients as Json[])[0]?.id === userId);
     if (existing) return existing;
     const channel: Json = {
       id: id ?? snowflake(),
@@ -389,9 +396,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       components: [],
       pinned: false,
       flags: args.flags ?? 0,
-      ...(args.reference
-        ? { message_reference: { type: 0, ...args.reference }, referenced_message: referenced ?? null }
-        : {}),
+      ...(args.reference ? { message_reference: { type: 0, ...args.reference }, referenced_message: referenced ?? null } : {}),
     };
   };
 
@@ -551,7 +556,10 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   const holds = new HeldAnswers<{ method: string; path: string }>();
   const buckets = new Map<string, { used: number; resetAt: number }>();
 
-  type RouteHandler = (ctx: { params: Record<string, string>; body: unknown; query: URLSearchParams }) => { status?: number; body: unknown };
+  type RouteHandler = (ctx: { params: Record<string, string>; body: unknown; query: URLSearchParams }) => {
+    status?: number;
+    body: unknown;
+  };
   const routes: Array<{ method: string; template: string; handle: RouteHandler }> = [];
   const route = (method: string, template: string, handle: RouteHandler) => void routes.push({ method, template, handle });
   let afterResponse: Array<() => void> = [];
@@ -575,7 +583,10 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   route('GET', '/channels/:id/messages', ({ params, query }) => {
     requireChannel(params.id!);
     const limit = Number(query.get('limit') ?? 50);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw invalidFormBody({ limit: { _errors: [{ code: 'NUMBER_TYPE_MAX', message: 'int value should be less than or equal to 100.' }] } });
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+      throw invalidFormBody({
+        limit: { _errors: [{ code: 'NUMBER_TYPE_MAX', message: 'int value should be less than or equal to 100.' }] },
+      });
     const after = query.get('after');
     const before = query.get('before');
     const inChannel = [...messages.values()]
@@ -610,7 +621,9 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       throw invalidFormBody({ content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }] } });
     }
     const hasEmbeds = Array.isArray(body.embeds) && body.embeds.length > 0;
-    const hasOther = ['components', 'sticker_ids', 'attachments', 'poll'].some((k) => Array.isArray(body[k]) ? (body[k] as unknown[]).length > 0 : body[k] !== undefined);
+    const hasOther = ['components', 'sticker_ids', 'attachments', 'poll'].some((k) =>
+      Array.isArray(body[k]) ? (body[k] as unknown[]).length > 0 : body[k] !== undefined,
+    );
     if (!content && !hasEmbeds && !hasOther) throw new HttpError(400, { message: 'Cannot send an empty message', code: 50006 });
 
     let reference: Json | undefined;
@@ -672,9 +685,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       broadcastMessage(message, {
         dm: channel.type === ChannelTypes.DM,
         channelType: channel.type as number,
-        ...(typeof channel.guild_id === 'string'
-          ? { guildId: channel.guild_id, member: memberObject([botRoleId]) }
-          : {}),
+        ...(typeof channel.guild_id === 'string' ? { guildId: channel.guild_id, member: memberObject([botRoleId]) } : {}),
       }),
     );
     return { body: message };
@@ -704,8 +715,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     return { body: message };
   });
 
-  const bucketHash = (method: string, template: string) =>
-    createHash('sha1').update(`${method} ${template}`).digest('hex').slice(0, 32);
+  const bucketHash = (method: string, template: string) => createHash('sha1').update(`${method} ${template}`).digest('hex').slice(0, 32);
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -814,10 +824,13 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     dropConnections: async () => {
       const open = [...sessions];
       await Promise.all(
-        open.map((s) => new Promise<void>((resolve) => {
-          s.ws.once('close', () => resolve());
-          s.ws.terminate();
-        })),
+        open.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.ws.once('close', () => resolve());
+              s.ws.terminate();
+            }),
+        ),
       );
     },
     blockDirectMessages: (userId) => void blockedDms.add(userId),
@@ -888,8 +901,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     requests: requests.items,
     waitFor: (predicate, timeoutMs = 2000) =>
       requests.waitFor(predicate, timeoutMs, (items) => items.map((r) => `${r.method} ${r.path} ${r.status}`).join(', ') || 'no requests'),
-    failNext: (pattern, fault, times = 1) =>
-      faults.add(({ method, path }) => pathMatches(pattern, method, path), fault, times),
+    failNext: (pattern, fault, times = 1) => faults.add(({ method, path }) => pathMatches(pattern, method, path), fault, times),
     holdNext: (pattern) => holds.add(({ method, path }) => pathMatches(pattern, method, path)),
     close: async () => {
       for (const s of sessions) s.ws.terminate();

@@ -17,14 +17,30 @@ export interface SignedResponse {
 }
 
 type Block = { type: string; block_id?: string; elements?: Element[]; element?: Element; accessory?: Element };
-type Element = { type: string; action_id?: string; value?: string; text?: unknown; options?: Option[]; initial_option?: Option; initial_user?: string; initial_conversation?: string; initial_value?: string };
+type Element = {
+  type: string;
+  action_id?: string;
+  value?: string;
+  text?: unknown;
+  options?: Option[];
+  initial_option?: Option;
+  initial_user?: string;
+  initial_conversation?: string;
+  initial_value?: string;
+};
 type Option = { text: unknown; value: string };
 
 /** How Slack hands a payload to the app: one signed HTTP request, or one Socket Mode envelope. */
 export type Delivery = (kind: 'event' | 'interaction' | 'command', payload: Record<string, unknown>) => Promise<SignedResponse>;
 
 /** Signs `body` as Slack does and posts it; `headers` override (a forged signature, an old timestamp). */
-export async function signedPost(url: string, signingSecret: string, body: string, contentType: string, headers: Record<string, string> = {}): Promise<SignedResponse> {
+export async function signedPost(
+  url: string,
+  signingSecret: string,
+  body: string,
+  contentType: string,
+  headers: Record<string, string> = {},
+): Promise<SignedResponse> {
   const timestamp = String(Math.floor(Date.now() / 1000));
   const signature = `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
   const res = await fetch(url, {
@@ -44,7 +60,8 @@ export async function signedPost(url: string, signingSecret: string, body: strin
 
 /** The Events API request URL: events as JSON, interactions as a `payload` form field, commands as a form. */
 export function overHttp(url: string, signingSecret: string): Delivery {
-  const form = (fields: Record<string, string>) => signedPost(url, signingSecret, new URLSearchParams(fields).toString(), 'application/x-www-form-urlencoded');
+  const form = (fields: Record<string, string>) =>
+    signedPost(url, signingSecret, new URLSearchParams(fields).toString(), 'application/x-www-form-urlencoded');
   return (kind, payload) =>
     kind === 'event'
       ? signedPost(url, signingSecret, JSON.stringify(payload), 'application/json')
@@ -67,10 +84,21 @@ export interface SlackRequests {
   /** An Events API `event_callback` around `event`. */
   event(event: Record<string, unknown>): Promise<SignedResponse>;
   /** A person's message in a thread: stored in the fake Slack, then delivered as a `message` event. */
-  threadMessage(opts: { channel: string; threadTs: string; user: string; text: string; subtype?: string }): Promise<{ message: SlackMessage; response: SignedResponse }>;
+  threadMessage(opts: {
+    channel: string;
+    threadTs: string;
+    user: string;
+    text: string;
+    subtype?: string;
+  }): Promise<{ message: SlackMessage; response: SignedResponse }>;
   appHomeOpened(user: string): Promise<SignedResponse>;
   /** A click on a button (or a pick in a menu) of a message the app posted, found in the fake by action id. */
-  clickInMessage(message: SlackMessage, user: SlackUserRef, actionId: string, pick?: { value?: string; user?: string }): Promise<SignedResponse>;
+  clickInMessage(
+    message: SlackMessage,
+    user: SlackUserRef,
+    actionId: string,
+    pick?: { value?: string; user?: string },
+  ): Promise<SignedResponse>;
   /** A click on a button of an ephemeral message, whose blocks only the app knows. */
   clickInEphemeral(channel: string, blocks: unknown[], user: SlackUserRef, actionId: string): Promise<SignedResponse>;
   /** A pick in a menu (or a button) inside a view: a modal or App Home. */
@@ -91,7 +119,12 @@ export function slackRequests(opts: { slack: FakeSlack; deliver: Delivery; appId
   const triggerId = () => `${Date.now()}.${slack.teamId}.${randomBytes(16).toString('hex')}`;
   const actionTs = () => (Date.now() / 1000).toFixed(6);
   const responseUrl = () => `https://hooks.slack.com/actions/${slack.teamId}/${Date.now()}/${randomBytes(12).toString('hex')}`;
-  const userOf = (u: SlackUserRef) => ({ id: u.id, username: u.name ?? `user_${u.id.toLowerCase()}`, name: u.name ?? `user_${u.id.toLowerCase()}`, team_id: slack.teamId });
+  const userOf = (u: SlackUserRef) => ({
+    id: u.id,
+    username: u.name ?? `user_${u.id.toLowerCase()}`,
+    name: u.name ?? `user_${u.id.toLowerCase()}`,
+    team_id: slack.teamId,
+  });
   const interaction = (payload: Record<string, unknown>) => deliver('interaction', payload);
 
   const event: SlackRequests['event'] = (ev) =>
@@ -105,7 +138,9 @@ export function slackRequests(opts: { slack: FakeSlack; deliver: Delivery; appId
       type: 'event_callback',
       event_id: `Ev${randomBytes(5).toString('hex').toUpperCase()}`,
       event_time: Math.floor(Date.now() / 1000),
-      authorizations: [{ enterprise_id: null, team_id: slack.teamId, user_id: slack.botUserId, is_bot: true, is_enterprise_install: false }],
+      authorizations: [
+        { enterprise_id: null, team_id: slack.teamId, user_id: slack.botUserId, is_bot: true, is_enterprise_install: false },
+      ],
       is_ext_shared_channel: false,
       event_context: `4-${randomBytes(24).toString('base64url')}`,
     });
@@ -121,7 +156,12 @@ export function slackRequests(opts: { slack: FakeSlack; deliver: Delivery; appId
   };
   const actionFor = (blocks: unknown[], actionId: string, pick: { value?: string; user?: string } = {}) => {
     const { block, element } = find(blocks, actionId);
-    const base = { type: element.type, action_id: actionId, block_id: block.block_id ?? randomBytes(3).toString('hex'), action_ts: actionTs() };
+    const base = {
+      type: element.type,
+      action_id: actionId,
+      block_id: block.block_id ?? randomBytes(3).toString('hex'),
+      action_ts: actionTs(),
+    };
     switch (element.type) {
       case 'button':
         return { ...base, text: element.text, value: element.value };
@@ -129,7 +169,11 @@ export function slackRequests(opts: { slack: FakeSlack; deliver: Delivery; appId
       case 'static_select': {
         const option = element.options?.find((o) => o.value === pick.value);
         if (!option) throw new Error(`${actionId} has no option ${pick.value}`);
-        return { ...base, selected_option: option, ...(element.type === 'static_select' ? { placeholder: (element as { placeholder?: unknown }).placeholder } : {}) };
+        return {
+          ...base,
+          selected_option: option,
+          ...(element.type === 'static_select' ? { placeholder: (element as { placeholder?: unknown }).placeholder } : {}),
+        };
       }
       case 'users_select':
         return { ...base, selected_user: pick.user, ...(element.initial_user ? { initial_user: element.initial_user } : {}) };
@@ -174,18 +218,21 @@ export function slackRequests(opts: { slack: FakeSlack; deliver: Delivery; appId
     if (!view) throw new Error(`the fake Slack has no view ${viewId}`);
     return view as Record<string, unknown> & { blocks: Block[] };
   };
-  const messageOf = (m: SlackMessage) => (m.user ? { type: 'message', user: m.user, text: m.text, ts: m.ts, team: slack.teamId, ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}) } : {
-    bot_id: slack.botId,
-    type: 'message',
-    text: m.text,
-    user: slack.botUserId,
-    ts: m.ts,
-    app_id: appId,
-    blocks: m.blocks ?? [],
-    team: slack.teamId,
-    ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}),
-    ...(m.edits ? { edited: { user: slack.botUserId, ts: m.ts } } : {}),
-  });
+  const messageOf = (m: SlackMessage) =>
+    m.user
+      ? { type: 'message', user: m.user, text: m.text, ts: m.ts, team: slack.teamId, ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}) }
+      : {
+          bot_id: slack.botId,
+          type: 'message',
+          text: m.text,
+          user: slack.botUserId,
+          ts: m.ts,
+          app_id: appId,
+          blocks: m.blocks ?? [],
+          team: slack.teamId,
+          ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}),
+          ...(m.edits ? { edited: { user: slack.botUserId, ts: m.ts } } : {}),
+        };
 
   return {
     urlVerification: (challenge) => deliver('event', { token, challenge, type: 'url_verification' }),
@@ -202,7 +249,13 @@ export function slackRequests(opts: { slack: FakeSlack; deliver: Delivery; appId
         team: slack.teamId,
         thread_ts: threadTs,
         parent_user_id: slack.botUserId,
-        blocks: [{ type: 'rich_text', block_id: randomBytes(2).toString('hex'), elements: [{ type: 'rich_text_section', elements: [{ type: 'text', text }] }] }],
+        blocks: [
+          {
+            type: 'rich_text',
+            block_id: randomBytes(2).toString('hex'),
+            elements: [{ type: 'rich_text_section', elements: [{ type: 'text', text }] }],
+          },
+        ],
         channel,
         event_ts: message.ts,
         channel_type: 'channel',
@@ -211,7 +264,14 @@ export function slackRequests(opts: { slack: FakeSlack; deliver: Delivery; appId
     },
     appHomeOpened: (user) => {
       const home = slack.homeOf(user);
-      return event({ type: 'app_home_opened', user, channel: `D0${user.slice(1)}`, tab: 'home', event_ts: actionTs(), ...(home ? { view: home } : {}) });
+      return event({
+        type: 'app_home_opened',
+        user,
+        channel: `D0${user.slice(1)}`,
+        tab: 'home',
+        event_ts: actionTs(),
+        ...(home ? { view: home } : {}),
+      });
     },
     clickInMessage: (message, user, actionId, pick) =>
       interaction({
@@ -219,7 +279,13 @@ export function slackRequests(opts: { slack: FakeSlack; deliver: Delivery; appId
         user: userOf(user),
         api_app_id: appId,
         token,
-        container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false, ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}) },
+        container: {
+          type: 'message',
+          message_ts: message.ts,
+          channel_id: message.channel,
+          is_ephemeral: false,
+          ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}),
+        },
         trigger_id: triggerId(),
         team,
         enterprise: null,
@@ -279,7 +345,17 @@ export function slackRequests(opts: { slack: FakeSlack; deliver: Delivery; appId
     },
     closeView(viewId, user) {
       const view = viewOf(viewId);
-      return interaction({ type: 'view_closed', team, user: userOf(user), api_app_id: appId, token, view: { ...view, state: stateOf(view.blocks, {}) }, is_cleared: false, is_enterprise_install: false, enterprise: null });
+      return interaction({
+        type: 'view_closed',
+        team,
+        user: userOf(user),
+        api_app_id: appId,
+        token,
+        view: { ...view, state: stateOf(view.blocks, {}) },
+        is_cleared: false,
+        is_enterprise_install: false,
+        enterprise: null,
+      });
     },
     messageShortcut: (callbackId, message, user) =>
       interaction({
@@ -299,18 +375,18 @@ export function slackRequests(opts: { slack: FakeSlack; deliver: Delivery; appId
       }),
     command: (command, text, user, channel) =>
       deliver('command', {
-          token,
-          team_id: slack.teamId,
-          team_domain: team.domain,
-          channel_id: channel,
-          channel_name: 'customer-care',
-          user_id: user.id,
-          user_name: user.name ?? `user_${user.id.toLowerCase()}`,
-          command,
-          text,
-          api_app_id: appId,
-          is_enterprise_install: 'false',
-          response_url: `https://hooks.slack.com/commands/${slack.teamId}/${Date.now()}/${randomBytes(12).toString('hex')}`,
+        token,
+        team_id: slack.teamId,
+        team_domain: team.domain,
+        channel_id: channel,
+        channel_name: 'customer-care',
+        user_id: user.id,
+        user_name: user.name ?? `user_${user.id.toLowerCase()}`,
+        command,
+        text,
+        api_app_id: appId,
+        is_enterprise_install: 'false',
+        response_url: `https://hooks.slack.com/commands/${slack.teamId}/${Date.now()}/${randomBytes(12).toString('hex')}`,
         trigger_id: triggerId(),
       }),
   };

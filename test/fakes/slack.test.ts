@@ -1,12 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  ErrorCode,
-  LogLevel,
-  WebClient,
-  WebClientEvent,
-  type WebAPIPlatformError,
-  type WebAPIRateLimitedError,
-} from '@slack/web-api';
+import { ErrorCode, LogLevel, WebClient, WebClientEvent, type WebAPIPlatformError, type WebAPIRateLimitedError } from '@slack/web-api';
 import { App, type Receiver } from '@slack/bolt';
 import { startFakeSlack, type FakeSlack } from './slack.js';
 
@@ -78,7 +71,11 @@ describe('fake Slack Web API driven by the real WebClient', () => {
     });
     expect(updated.view?.hash).not.toBe(opened.view?.hash);
     await expect(
-      client.views.update({ view_id: opened.view!.id!, hash: opened.view!.hash!, view: { type: 'modal', title: { type: 'plain_text', text: 'Stale' }, blocks: [] } }),
+      client.views.update({
+        view_id: opened.view!.id!,
+        hash: opened.view!.hash!,
+        view: { type: 'modal', title: { type: 'plain_text', text: 'Stale' }, blocks: [] },
+      }),
     ).rejects.toMatchObject({ data: { error: 'hash_conflict' } });
 
     const home = await client.views.publish({ user_id: 'U0AGENT001', view: { type: 'home', blocks: [] } });
@@ -92,9 +89,9 @@ describe('fake Slack Web API driven by the real WebClient', () => {
     expect(info.channel?.is_member).toBe(true);
 
     await client.reactions.add({ channel: 'C0SUPPORT1', timestamp: posted.ts!, name: 'white_check_mark' });
-    await expect(
-      client.reactions.add({ channel: 'C0SUPPORT1', timestamp: posted.ts!, name: 'white_check_mark' }),
-    ).rejects.toMatchObject({ data: { error: 'already_reacted' } });
+    await expect(client.reactions.add({ channel: 'C0SUPPORT1', timestamp: posted.ts!, name: 'white_check_mark' })).rejects.toMatchObject({
+      data: { error: 'already_reacted' },
+    });
     expect(slack.reactions).toEqual([{ channel: 'C0SUPPORT1', ts: posted.ts, name: 'white_check_mark' }]);
   });
 
@@ -133,8 +130,7 @@ describe('fake Slack Web API driven by the real WebClient', () => {
     const strict = new WebClient('xoxb-test-token', { slackApiUrl: slack.url, rejectRateLimitedCalls: true, logLevel });
     slack.failNext('chat.postMessage', { status: 429, retryAfter: 30 });
 
-    const err = (await strict.chat.postMessage({ channel: 'C0SUPPORT1', text: 'x' }).catch((e: unknown) => e)) as
-      WebAPIRateLimitedError;
+    const err = (await strict.chat.postMessage({ channel: 'C0SUPPORT1', text: 'x' }).catch((e: unknown) => e)) as WebAPIRateLimitedError;
 
     expect(err.code).toBe(ErrorCode.RateLimitedError);
     expect(err.retryAfter).toBe(30);
@@ -149,7 +145,9 @@ describe('fake Slack Web API driven by the real WebClient', () => {
     expect(slack.calls).toHaveLength(2);
 
     slack.failNext('views.open', { error: 'expired_trigger_id' });
-    await expect(client.views.open({ trigger_id: 't', view: { type: 'modal', title: { type: 'plain_text', text: 'x' }, blocks: [] } })).rejects.toMatchObject({
+    await expect(
+      client.views.open({ trigger_id: 't', view: { type: 'modal', title: { type: 'plain_text', text: 'x' }, blocks: [] } }),
+    ).rejects.toMatchObject({
       data: { error: 'expired_trigger_id' },
     });
   });
@@ -207,8 +205,6 @@ describe('fake Slack Web API driven by the real WebClient', () => {
       ack: async () => {},
     });
 
-    expect(slack.messages()).toEqual([
-      expect.objectContaining({ channel: 'C0SUPPORT1', thread_ts: '1700000000.000100', text: 'On it' }),
-    ]);
+    expect(slack.messages()).toEqual([expect.objectContaining({ channel: 'C0SUPPORT1', thread_ts: '1700000000.000100', text: 'On it' })]);
   });
 });

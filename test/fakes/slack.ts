@@ -169,9 +169,7 @@ export async function startFakeSlack(opts: { botUserId?: string; teamId?: string
   // Slack refuses a section whose text is over 3,000 characters, and so does this fake.
   const textFits = (t: unknown) => !isRecord(t) || typeof t.text !== 'string' || t.text.length <= 3000;
   const validBlocks = (blocks: unknown): boolean =>
-    Array.isArray(blocks) &&
-    blocks.length <= 50 &&
-    blocks.every((b) => isRecord(b) && typeof b.type === 'string' && textFits(b.text));
+    Array.isArray(blocks) && blocks.length <= 50 && blocks.every((b) => isRecord(b) && typeof b.type === 'string' && textFits(b.text));
 
   const messageView = (m: SlackMessage): Record<string, unknown> => ({
     type: 'message',
@@ -304,8 +302,7 @@ export async function startFakeSlack(opts: { botUserId?: string; teamId?: string
 
   const methods: Record<string, (args: Record<string, unknown>) => Result> = {
     'conversations.history': (args) => history(args),
-    'conversations.replies': (args) =>
-      typeof args.ts === 'string' ? history(args, args.ts) : fail('thread_not_found'),
+    'conversations.replies': (args) => (typeof args.ts === 'string' ? history(args, args.ts) : fail('thread_not_found')),
 
     'auth.test': () => ({
       ok: true,
@@ -520,7 +517,8 @@ export async function startFakeSlack(opts: { botUserId?: string; teamId?: string
     socket.on('close', () => sockets.delete(socket));
     socket.on('message', (data) => {
       const ack = tryJson(String(data)) as { envelope_id?: string; payload?: unknown };
-      if (ack?.envelope_id) acks.get(ack.envelope_id)?.({ envelope_id: ack.envelope_id, ...(ack.payload !== undefined ? { payload: ack.payload } : {}) });
+      if (ack?.envelope_id)
+        acks.get(ack.envelope_id)?.({ envelope_id: ack.envelope_id, ...(ack.payload !== undefined ? { payload: ack.payload } : {}) });
     });
     socket.send(
       JSON.stringify({
@@ -531,7 +529,10 @@ export async function startFakeSlack(opts: { botUserId?: string; teamId?: string
       }),
     );
   });
-  methods['apps.connections.open'] = () => ({ ok: true, url: `ws://127.0.0.1:${server.port}/link/?ticket=${randomBytes(8).toString('hex')}&app_id=${appId}` });
+  methods['apps.connections.open'] = () => ({
+    ok: true,
+    url: `ws://127.0.0.1:${server.port}/link/?ticket=${randomBytes(8).toString('hex')}&app_id=${appId}`,
+  });
 
   return {
     url: `http://127.0.0.1:${server.port}/api/`,
@@ -561,7 +562,8 @@ export async function startFakeSlack(opts: { botUserId?: string; teamId?: string
       const stored = views.get(id);
       return stored && viewResponse(stored);
     },
-    modals: () => [...views.values()].filter((v) => v.user_id === undefined).map((v) => viewResponse(v) as Record<string, unknown> & { id: string }),
+    modals: () =>
+      [...views.values()].filter((v) => v.user_id === undefined).map((v) => viewResponse(v) as Record<string, unknown> & { id: string }),
     replaceView: (id, view) => {
       const stored = views.get(id);
       if (!stored) throw new Error(`no view ${id}`);
@@ -594,7 +596,16 @@ export async function startFakeSlack(opts: { botUserId?: string; teamId?: string
           acks.delete(envelopeId);
           resolve(ack);
         });
-        socket.send(JSON.stringify({ envelope_id: envelopeId, payload, type, accepts_response_payload: type !== 'events_api', retry_attempt: 0, retry_reason: '' }));
+        socket.send(
+          JSON.stringify({
+            envelope_id: envelopeId,
+            payload,
+            type,
+            accepts_response_payload: type !== 'events_api',
+            retry_attempt: 0,
+            retry_reason: '',
+          }),
+        );
       });
     },
     close: async () => {

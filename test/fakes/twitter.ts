@@ -19,11 +19,7 @@ import {
   type PathPattern,
 } from './http.js';
 
-export type XEndpoint =
-  | 'GET /2/users/me'
-  | 'GET /2/users/:id/mentions'
-  | 'GET /2/tweets/search/recent'
-  | 'POST /2/tweets';
+export type XEndpoint = 'GET /2/users/me' | 'GET /2/users/:id/mentions' | 'GET /2/tweets/search/recent' | 'POST /2/tweets';
 
 /** Defaults are the per-user 15-minute limits of a paid tier; tests lower them with `setRateLimit`. */
 const DEFAULT_LIMITS: Record<XEndpoint, number> = {
@@ -47,7 +43,14 @@ export interface XTweet {
   in_reply_to_user_id?: string;
   referenced_tweets?: Array<{ type: 'replied_to' | 'quoted' | 'retweeted'; id: string }>;
   entities?: { mentions: Array<{ start: number; end: number; username: string; id?: string }> };
-  public_metrics: { retweet_count: number; reply_count: number; like_count: number; quote_count: number; bookmark_count: number; impression_count: number };
+  public_metrics: {
+    retweet_count: number;
+    reply_count: number;
+    like_count: number;
+    quote_count: number;
+    bookmark_count: number;
+    impression_count: number;
+  };
 }
 
 export interface XUser {
@@ -142,23 +145,79 @@ export function twitterClientSettingsFor(url: string): Partial<IClientSettings> 
 
 // Value lists X validates `tweet.fields`, `user.fields` and `expansions` against.
 const TWEET_FIELDS = new Set([
-  'article', 'attachments', 'author_id', 'card_uri', 'community_id', 'context_annotations', 'conversation_id',
-  'created_at', 'display_text_range', 'edit_controls', 'edit_history_tweet_ids', 'entities', 'geo', 'id',
-  'in_reply_to_user_id', 'lang', 'media_metadata', 'non_public_metrics', 'note_tweet', 'organic_metrics',
-  'possibly_sensitive', 'promoted_metrics', 'public_metrics', 'referenced_tweets', 'reply_settings', 'scopes',
-  'source', 'text', 'withheld',
+  'article',
+  'attachments',
+  'author_id',
+  'card_uri',
+  'community_id',
+  'context_annotations',
+  'conversation_id',
+  'created_at',
+  'display_text_range',
+  'edit_controls',
+  'edit_history_tweet_ids',
+  'entities',
+  'geo',
+  'id',
+  'in_reply_to_user_id',
+  'lang',
+  'media_metadata',
+  'non_public_metrics',
+  'note_tweet',
+  'organic_metrics',
+  'possibly_sensitive',
+  'promoted_metrics',
+  'public_metrics',
+  'referenced_tweets',
+  'reply_settings',
+  'scopes',
+  'source',
+  'text',
+  'withheld',
 ]);
 const USER_FIELDS = new Set([
-  'affiliation', 'confirmed_email', 'connection_status', 'created_at', 'description', 'entities', 'id',
-  'is_identity_verified', 'location', 'most_recent_tweet_id', 'name', 'parody', 'pinned_tweet_id',
-  'profile_banner_url', 'profile_image_url', 'protected', 'public_metrics', 'receives_your_dm', 'subscription',
-  'subscription_type', 'url', 'username', 'verified', 'verified_followers_count', 'verified_type', 'withheld',
+  'affiliation',
+  'confirmed_email',
+  'connection_status',
+  'created_at',
+  'description',
+  'entities',
+  'id',
+  'is_identity_verified',
+  'location',
+  'most_recent_tweet_id',
+  'name',
+  'parody',
+  'pinned_tweet_id',
+  'profile_banner_url',
+  'profile_image_url',
+  'protected',
+  'public_metrics',
+  'receives_your_dm',
+  'subscription',
+  'subscription_type',
+  'url',
+  'username',
+  'verified',
+  'verified_followers_count',
+  'verified_type',
+  'withheld',
 ]);
 const TWEET_EXPANSIONS = new Set([
-  'article.cover_media', 'article.media_entities', 'attachments.media_keys', 'attachments.media_source_tweet',
-  'attachments.poll_ids', 'author_id', 'edit_history_tweet_ids', 'entities.mentions.username', 'geo.place_id',
-  'in_reply_to_user_id', 'entities.note.mentions.username', 'referenced_tweets.id',
-  'referenced_tweets.id.attachments.media_keys', 'referenced_tweets.id.author_id',
+  'article.cover_media',
+  'article.media_entities',
+  'attachments.media_keys',
+  'attachments.media_source_tweet',
+  'attachments.poll_ids',
+  'author_id',
+  'edit_history_tweet_ids',
+  'entities.mentions.username',
+  'geo.place_id',
+  'in_reply_to_user_id',
+  'entities.note.mentions.username',
+  'referenced_tweets.id',
+  'referenced_tweets.id.attachments.media_keys',
+  'referenced_tweets.id.author_id',
 ]);
 const USER_EXPANSIONS = new Set(['affiliation.user_id', 'most_recent_tweet_id', 'pinned_tweet_id']);
 const FIELD_PARAMS = ['expansions', 'tweet.fields', 'user.fields', 'media.fields', 'place.fields', 'poll.fields'];
@@ -193,7 +252,12 @@ export function weightedTweetLength(text: string): number {
     length += 23;
     return '';
   });
-  const lightRanges: Array<[number, number]> = [[0, 4351], [8192, 8205], [8208, 8223], [8242, 8247]];
+  const lightRanges: Array<[number, number]> = [
+    [0, 4351],
+    [8192, 8205],
+    [8208, 8223],
+    [8242, 8247],
+  ];
   for (const { segment } of new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(withoutUrls)) {
     if (/\p{Extended_Pictographic}/u.test(segment)) {
       length += 2;
@@ -337,22 +401,33 @@ export async function startFakeTwitter(opts: FakeTwitterOptions = {}): Promise<F
   /** `POST /2/oauth2/token` with grant_type=refresh_token, as X answers it. */
   const oauth2Token = (authHeader: string, body: Record<string, string>): Result => {
     const client = opts.oauth2Client;
-    const oauthError = (status: number, error: string, description: string): Result => ({ status, body: { error, error_description: description } });
+    const oauthError = (status: number, error: string, description: string): Result => ({
+      status,
+      body: { error, error_description: description },
+    });
     if (!client) return oauthError(401, 'unauthorized_client', 'Missing valid authorization header');
     if (authHeader.startsWith('Basic ')) {
       const [id, secret] = Buffer.from(authHeader.slice(6), 'base64').toString().split(':');
-      if (id !== client.clientId || secret !== client.clientSecret) return oauthError(401, 'unauthorized_client', 'Missing valid authorization header');
+      if (id !== client.clientId || secret !== client.clientSecret)
+        return oauthError(401, 'unauthorized_client', 'Missing valid authorization header');
     } else if (client.clientSecret !== undefined || body.client_id !== client.clientId) {
       return oauthError(401, 'unauthorized_client', 'Missing valid authorization header');
     }
     if (body.grant_type !== 'refresh_token') return oauthError(400, 'unsupported_grant_type', 'Grant type is not supported');
-    if (!refreshTokens.delete(body.refresh_token ?? '')) return oauthError(400, 'invalid_request', 'Value passed for the token was invalid.');
+    if (!refreshTokens.delete(body.refresh_token ?? ''))
+      return oauthError(400, 'invalid_request', 'Value passed for the token was invalid.');
     const lifetime = client.tokenLifetimeSeconds ?? 7200;
     const accessToken = `oauth2-${randomBytes(16).toString('hex')}`;
     accessTokens.set(accessToken, Date.now() + lifetime * 1000);
     return {
       status: 200,
-      body: { token_type: 'bearer', expires_in: lifetime, access_token: accessToken, scope: 'tweet.write users.read tweet.read offline.access', refresh_token: issueRefreshToken() },
+      body: {
+        token_type: 'bearer',
+        expires_in: lifetime,
+        access_token: accessToken,
+        scope: 'tweet.write users.read tweet.read offline.access',
+        refresh_token: issueRefreshToken(),
+      },
     };
   };
 
@@ -390,7 +465,10 @@ export async function startFakeTwitter(opts: FakeTwitterOptions = {}): Promise<F
     for (const idParam of ['since_id', 'until_id']) {
       const v = query.get(idParam);
       if (v !== null && !/^[0-9]{1,19}$/.test(v)) {
-        errors.push({ parameters: { [idParam]: [v] }, message: `The \`${idParam}\` query parameter value [${v}] does not match ^[0-9]{1,19}$` });
+        errors.push({
+          parameters: { [idParam]: [v] },
+          message: `The \`${idParam}\` query parameter value [${v}] does not match ^[0-9]{1,19}$`,
+        });
       }
     }
     return errors.length ? invalidRequest(errors) : undefined;
@@ -402,7 +480,10 @@ export async function startFakeTwitter(opts: FakeTwitterOptions = {}): Promise<F
     const n = Number(raw);
     if (!Number.isInteger(n) || n < min || n > max) {
       return invalidRequest([
-        { parameters: { max_results: [raw] }, message: `The \`max_results\` query parameter value [${raw}] is not between ${min} and ${max}` },
+        {
+          parameters: { max_results: [raw] },
+          message: `The \`max_results\` query parameter value [${raw}] is not between ${min} and ${max}`,
+        },
       ]);
     }
     return n;
@@ -436,7 +517,10 @@ export async function startFakeTwitter(opts: FakeTwitterOptions = {}): Promise<F
     for (const e of expansions) {
       if (!TWEET_EXPANSIONS.has(e)) {
         return invalidRequest([
-          { parameters: { expansions: [e] }, message: `The \`expansions\` query parameter value [${e}] is not one of [${[...TWEET_EXPANSIONS].join(',')}]` },
+          {
+            parameters: { expansions: [e] },
+            message: `The \`expansions\` query parameter value [${e}] is not one of [${[...TWEET_EXPANSIONS].join(',')}]`,
+          },
         ]);
       }
     }
@@ -449,7 +533,9 @@ export async function startFakeTwitter(opts: FakeTwitterOptions = {}): Promise<F
       if (token === null) continue;
       const boundary = pageTokens.get(token);
       if (!boundary) {
-        return invalidRequest([{ parameters: { [param]: [token] }, message: `The \`${param}\` query parameter value [${token}] is not valid` }]);
+        return invalidRequest([
+          { parameters: { [param]: [token] }, message: `The \`${param}\` query parameter value [${token}] is not valid` },
+        ]);
       }
       olderThan = boundary;
     }
@@ -543,7 +629,9 @@ export async function startFakeTwitter(opts: FakeTwitterOptions = {}): Promise<F
         if (typeof size !== 'number') return size;
         const userId = ctx.params.id ?? '';
         if (!/^[0-9]{1,19}$/.test(userId)) {
-          return invalidRequest([{ parameters: { id: [userId] }, message: `The \`id\` query parameter value [${userId}] does not match ^[0-9]{1,19}$` }]);
+          return invalidRequest([
+            { parameters: { id: [userId] }, message: `The \`id\` query parameter value [${userId}] does not match ^[0-9]{1,19}$` },
+          ]);
         }
         const mentioning = [...tweets.values()].filter((t) => t.entities?.mentions.some((m) => m.id === userId));
         return timeline(mentioning, ctx, size, ['pagination_token']);
@@ -552,12 +640,25 @@ export async function startFakeTwitter(opts: FakeTwitterOptions = {}): Promise<F
     {
       endpoint: 'GET /2/tweets/search/recent',
       handle: (ctx) => {
-        const allowed = ['query', 'start_time', 'end_time', 'since_id', 'until_id', 'max_results', 'next_token', 'pagination_token', 'sort_order', ...FIELD_PARAMS];
+        const allowed = [
+          'query',
+          'start_time',
+          'end_time',
+          'since_id',
+          'until_id',
+          'max_results',
+          'next_token',
+          'pagination_token',
+          'sort_order',
+          ...FIELD_PARAMS,
+        ];
         const bad = checkQuery(ctx.query, allowed);
         if (bad) return bad;
         const q = ctx.query.get('query') ?? '';
         if (q.length < 1 || q.length > 512) {
-          return invalidRequest([{ parameters: { query: [q] }, message: 'The `query` query parameter value must be between 1 and 512 characters' }]);
+          return invalidRequest([
+            { parameters: { query: [q] }, message: 'The `query` query parameter value must be between 1 and 512 characters' },
+          ]);
         }
         const size = maxResults(ctx.query, 10, 100);
         if (typeof size !== 'number') return size;
@@ -585,7 +686,12 @@ export async function startFakeTwitter(opts: FakeTwitterOptions = {}): Promise<F
           const reply = body.reply;
           const target = isRecord(reply) ? reply.in_reply_to_tweet_id : undefined;
           if (typeof target !== 'string' || !/^[0-9]{1,19}$/.test(target)) {
-            return invalidRequest([{ parameters: { 'reply.in_reply_to_tweet_id': [String(target)] }, message: '$.reply.in_reply_to_tweet_id: does not match the regex pattern ^[0-9]{1,19}$' }]);
+            return invalidRequest([
+              {
+                parameters: { 'reply.in_reply_to_tweet_id': [String(target)] },
+                message: '$.reply.in_reply_to_tweet_id: does not match the regex pattern ^[0-9]{1,19}$',
+              },
+            ]);
           }
           const parent = tweets.get(target);
           if (!parent || parent.deleted) {
@@ -601,9 +707,7 @@ export async function startFakeTwitter(opts: FakeTwitterOptions = {}): Promise<F
           author_id: brand.id,
           created_at: isoSeconds(Date.now()),
           conversation_id: parent?.conversation_id ?? id,
-          ...(parent
-            ? { referenced_tweets: [{ type: 'replied_to' as const, id: parent.id }], in_reply_to_user_id: parent.author_id }
-            : {}),
+          ...(parent ? { referenced_tweets: [{ type: 'replied_to' as const, id: parent.id }], in_reply_to_user_id: parent.author_id } : {}),
         });
         if (parent) parent.public_metrics.reply_count += 1;
         posted.push(inReplyTo ? { id, text, inReplyTo } : { id, text });
@@ -648,7 +752,9 @@ export async function startFakeTwitter(opts: FakeTwitterOptions = {}): Promise<F
 
     if (method === 'POST' && path === '/2/oauth2/token') {
       // twitter-api-v2 sends this body as JSON; the OAuth spec (and X) take a form: accept both.
-      const form = isRecord(body) ? Object.fromEntries(Object.entries(body).map(([k, v]) => [k, String(v)])) : Object.fromEntries(new URLSearchParams(raw));
+      const form = isRecord(body)
+        ? Object.fromEntries(Object.entries(body).map(([k, v]) => [k, String(v)]))
+        : Object.fromEntries(new URLSearchParams(raw));
       const result = oauth2Token(authHeader, form);
       reply(result.status, result.body);
       return;
@@ -727,8 +833,7 @@ export async function startFakeTwitter(opts: FakeTwitterOptions = {}): Promise<F
     requests: requests.items,
     waitFor: (predicate, timeoutMs = 2000) =>
       requests.waitFor(predicate, timeoutMs, (items) => items.map((r) => `${r.method} ${r.path} ${r.status}`).join(', ') || 'no requests'),
-    failNext: (pattern, fault, times = 1) =>
-      faults.add(({ method, path }) => pathMatches(pattern, method, path), fault, times),
+    failNext: (pattern, fault, times = 1) => faults.add(({ method, path }) => pathMatches(pattern, method, path), fault, times),
     holdNext: (pattern) => holds.add(({ method, path }) => pathMatches(pattern, method, path)),
     setRateLimit: (endpoint, limit) => {
       limits[endpoint] = limit;
@@ -750,7 +855,8 @@ function searchMatcher(query: string, users: Map<string, XUser>): (t: StoredTwee
   const atom = (raw: string): Test => {
     const term = raw.replace(/^"|"$/g, '').toLowerCase();
     if (term.startsWith('from:')) return (t) => users.get(t.author_id)?.username.toLowerCase() === term.slice(5);
-    if (term.startsWith('to:')) return (t) => !!t.in_reply_to_user_id && users.get(t.in_reply_to_user_id)?.username.toLowerCase() === term.slice(3);
+    if (term.startsWith('to:'))
+      return (t) => !!t.in_reply_to_user_id && users.get(t.in_reply_to_user_id)?.username.toLowerCase() === term.slice(3);
     if (term === 'is:reply') return (t) => t.referenced_tweets?.some((r) => r.type === 'replied_to') ?? false;
     if (term === 'is:retweet') return (t) => t.referenced_tweets?.some((r) => r.type === 'retweeted') ?? false;
     return (t) => t.text.toLowerCase().includes(term);

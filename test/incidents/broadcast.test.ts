@@ -11,7 +11,12 @@ describe.each(dbKinds)('incidents from Slack: declare, preview, broadcast (%s)',
 
   it('declares, previews, broadcasts once to X and Discord on confirm by an allowed user, and threads the next update under the first', async () => {
     await t.startAll();
-    const { card, preview } = await t.declare({ title: 'Login outage', keywords: 'login, sign in', components: 'auth, mobile app', public_text: 'We are investigating problems signing in.' });
+    const { card, preview } = await t.declare({
+      title: 'Login outage',
+      keywords: 'login, sign in',
+      components: 'auth, mobile app',
+      public_text: 'We are investigating problems signing in.',
+    });
     expect(card.text).toContain('Login outage — Investigating');
     expect(JSON.stringify(preview.blocks)).toContain('X: 41/280 characters');
     expect(t.x.posted).toHaveLength(0); // a preview posts nothing publicly
@@ -23,7 +28,9 @@ describe.each(dbKinds)('incidents from Slack: declare, preview, broadcast (%s)',
 
     // A double click: both presses arrive, one broadcast per network.
     await Promise.all([1, 2].map(() => t.inbox.slackEvents.clickInMessage(preview, agentA, 'carebot.incident_broadcast')));
-    const results = await eventually('the broadcast results', () => t.thread(card).find((m) => m.text.includes('Discord:') && m.text.includes('X:')));
+    const results = await eventually('the broadcast results', () =>
+      t.thread(card).find((m) => m.text.includes('Discord:') && m.text.includes('X:')),
+    );
     expect(results.text).toMatch(/:white_check_mark: X: <http[^|]+\|posted>/);
     expect(t.x.posted).toEqual([{ id: expect.any(String), text: 'We are investigating problems signing in.' }]);
     const announcements = t.discord.channelId('announcements');
@@ -35,7 +42,10 @@ describe.each(dbKinds)('incidents from Slack: declare, preview, broadcast (%s)',
     // An update: the state in the card's header, its own preview, threaded under the first tweet.
     await t.inbox.slackEvents.clickInMessage(t.inbox.current(card), agentA, 'carebot.incident_post_update');
     await eventually('the update modal', () => t.slack.modals().length === 2);
-    const res = await t.inbox.slackEvents.submitView(t.lastModal().id, agentA, { state: 'identified', public_text: 'We found the cause of the sign-in problems.' });
+    const res = await t.inbox.slackEvents.submitView(t.lastModal().id, agentA, {
+      state: 'identified',
+      public_text: 'We found the cause of the sign-in problems.',
+    });
     expect(res.status).toBe(200);
     await eventually('the card to show the new state', () => t.inbox.current(card).text.includes('— Identified'));
     const second = await eventually('the second preview', () => t.thread(card).find((m) => m.text.startsWith('Update (Identified)')));
@@ -44,7 +54,10 @@ describe.each(dbKinds)('incidents from Slack: declare, preview, broadcast (%s)',
     expect(t.x.posted[1]).toMatchObject({ text: 'We found the cause of the sign-in problems.', inReplyTo: t.x.posted[0]!.id });
     await eventually('the second announcement, crossposted', () => t.discord.crossposted.length === 2);
     const sent = t.discord.sent.filter((m) => m.channelId === announcements);
-    expect(sent[1]).toMatchObject({ content: 'We found the cause of the sign-in problems.', messageReference: { message_id: sent[0]!.id } });
+    expect(sent[1]).toMatchObject({
+      content: 'We found the cause of the sign-in problems.',
+      messageReference: { message_id: sent[0]!.id },
+    });
 
     // Every broadcast row is stored once, and audited.
     // The row is settled just after the network answers, so the crosspost can be seen a moment before it.
@@ -52,7 +65,12 @@ describe.each(dbKinds)('incidents from Slack: declare, preview, broadcast (%s)',
       const all = await t.inbox.h.s.db.select().from(broadcasts);
       return all.every((r) => r.state !== 'sending') && all;
     });
-    expect(rows.map((r) => [r.platform, r.state]).sort()).toEqual([['discord', 'sent'], ['discord', 'sent'], ['twitter', 'sent'], ['twitter', 'sent']]);
+    expect(rows.map((r) => [r.platform, r.state]).sort()).toEqual([
+      ['discord', 'sent'],
+      ['discord', 'sent'],
+      ['twitter', 'sent'],
+      ['twitter', 'sent'],
+    ]);
     const audited = await t.inbox.h.s.db.select().from(auditLog).where(eq(auditLog.action, 'broadcast'));
     expect(audited).toHaveLength(4);
     expect(audited.every((a) => a.actor === agentA.id && a.subjectType === 'incident')).toBe(true);
@@ -64,7 +82,9 @@ describe.each(dbKinds)('incidents from Slack: declare, preview, broadcast (%s)',
     expect(JSON.stringify(preview.blocks)).toContain('Too long for X: 300 characters, the limit is 280');
     expect(JSON.stringify(preview.blocks)).not.toContain('carebot.incident_broadcast');
     await t.inbox.slackEvents.clickInMessage(preview, agentA, 'carebot.incident_dont_broadcast');
-    await eventually('the preview to say it was kept back', () => JSON.stringify(t.inbox.current(preview).blocks).includes('Not broadcast'));
+    await eventually('the preview to say it was kept back', () =>
+      JSON.stringify(t.inbox.current(preview).blocks).includes('Not broadcast'),
+    );
     expect(t.x.posted).toHaveLength(0);
     expect(t.discord.sent).toHaveLength(0);
   });

@@ -53,7 +53,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('incident follow-ups when a work
       } else {
         const dm = i % 2 === 0;
         const author = { authorId: String(4_000_000 + i), username: `dc${i}` };
-        const where = dm ? { channelId: String(5_000_000 + i), dm: true } : { channelId: t.discord.channelId('general'), mentionsBot: true };
+        const where = dm
+          ? { channelId: String(5_000_000 + i), dm: true }
+          : { channelId: t.discord.channelId('general'), mentionsBot: true };
         if (twice) t.discord.dispatchMessage({ ...where, ...author, content: `login still broken (${i})` });
         const message = t.discord.dispatchMessage({ ...where, ...author, content: `cannot login at all (${i}${twice ? ', again' : ''})` });
         customers.push({ platform: 'discord', authorId: author.authorId, latest: message.id as string, skipped: dm && gone(i) });
@@ -89,14 +91,24 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('incident follow-ups when a work
     // Fast enough that 500 take seconds; X's posting window is raised so that the pace is ours.
     await t.startAll({ repliesPerMinute: { twitter: 3000, discord: 3000 } }, { workers: false });
     t.x.setRateLimit('POST /2/tweets', 10_000);
-    const { card } = await t.declare({ title: 'Login outage', keywords: 'login', public_text: 'We are investigating problems signing in.' });
+    const { card } = await t.declare({
+      title: 'Login outage',
+      keywords: 'login',
+      public_text: 'We are investigating problems signing in.',
+    });
     const customers = await customersWrite(n);
     const first = worker();
     const db = t.inbox.h.s.db;
     const messages = n + customers.filter((_, i) => wroteTwice(i)).length;
     await eventually(
       'every customer linked to the incident',
-      async () => (await db.select({ n: count() }).from(mentions).where(and(isNotNull(mentions.incidentId), eq(mentions.state, 'notified'))))[0]!.n === messages,
+      async () =>
+        (
+          await db
+            .select({ n: count() })
+            .from(mentions)
+            .where(and(isNotNull(mentions.incidentId), eq(mentions.state, 'notified')))
+        )[0]!.n === messages,
       60_000,
     );
     // While the outage lasts, some leave: tweet deleted, DMs closed.
@@ -110,10 +122,14 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('incident follow-ups when a work
   /** Once every follow-up is settled and summed up: exactly one per customer, as the database and the thread say. */
   const expectExactlyOneEach = async (card: SlackMessage, customers: Customer[]) => {
     const db = t.inbox.h.s.db;
-    const counts = await eventually('every follow-up settled', async () => {
-      const c = await followUpCounts(db, 1);
-      return c.open === 0 && c;
-    }, 60_000);
+    const counts = await eventually(
+      'every follow-up settled',
+      async () => {
+        const c = await followUpCounts(db, 1);
+        return c.open === 0 && c;
+      },
+      60_000,
+    );
     const summary = await eventually('the follow-up summary', () => t.thread(card).find((m) => m.text.startsWith('Follow-ups:')), 30_000);
     await new Promise((r) => setTimeout(r, 1500)); // a second send would show by now
     const { received, stray } = followUpsReceived(customers);
@@ -162,7 +178,15 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('incident follow-ups when a work
     worker();
     const { sent, skipped } = await expectExactlyOneEach(card, customers);
     // What the network already had is recorded as sent, with its id: found, not sent again.
-    const found = await t.inbox.h.s.db.select().from(replies).where(inArray(replies.id, caught.filter((r) => r.arrived).map((r) => r.id)));
+    const found = await t.inbox.h.s.db
+      .select()
+      .from(replies)
+      .where(
+        inArray(
+          replies.id,
+          caught.filter((r) => r.arrived).map((r) => r.id),
+        ),
+      );
     const postedIds = new Set([...t.x.posted, ...t.discord.sent].map((p) => p.id));
     for (const r of found) expect(postedIds.has(r.externalId!)).toBe(true);
     console.info(
@@ -171,7 +195,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('incident follow-ups when a work
     );
   });
 
-  it('settles a follow-up whose job was in three workers that died (BullMQ then fails it unrun): found on X, not sent again', { timeout: 120_000 }, async () => {
+  it('settles a follow-up whose job was in three workers that died (BullMQ then fails it unrun): found on X, not sent again', {
+    timeout: 120_000,
+  }, async () => {
     const { card, customers, first } = await linkedCustomers(2); // one on X, one on Discord
     const posted = t.x.holdNext('POST /2/tweets');
     await resolve(card);
@@ -193,7 +219,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('incident follow-ups when a work
     expect(x).toMatchObject({ state: 'sent', externalId: t.x.posted.find((p) => p.text.includes('is fixed'))!.id });
   });
 
-  it('still sends each customer exactly one follow-up when Redis is flushed between resolve and sending', { timeout: 120_000 }, async () => {
+  it('still sends each customer exactly one follow-up when Redis is flushed between resolve and sending', {
+    timeout: 120_000,
+  }, async () => {
     const { card, customers, first } = await linkedCustomers(100);
     first.kill('SIGKILL'); // nobody sends until Redis has lost the queued follow-ups
     await exited(first);

@@ -60,8 +60,11 @@ export function incidentSuite(kind: DbKind): IncidentSuite {
       await suite.inbox.slackEvents.command('/carebot', 'incident', agentA, INBOX);
       await eventually('the incident modal', () => suite.slack.modals().length > modals);
       const res = await suite.inbox.slackEvents.submitView(lastModal().id, agentA, inputs);
-      if (res.status !== 200 || (res.body && typeof res.body === 'object')) throw new Error(`the modal was refused: ${JSON.stringify(res.body)}`);
-      const card = await eventually('the incident card', () => suite.slack.messages(INBOX).findLast((m) => !m.thread_ts && m.text.includes('Incident #')));
+      if (res.status !== 200 || (res.body && typeof res.body === 'object'))
+        throw new Error(`the modal was refused: ${JSON.stringify(res.body)}`);
+      const card = await eventually('the incident card', () =>
+        suite.slack.messages(INBOX).findLast((m) => !m.thread_ts && m.text.includes('Incident #')),
+      );
       const preview = await eventually('the preview', () => thread(card).find((m) => m.text.startsWith('Update (')));
       return { card, preview };
     },

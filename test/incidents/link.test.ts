@@ -12,7 +12,11 @@ describe.each(dbKinds)('incidents: linking mentions and closing the loop (%s)', 
 
   it('links matching mentions during an open incident (no cards, a digest in its thread), acknowledges each customer once, follows up once each on resolve', async () => {
     await t.startAll({ ...fast, acknowledge: true, publicUrl: 'https://status.example.com' });
-    const { card } = await t.declare({ title: 'Login outage', keywords: 'login', public_text: 'We are investigating problems signing in.' });
+    const { card } = await t.declare({
+      title: 'Login outage',
+      keywords: 'login',
+      public_text: 'We are investigating problems signing in.',
+    });
     const cardsBefore = t.slack.messages(INBOX).filter((m) => !m.thread_ts).length;
 
     const tweets = [
@@ -33,7 +37,9 @@ describe.each(dbKinds)('incidents: linking mentions and closing the loop (%s)', 
     expect(linked.every((r) => r.slackTs === null)).toBe(true);
     // Only the unrelated question got a card of its own.
     expect(t.slack.messages(INBOX).filter((m) => !m.thread_ts)).toHaveLength(cardsBefore + 1);
-    const digest = await eventually('the digest in the incident thread', () => t.thread(card).find((m) => m.text.includes("about 'Login outage'")));
+    const digest = await eventually('the digest in the incident thread', () =>
+      t.thread(card).find((m) => m.text.includes("about 'Login outage'")),
+    );
     expect(digest.text).toBe("4 more about 'Login outage' since the last digest");
     expect(JSON.stringify(digest.blocks)).toContain('@ann');
     await eventually('the card to count them', () => JSON.stringify(t.inbox.current(card).blocks).includes('4 linked mention(s)'));
@@ -65,13 +71,19 @@ describe.each(dbKinds)('incidents: linking mentions and closing the loop (%s)', 
   });
   it("counts mentions a batch links behind the digest's mark (batches commit out of id order) on the card and in the next digest", async () => {
     await t.startAll(fast);
-    const { card } = await t.declare({ title: 'Login outage', keywords: 'login', public_text: 'We are investigating problems signing in.' });
+    const { card } = await t.declare({
+      title: 'Login outage',
+      keywords: 'login',
+      public_text: 'We are investigating problems signing in.',
+    });
     t.x.addMention({ text: 'the app crashes when I open a playlist', authorId: '41', username: 'ivy' });
     await t.inbox.poll();
     await t.inbox.card('crashes when I open a playlist');
     t.x.addMention({ text: 'login is broken', authorId: '42', username: 'jon' });
     await t.inbox.poll();
-    await eventually('the card to count the linked mention', () => JSON.stringify(t.inbox.current(card).blocks).includes('1 linked mention(s)'));
+    await eventually('the card to count the linked mention', () =>
+      JSON.stringify(t.inbox.current(card).blocks).includes('1 linked mention(s)'),
+    );
     const digests = await eventually('the first digest', () => {
       const found = t.thread(card).filter((m) => m.text.includes("about 'Login outage'"));
       return found.length === 1 && found;
@@ -85,7 +97,9 @@ describe.each(dbKinds)('incidents: linking mentions and closing the loop (%s)', 
     // What a batch that read this mention early and committed late leaves behind.
     await db.update(mentions).set({ incidentId: incident!.id }).where(eq(mentions.id, older!.id));
     await eventually('the card to count it too', () => JSON.stringify(t.inbox.current(card).blocks).includes('2 linked mention(s)'));
-    await eventually('a digest to count it', () => t.thread(card).find((m) => m.text === "1 more about 'Login outage' since the last digest" && m !== digests[0]));
+    await eventually('a digest to count it', () =>
+      t.thread(card).find((m) => m.text === "1 more about 'Login outage' since the last digest" && m !== digests[0]),
+    );
     expect(t.thread(card).filter((m) => m.text.includes("about 'Login outage'"))).toHaveLength(2);
   });
 
@@ -102,7 +116,11 @@ describe.each(dbKinds)('incidents: linking mentions and closing the loop (%s)', 
     await t.inbox.card('new playlist feature');
     await t.inbox.card('new login page looks great');
 
-    const { card } = await t.declare({ title: 'Login outage', keywords: 'login', public_text: 'We are investigating problems signing in.' });
+    const { card } = await t.declare({
+      title: 'Login outage',
+      keywords: 'login',
+      public_text: 'We are investigating problems signing in.',
+    });
     const db = t.inbox.h.s.db;
     const linked = await db.select().from(mentions).where(isNotNull(mentions.incidentId));
     expect(linked.map((r) => r.externalId).sort()).toEqual(early.map((tw) => tw.id).sort());
@@ -113,7 +131,10 @@ describe.each(dbKinds)('incidents: linking mentions and closing the loop (%s)', 
     expect((await t.inbox.slackEvents.submitView(t.lastModal().id, agentA, {})).status).toBe(200);
     const summary = await eventually('the follow-up summary', () => t.thread(card).find((m) => m.text.startsWith('Follow-ups:')));
     expect(summary.text).toBe('Follow-ups: 2 sent, 0 failed, 0 skipped (deleted tweet / blocked DM)');
-    const followedUp = t.x.posted.filter((p) => p.text.includes('is fixed')).map((p) => p.inReplyTo).sort();
+    const followedUp = t.x.posted
+      .filter((p) => p.text.includes('is fixed'))
+      .map((p) => p.inReplyTo)
+      .sort();
     expect(followedUp).toEqual(early.map((tw) => tw.id).sort());
   });
 });

@@ -23,24 +23,39 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Broadcast pressed in an http pr
   /** An incident declared and Broadcast pressed twice (a double click) with no worker running yet. */
   const pressBroadcast = async () => {
     await t.startAll({}, { workers: false, gateway: false });
-    const { card, preview } = await t.declare({ title: 'Login outage', keywords: 'login', public_text: 'We are investigating problems signing in.' });
+    const { card, preview } = await t.declare({
+      title: 'Login outage',
+      keywords: 'login',
+      public_text: 'We are investigating problems signing in.',
+    });
     await Promise.all([1, 2].map(() => t.inbox.slackEvents.clickInMessage(preview, agentA, 'carebot.incident_broadcast')));
-    await eventually('the preview to show who broadcast it', () => JSON.stringify(t.inbox.current(preview).blocks).includes(`Broadcast — <@${agentA.id}>`));
+    await eventually('the preview to show who broadcast it', () =>
+      JSON.stringify(t.inbox.current(preview).blocks).includes(`Broadcast — <@${agentA.id}>`),
+    );
     return card;
   };
 
   /** The results in the thread say both networks posted it, and each network has it exactly once. */
   const expectSentOnceEach = async (card: SlackMessage) => {
-    const results = await eventually('the broadcast results', () => t.thread(card).find((m) => m.text.includes('Discord:') && m.text.includes('X:')), 30_000);
+    const results = await eventually(
+      'the broadcast results',
+      () => t.thread(card).find((m) => m.text.includes('Discord:') && m.text.includes('X:')),
+      30_000,
+    );
     expect(results.text).toMatch(/:white_check_mark: X: <http[^|]+\|posted>/);
     expect(results.text).toMatch(/:white_check_mark: Discord: <http[^|]+\|posted>/);
     await new Promise((r) => setTimeout(r, 1500)); // a second send would show by now
     expect(t.x.posted.map((p) => p.text)).toEqual(['We are investigating problems signing in.']);
     const announcements = t.discord.channelId('announcements');
-    expect(t.discord.sent.filter((m) => m.channelId === announcements).map((m) => m.content)).toEqual(['We are investigating problems signing in.']);
+    expect(t.discord.sent.filter((m) => m.channelId === announcements).map((m) => m.content)).toEqual([
+      'We are investigating problems signing in.',
+    ]);
     expect(t.discord.crossposted).toHaveLength(1);
     const rows = await t.inbox.h.s.db.select().from(broadcasts);
-    expect(rows.map((r) => [r.platform, r.state]).sort()).toEqual([['discord', 'sent'], ['twitter', 'sent']]);
+    expect(rows.map((r) => [r.platform, r.state]).sort()).toEqual([
+      ['discord', 'sent'],
+      ['twitter', 'sent'],
+    ]);
     expect(t.thread(card).filter((m) => m.text.includes('Discord:'))).toHaveLength(1);
   };
 

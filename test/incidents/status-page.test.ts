@@ -63,7 +63,10 @@ describe.each(dbKinds)('public status page (%s)', (kind) => {
     await serve();
     const old = await declare('Old outage', 'Long ago.');
     await update(old, 'resolved', 'Fixed long ago.');
-    await h.s.db.update(incidents).set({ resolvedAt: new Date(Date.now() - 91 * 86_400_000) }).where(eq(incidents.id, old));
+    await h.s.db
+      .update(incidents)
+      .set({ resolvedAt: new Date(Date.now() - 91 * 86_400_000) })
+      .where(eq(incidents.id, old));
     const login = await declare('Login outage', 'We are investigating problems signing in.', ['login', 'app']);
     // Declared after the login outage, listed after it: open ones come first.
     const past = await declare('Payments failing', 'We are looking into failed payments.', ['payments']);
@@ -79,7 +82,15 @@ describe.each(dbKinds)('public status page (%s)', (kind) => {
     expect(report).toEqual({
       status: 'incident',
       incidents: [
-        { id: search, title: 'Slow search', state: 'investigating', components: [], startedAt: iso, resolvedAt: null, updates: [{ state: 'investigating', text: 'Search is slow.', at: iso }] },
+        {
+          id: search,
+          title: 'Slow search',
+          state: 'investigating',
+          components: [],
+          startedAt: iso,
+          resolvedAt: null,
+          updates: [{ state: 'investigating', text: 'Search is slow.', at: iso }],
+        },
         {
           id: login,
           title: 'Login outage',
@@ -124,7 +135,9 @@ describe.each(dbKinds)('public status page (%s)', (kind) => {
     expect(current!.indexOf('A fix is out')).toBeLessThan(current!.indexOf('We are investigating problems'));
     expect(resolved).toContain('<h3>Payments failing</h3>');
     expect(resolved).toContain('Affected: payments');
-    expect(resolved).toContain(`resolved <time datetime="${payments.resolvedAt}">${payments.resolvedAt.slice(0, 16).replace('T', ' ')} UTC</time>`);
+    expect(resolved).toContain(
+      `resolved <time datetime="${payments.resolvedAt}">${payments.resolvedAt.slice(0, 16).replace('T', ' ')} UTC</time>`,
+    );
   });
 
   it('escapes everything Slack users typed', async () => {

@@ -74,7 +74,9 @@ describe.each(dbKinds)('pipeline on %s', (kind) => {
     });
     expect(thread!.resolvedAt).toBeNull();
     // The card is refreshed just after the status is stored.
-    const update = await eventually('the card refreshed', () => t.slack.calls.find((c) => c.method === 'chat.update' && c.body.ts === root.ts));
+    const update = await eventually('the card refreshed', () =>
+      t.slack.calls.find((c) => c.method === 'chat.update' && c.body.ts === root.ts),
+    );
     expect(JSON.stringify(update.body.blocks)).toContain(':new: New');
   });
 
@@ -194,7 +196,11 @@ describe.each(dbKinds)('pipeline on %s', (kind) => {
     await new Promise((r) => setTimeout(r, 50));
     await flush();
     // A card is posted before its row is marked notified: wait for both.
-    await eventually('all 30 rows notified', async () => (await t.h.s.db.select().from(mentions)).every((r) => r.state === 'notified'), 30_000);
+    await eventually(
+      'all 30 rows notified',
+      async () => (await t.h.s.db.select().from(mentions)).every((r) => r.state === 'notified'),
+      30_000,
+    );
     expect(await t.h.s.db.select().from(mentions)).toHaveLength(30);
     expect(cards()).toHaveLength(30);
     expect(new Set(cards().map((c) => c.ts)).size).toBe(30);

@@ -42,7 +42,11 @@ describe("Slack's per-channel pace", () => {
     await eventually('all 11 cards', () => slack.messages().length === 11, 30_000);
 
     // The fake's ts is the time it accepted the message, as Slack's is.
-    const at = (channel: string) => slack.messages(channel).map((m) => Number(m.ts) * 1000).sort((a, b) => a - b);
+    const at = (channel: string) =>
+      slack
+        .messages(channel)
+        .map((m) => Number(m.ts) * 1000)
+        .sort((a, b) => a - b);
     const inboxAt = at(INBOX);
     const billingAt = at(BILLING);
     expect(inboxAt).toHaveLength(8);

@@ -22,7 +22,12 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
   beforeAll(async () => {
     db = await createTestDb('pglite');
     [sandbox, browser] = await Promise.all([
-      startSandbox({ redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', pglite: db.pglite!, scenarioGapMs: 80, scenarioBeat: (m) => onBeat(m) }),
+      startSandbox({
+        redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+        pglite: db.pglite!,
+        scenarioGapMs: 80,
+        scenarioBeat: (m) => onBeat(m),
+      }),
       launch(),
     ]);
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
@@ -135,7 +140,10 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
     },
     preview: async (nth) => {
       if (nth > 1) return;
-      await page.locator('#thread-messages article', { hasText: 'Update (Investigating)' }).getByRole('button', { name: 'Broadcast', exact: true }).waitFor();
+      await page
+        .locator('#thread-messages article', { hasText: 'Update (Investigating)' })
+        .getByRole('button', { name: 'Broadcast', exact: true })
+        .waitFor();
       await shot(page, '09-update-preview');
     },
     broadcast: async (nth) => {
@@ -170,12 +178,23 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
     // `played` too: the click can return before the server has started the scenario.
     await expect.poll(() => sandbox.scenario.status(), { timeout: 150_000, interval: 250 }).toMatchObject({ played: true, running: false });
     expect(sandbox.scenario.status().error).toBeUndefined();
-    expect(Object.keys(seen).sort()).toEqual(['alert', 'broadcast', 'declare-modal', 'follow-ups', 'linked', 'preview', 'resolve-modal', 'update-modal']);
+    expect(Object.keys(seen).sort()).toEqual([
+      'alert',
+      'broadcast',
+      'declare-modal',
+      'follow-ups',
+      'linked',
+      'preview',
+      'resolve-modal',
+      'update-modal',
+    ]);
     expect(sandbox.scenario.status().steps.join('\n')).toMatch(/Follow-ups: \d+ sent, 0 failed/);
     expect(sandbox.world.slack.messages('C0OUTAGES1').filter((m) => !m.thread_ts)).toHaveLength(1);
 
     // Each update went out once per network, later ones threaded under the first.
-    const [first, identified, resolved] = ['having trouble with login', 'We found the cause', 'Resolved:'].map((t) => sandbox.world.x.posted.filter((p) => p.text.includes(t)));
+    const [first, identified, resolved] = ['having trouble with login', 'We found the cause', 'Resolved:'].map((t) =>
+      sandbox.world.x.posted.filter((p) => p.text.includes(t)),
+    );
     expect([first!.length, identified!.length, resolved!.length]).toEqual([1, 1, 1]);
     expect(first![0]!.inReplyTo).toBeUndefined();
     expect([identified![0]!.inReplyTo, resolved![0]!.inReplyTo]).toEqual([first![0]!.id, first![0]!.id]);
@@ -185,18 +204,32 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
 
     // Every customer of the outage — those whose cards raised the alert too — is linked and got
     // exactly one follow-up, threaded under what they wrote; nobody else got one.
-    const linked = (await db.pglite!.query<{ platform: string; handle: string }>('select distinct platform, author_handle as handle from mentions where incident_id is not null')).rows;
-    expect(linked.map((l) => l.handle)).toEqual(expect.arrayContaining([...outageCustomers, ...whileAlerted, ...whileDeclared].map((c) => c.name)));
+    const linked = (
+      await db.pglite!.query<{ platform: string; handle: string }>(
+        'select distinct platform, author_handle as handle from mentions where incident_id is not null',
+      )
+    ).rows;
+    expect(linked.map((l) => l.handle)).toEqual(
+      expect.arrayContaining([...outageCustomers, ...whileAlerted, ...whileDeclared].map((c) => c.name)),
+    );
     const followUps = followUpsByCustomer(sandbox);
-    expect(Object.fromEntries(linked.map((l) => [l.handle, followUps.get(l.handle) ?? 0]))).toEqual(Object.fromEntries(linked.map((l) => [l.handle, 1])));
+    expect(Object.fromEntries(linked.map((l) => [l.handle, followUps.get(l.handle) ?? 0]))).toEqual(
+      Object.fromEntries(linked.map((l) => [l.handle, 1])),
+    );
     expect([...followUps.values()].reduce((a, b) => a + b, 0)).toBe(linked.length);
   }, 180_000);
 });
 
 /** Follow-ups on the customers' side, per customer: the brand's "…is fixed" answers to what they wrote. */
 function followUpsByCustomer(sandbox: Sandbox): Map<string, number> {
-  const author = new Map<string, string>([...sandbox.people.tweets.map((t) => [t.id, t.username] as const), ...sandbox.people.discordMessages.map((m) => [m.id, m.username] as const)]);
-  const answers = [...sandbox.world.x.posted.map((p) => ({ to: p.inReplyTo, text: p.text })), ...sandbox.world.discord.sent.map((m) => ({ to: m.messageReference?.message_id as string | undefined, text: m.content }))];
+  const author = new Map<string, string>([
+    ...sandbox.people.tweets.map((t) => [t.id, t.username] as const),
+    ...sandbox.people.discordMessages.map((m) => [m.id, m.username] as const),
+  ]);
+  const answers = [
+    ...sandbox.world.x.posted.map((p) => ({ to: p.inReplyTo, text: p.text })),
+    ...sandbox.world.discord.sent.map((m) => ({ to: m.messageReference?.message_id as string | undefined, text: m.content })),
+  ];
   const counts = new Map<string, number>();
   for (const a of answers) {
     const who = a.to && author.get(a.to);

@@ -27,20 +27,44 @@ describe('`carebot start` serves Slack at /slack/events', () => {
 
   it('answers Slack’s URL check and a signed command, refuses a forged request, serves the status page, and stops on SIGTERM', async () => {
     const child = spawnCarebot(
-      { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.url, SLACK_INBOX_CHANNEL: 'C0INBOX001', DATA_DIR: 'memory://', QUEUE_PREFIX: prefix, LOG_LEVEL: 'info' },
+      {
+        SLACK_BOT_TOKEN: 'xoxb-test-token',
+        SLACK_SIGNING_SECRET: SECRET,
+        SLACK_API_URL: slack.url,
+        SLACK_INBOX_CHANNEL: 'C0INBOX001',
+        DATA_DIR: 'memory://',
+        QUEUE_PREFIX: prefix,
+        LOG_LEVEL: 'info',
+      },
       'all',
     );
     try {
-      const started = await eventually('carebot to start', () => child.output().split('\n').find((l) => l.includes('"carebot started"')), 45_000);
+      const started = await eventually(
+        'carebot to start',
+        () =>
+          child
+            .output()
+            .split('\n')
+            .find((l) => l.includes('"carebot started"')),
+        45_000,
+      );
       expect(JSON.parse(started)).toMatchObject({ slack: 'http' });
       const url = `http://127.0.0.1:${JSON.parse(started).port}/slack/events`;
       const requests = slackRequests({ slack, deliver: overHttp(url, SECRET) });
 
       expect(await requests.urlVerification('challenge-token-123')).toEqual({ status: 200, body: { challenge: 'challenge-token-123' } });
-      const forged = await signedPost(url, 'not-the-secret', JSON.stringify({ type: 'url_verification', challenge: 'x' }), 'application/json');
+      const forged = await signedPost(
+        url,
+        'not-the-secret',
+        JSON.stringify({ type: 'url_verification', challenge: 'x' }),
+        'application/json',
+      );
       expect(forged.status).toBe(401);
       const answer = await requests.command('/carebot', 'help', { id: 'U0AGENTAAA' }, 'C0INBOX001');
-      expect(answer).toMatchObject({ status: 200, body: { response_type: 'ephemeral', text: expect.stringContaining('carebot commands') } });
+      expect(answer).toMatchObject({
+        status: 200,
+        body: { response_type: 'ephemeral', text: expect.stringContaining('carebot commands') },
+      });
       // The public routes carebot mounts beside Slack's include the status page.
       expect(await (await fetch(new URL('/status.json', url))).json()).toEqual({ status: 'operational', incidents: [] });
     } finally {

@@ -67,7 +67,9 @@ describe('the card buttons', () => {
     const root = (await t.inbox.h.s.db.select().from(mentions))[0]!;
     const said = root.triage as TriageResult;
     await click(card, agentA, actionIds.more, { value: 'reclassify' });
-    const modal = await eventually('the reclassify modal', () => t.slack.modals().find((v) => v.callback_id === 'carebot.reclassify_modal'));
+    const modal = await eventually('the reclassify modal', () =>
+      t.slack.modals().find((v) => v.callback_id === 'carebot.reclassify_modal'),
+    );
     const res = await t.inbox.slackEvents.submitView(modal.id, agentA, { sentiment: 'negative', category: 'billing', priority: 'P1' });
     expect(res.status).toBe(200);
 
@@ -84,12 +86,18 @@ describe('the card buttons', () => {
       before: { sentiment: said.sentiment.label, category: said.category, priority: said.priority, spam: false },
     });
     const after = (await t.inbox.h.s.db.select().from(mentions))[0]!;
-    expect(after).toMatchObject({ priority: 'P1', category: 'billing', triage: expect.objectContaining({ priority: 'P1', category: 'billing' }) });
+    expect(after).toMatchObject({
+      priority: 'P1',
+      category: 'billing',
+      triage: expect.objectContaining({ priority: 'P1', category: 'billing' }),
+    });
     await eventually('the card badges updated', () => JSON.stringify(t.inbox.current(card).blocks).includes('*P1*'));
     // A P1 has the P1 first-response target: 30 minutes after carebot got the tweet.
     const conversation = await thread();
     expect(conversation.slaDueAt!.getTime() - after.receivedAt.getTime()).toBe(30 * 60_000);
-    expect(await audits('reclassify')).toEqual([expect.objectContaining({ actor: agentA.id, subjectType: 'mention', subjectId: String(root.id) })]);
+    expect(await audits('reclassify')).toEqual([
+      expect.objectContaining({ actor: agentA.id, subjectType: 'mention', subjectId: String(root.id) }),
+    ]);
   });
 
   it('marks spam: the conversation closes and the triage learns it', async () => {
@@ -118,8 +126,12 @@ describe('the card buttons', () => {
     expect(shown).toContain(`/archives/${INBOX}/p${card.ts.replace('.', '')}`);
     expect(shown).toContain('Legal should see this');
     expect(shown).toContain('your courier broke my door');
-    await eventually('the note in the card thread', () => t.slack.messages(INBOX).find((m) => m.thread_ts === card.ts && m.text.includes(`Escalated to <#${ESCALATIONS}>`)));
-    expect(await audits('escalate')).toEqual([expect.objectContaining({ actor: agentA.id, detail: { channel: ESCALATIONS, note: 'Legal should see this' } })]);
+    await eventually('the note in the card thread', () =>
+      t.slack.messages(INBOX).find((m) => m.thread_ts === card.ts && m.text.includes(`Escalated to <#${ESCALATIONS}>`)),
+    );
+    expect(await audits('escalate')).toEqual([
+      expect.objectContaining({ actor: agentA.id, detail: { channel: ESCALATIONS, note: 'Legal should see this' } }),
+    ]);
   });
 
   it('retries a failed reply once per click, and says so in the thread', async () => {
@@ -127,12 +139,17 @@ describe('the card buttons', () => {
     const { tweet, card } = await mention('cancel my subscription');
     t.x.deleteTweet(tweet.id);
     await t.inbox.slackEvents.threadMessage({ channel: INBOX, threadTs: card.ts, user: agentA.id, text: 'Done, it is cancelled' });
-    const failed = await eventually('the ❌ in the thread', () => t.slack.messages(INBOX).find((m) => m.thread_ts === card.ts && m.text.startsWith(':x:')));
+    const failed = await eventually('the ❌ in the thread', () =>
+      t.slack.messages(INBOX).find((m) => m.thread_ts === card.ts && m.text.startsWith(':x:')),
+    );
     expect(failed.text).toMatch(/deleted or not visible/);
     expect((await t.inbox.h.s.db.select().from(replies))[0]).toMatchObject({ state: 'failed' });
 
     await Promise.all([click(failed, agentA, actionIds.retryReply), click(failed, agentA, actionIds.retryReply)]);
-    await eventually('a second ❌', () => t.slack.messages(INBOX).filter((m) => m.thread_ts === card.ts && m.text.startsWith(':x:')).length === 2);
+    await eventually(
+      'a second ❌',
+      () => t.slack.messages(INBOX).filter((m) => m.thread_ts === card.ts && m.text.startsWith(':x:')).length === 2,
+    );
     await new Promise((r) => setTimeout(r, 800));
     expect(t.slack.messages(INBOX).filter((m) => m.thread_ts === card.ts && m.text.startsWith(':x:'))).toHaveLength(2);
     expect(t.x.requests.filter((r) => r.method === 'POST' && r.path === '/2/tweets')).toHaveLength(2);

@@ -21,9 +21,19 @@ describe('a conversation as agents see it in Slack', () => {
     slack = await startFakeSlack();
     slack.addUser({ id: agentA.id, name: 'ana', displayName: 'Ana' });
     x = await startFakeTwitter({ brandUserId: BRAND_ID, brandUsername: 'acme' });
-    inbox = await startInbox('pglite', { slack, x }, {
-      file: { slack: { cannedReplies: [{ name: 'Order delayed', text: 'Hi {{customer}}, sorry for the wait! Could you DM us your order number? – {{agent}}' }] } },
-    });
+    inbox = await startInbox(
+      'pglite',
+      { slack, x },
+      {
+        file: {
+          slack: {
+            cannedReplies: [
+              { name: 'Order delayed', text: 'Hi {{customer}}, sorry for the wait! Could you DM us your order number? – {{agent}}' },
+            ],
+          },
+        },
+      },
+    );
   });
   afterAll(async () => {
     await inbox.close();
@@ -32,7 +42,13 @@ describe('a conversation as agents see it in Slack', () => {
   });
 
   it('renders the card, the thread, the reply modal and App Home', async () => {
-    const tweet = x.addMention({ text: 'ordered a week ago and still nothing. where is my package??', authorId: '11', username: 'jamie_r', name: 'Jamie Rivera', followers: 12_400 });
+    const tweet = x.addMention({
+      text: 'ordered a week ago and still nothing. where is my package??',
+      authorId: '11',
+      username: 'jamie_r',
+      name: 'Jamie Rivera',
+      followers: 12_400,
+    });
     await inbox.poll();
     const card = await inbox.card('where is my package');
     await inbox.slackEvents.clickInMessage(inbox.current(card), agentA, actionIds.assignMe);
@@ -44,16 +60,27 @@ describe('a conversation as agents see it in Slack', () => {
     await inbox.slackEvents.submitView(modal.id, agentA);
     await eventually('the ✅', () => slack.messages(INBOX).some((m) => m.thread_ts === card.ts && m.text.startsWith(':white_check_mark:')));
 
-    x.addMention({ text: 'DMed you, thanks!', authorId: '11', username: 'jamie_r', conversationId: tweet.id, inReplyToTweetId: x.posted[0]!.id });
+    x.addMention({
+      text: 'DMed you, thanks!',
+      authorId: '11',
+      username: 'jamie_r',
+      conversationId: tweet.id,
+      inReplyToTweetId: x.posted[0]!.id,
+    });
     await inbox.poll();
-    await eventually('the follow-up in the thread', () => slack.messages(INBOX).some((m) => m.thread_ts === card.ts && m.text.includes('DMed you')));
+    await eventually('the follow-up in the thread', () =>
+      slack.messages(INBOX).some((m) => m.thread_ts === card.ts && m.text.includes('DMed you')),
+    );
     await inbox.slackEvents.appHomeOpened(agentA.id);
     const home = await eventually('App Home', () => slack.homeOf(agentA.id));
 
     const finalCard = inbox.current(card);
     expect(JSON.stringify(finalCard.blocks?.[0])).toContain(`Replied · <@${agentA.id}>`);
     const thread = slack.messages(INBOX).filter((m) => m.thread_ts === card.ts);
-    expect(thread.map((m) => m.text.slice(0, 20))).toEqual([expect.stringContaining(':white_check_mark:'), expect.stringContaining('@jamie_r')]);
+    expect(thread.map((m) => m.text.slice(0, 20))).toEqual([
+      expect.stringContaining(':white_check_mark:'),
+      expect.stringContaining('@jamie_r'),
+    ]);
     expect(JSON.stringify(home)).toContain('My open assignments (1)');
 
     const dir = process.env.SLACK_EXAMPLES_DIR;
@@ -61,8 +88,17 @@ describe('a conversation as agents see it in Slack', () => {
       mkdirSync(dir, { recursive: true });
       const write = (name: string, value: unknown) => writeFileSync(join(dir, name), `${JSON.stringify(value, null, 2)}\n`);
       write('card.json', { blocks: finalCard.blocks });
-      write('thread.json', thread.map((m) => ({ text: m.text, ...(m.blocks ? { blocks: m.blocks } : {}) })));
-      write('reply-modal.json', { type: 'modal', title: filledModal.title, submit: filledModal.submit, close: filledModal.close, blocks: filledModal.blocks });
+      write(
+        'thread.json',
+        thread.map((m) => ({ text: m.text, ...(m.blocks ? { blocks: m.blocks } : {}) })),
+      );
+      write('reply-modal.json', {
+        type: 'modal',
+        title: filledModal.title,
+        submit: filledModal.submit,
+        close: filledModal.close,
+        blocks: filledModal.blocks,
+      });
       write('app-home.json', { type: 'home', blocks: home.blocks });
     }
   });

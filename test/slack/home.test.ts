@@ -22,8 +22,14 @@ describe('App Home and /carebot', () => {
     const { breached } = await checkSla({ ...t.inbox.h.s, slack: t.inbox.h.s.slack! }, new Date(Date.now() + 86_400_000));
     return { texts, cards, breached };
   };
-  const home = (user: string) => t.slack.homeOf(user) as { id: string; blocks: Array<{ type: string; text?: { text: string }; elements?: Array<{ text: string }> }> } | undefined;
-  const textOf = (view: NonNullable<ReturnType<typeof home>>) => view.blocks.map((b) => b.text?.text ?? b.elements?.map((e) => (typeof e.text === 'string' ? e.text : JSON.stringify(e.text))).join(' ') ?? '').join('\n');
+  const home = (user: string) =>
+    t.slack.homeOf(user) as
+      | { id: string; blocks: Array<{ type: string; text?: { text: string }; elements?: Array<{ text: string }> }> }
+      | undefined;
+  const textOf = (view: NonNullable<ReturnType<typeof home>>) =>
+    view.blocks
+      .map((b) => b.text?.text ?? b.elements?.map((e) => (typeof e.text === 'string' ? e.text : JSON.stringify(e.text))).join(' ') ?? '')
+      .join('\n');
 
   it('publishes my assignments, the unassigned by priority, SLA breaches and today’s volume when Home opens', async () => {
     const { texts, cards, breached } = await seed();

@@ -48,11 +48,7 @@ export interface InboxOptions {
  * HTTP server at /slack/events, the X connector pointed at the fake X, Slack at the fake Slack.
  * `file` is the CAREBOT_CONFIG YAML (routes, canned replies, permissions, SLA…).
  */
-export async function startInbox(
-  kind: DbKind,
-  fakes: { slack: FakeSlack; x: FakeTwitter },
-  opts: InboxOptions = {},
-): Promise<Inbox> {
+export async function startInbox(kind: DbKind, fakes: { slack: FakeSlack; x: FakeTwitter }, opts: InboxOptions = {}): Promise<Inbox> {
   const configFile = join(tmpdir(), `carebot-slack-${randomBytes(4).toString('hex')}.yaml`);
   writeFileSync(configFile, stringify(opts.file ?? {}));
   const h = await createHarness(kind, {

@@ -5,14 +5,20 @@ import { describe, expect, it } from 'vitest';
 import { command, shortcutIds } from '../../src/slack/action-ids.js';
 
 interface Manifest {
-  features: { slash_commands: Array<{ command: string }>; shortcuts: Array<{ callback_id: string; type: string }>; app_home: { home_tab_enabled: boolean } };
+  features: {
+    slash_commands: Array<{ command: string }>;
+    shortcuts: Array<{ callback_id: string; type: string }>;
+    app_home: { home_tab_enabled: boolean };
+  };
   oauth_config: { scopes: { bot: string[] } };
   settings: { event_subscriptions: { bot_events: string[] }; interactivity: { is_enabled: boolean }; socket_mode_enabled: boolean };
 }
 
 const manifest = parse(readFileSync('config/slack-manifest.yaml', 'utf8')) as Manifest;
 const sources = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [readFileSync(join(dir, e.name), 'utf8')] : []));
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [readFileSync(join(dir, e.name), 'utf8')] : [],
+  );
 const code = [...sources('src'), ...sources('workers')].join('\n');
 
 /** The scope each Slack Web API method carebot calls needs (https://api.slack.com/methods). */
@@ -37,7 +43,11 @@ const subscriptionsOf: Record<string, string[]> = {
 
 describe('config/slack-manifest.yaml', () => {
   it('grants the scope of every Web API method the code calls, and no more', () => {
-    const called = new Set([...code.matchAll(/\bslack\.((?:auth|chat|conversations|users|usergroups|views|reactions|apps)\.[a-zA-Z]+(?:\.[a-zA-Z]+)?)\(/g)].map((m) => m[1]!));
+    const called = new Set(
+      [...code.matchAll(/\bslack\.((?:auth|chat|conversations|users|usergroups|views|reactions|apps)\.[a-zA-Z]+(?:\.[a-zA-Z]+)?)\(/g)].map(
+        (m) => m[1]!,
+      ),
+    );
     expect(called.size).toBeGreaterThan(5);
     for (const method of called) expect(scopeOf, `add ${method}'s scope to the manifest and to this table`).toHaveProperty([method]);
     const needed = new Set(['commands', ...[...called].flatMap((m) => scopeOf[m]!)]);

@@ -25,7 +25,8 @@ describe('the reply modal, collisions and permissions', () => {
   };
   const cardText = (card: Parameters<Inbox['current']>[0]) => JSON.stringify(t.inbox.current(card).blocks);
   const inputText = (view: Record<string, unknown>) =>
-    ((view.blocks as Array<{ type: string; element?: { initial_value?: string } }>).find((b) => b.type === 'input')?.element?.initial_value ?? '');
+    (view.blocks as Array<{ type: string; element?: { initial_value?: string } }>).find((b) => b.type === 'input')?.element
+      ?.initial_value ?? '';
 
   it('opens from the card, fills a canned reply, shows who is replying, and sends once however often Send is hit', async () => {
     await start();
@@ -42,7 +43,10 @@ describe('the reply modal, collisions and permissions', () => {
     expect(inputText(filled)).toBe('Hi @jamie, so sorry about this. Ana from Acme here: DM us your order number?');
 
     // A double click, a Slack retry, and one more click later: one tweet.
-    const [first, second] = await Promise.all([t.inbox.slackEvents.submitView(modal.id, agentA), t.inbox.slackEvents.submitView(modal.id, agentA)]);
+    const [first, second] = await Promise.all([
+      t.inbox.slackEvents.submitView(modal.id, agentA),
+      t.inbox.slackEvents.submitView(modal.id, agentA),
+    ]);
     expect([first.status, second.status]).toEqual([200, 200]);
     expect(first.body).toBe('');
     await eventually('the reply on X', () => t.x.posted.length === 1);
@@ -58,7 +62,10 @@ describe('the reply modal, collisions and permissions', () => {
     const { card } = await mention('still waiting on my refund');
     const modal = await openModal(card, agentA);
     const res = await t.inbox.slackEvents.submitView(modal.id, agentA, { text: 'x'.repeat(281) });
-    expect(res.body).toEqual({ response_action: 'errors', errors: { reply_text_0: expect.stringMatching(/Too long for X: 281 characters, the limit is 280/) } });
+    expect(res.body).toEqual({
+      response_action: 'errors',
+      errors: { reply_text_0: expect.stringMatching(/Too long for X: 281 characters, the limit is 280/) },
+    });
     await new Promise((r) => setTimeout(r, 500));
     expect(t.x.posted).toHaveLength(0);
   });
@@ -74,8 +81,15 @@ describe('the reply modal, collisions and permissions', () => {
     expect(JSON.stringify(benModal.blocks)).toContain(`<@${agentA.id}> is replying to this customer right now`);
 
     // Ben answers in the thread instead: held back, with a way to send anyway.
-    await t.inbox.slackEvents.threadMessage({ channel: INBOX, threadTs: card.ts, user: agentB.id, text: 'Unlocked it for you, try again!' });
-    const warning = await eventually('the collision warning', () => t.slack.calls.find((c) => c.method === 'chat.postEphemeral' && c.body.user === agentB.id));
+    await t.inbox.slackEvents.threadMessage({
+      channel: INBOX,
+      threadTs: card.ts,
+      user: agentB.id,
+      text: 'Unlocked it for you, try again!',
+    });
+    const warning = await eventually('the collision warning', () =>
+      t.slack.calls.find((c) => c.method === 'chat.postEphemeral' && c.body.user === agentB.id),
+    );
     expect(warning.body.text).toContain(`<@${agentA.id}> is writing a reply`);
     await new Promise((r) => setTimeout(r, 500));
     expect(t.x.posted).toHaveLength(0);
@@ -116,11 +130,16 @@ describe('the reply modal, collisions and permissions', () => {
     await start({ permissions: { reply: ['S0REPLIERS'] } });
     const { card } = await mention('wrong size delivered');
     await t.inbox.slackEvents.clickInMessage(t.inbox.current(card), agentB, actionIds.reply);
-    const refusal = await eventually('the refusal', () => t.slack.calls.find((c) => c.method === 'chat.postEphemeral' && c.body.user === agentB.id));
+    const refusal = await eventually('the refusal', () =>
+      t.slack.calls.find((c) => c.method === 'chat.postEphemeral' && c.body.user === agentB.id),
+    );
     expect(refusal.body.text).toMatch(/not allowed to reply/);
     expect(modalsOpened()).toHaveLength(0);
     await t.inbox.slackEvents.threadMessage({ channel: INBOX, threadTs: card.ts, user: agentB.id, text: 'We will swap it' });
-    await eventually('the second refusal', () => t.slack.calls.filter((c) => c.method === 'chat.postEphemeral' && c.body.user === agentB.id).length === 2);
+    await eventually(
+      'the second refusal',
+      () => t.slack.calls.filter((c) => c.method === 'chat.postEphemeral' && c.body.user === agentB.id).length === 2,
+    );
 
     await t.inbox.slackEvents.threadMessage({ channel: INBOX, threadTs: card.ts, user: agentA.id, text: 'A new one is on its way' });
     await eventually("Ana's reply on X", () => t.x.posted.length === 1);
@@ -130,7 +149,12 @@ describe('the reply modal, collisions and permissions', () => {
   it('opens a teammate-approved note in the modal with the "Send to customer" shortcut', async () => {
     await start();
     const { card } = await mention('do you ship to Norway?');
-    const { message } = await t.inbox.slackEvents.threadMessage({ channel: INBOX, threadTs: card.ts, user: agentB.id, text: 'note: Yes &amp; shipping is free over 50 EUR' });
+    const { message } = await t.inbox.slackEvents.threadMessage({
+      channel: INBOX,
+      threadTs: card.ts,
+      user: agentB.id,
+      text: 'note: Yes &amp; shipping is free over 50 EUR',
+    });
     await t.inbox.slackEvents.messageShortcut(shortcutIds.sendToCustomer, message, agentA);
     const modal = await eventually('the prefilled modal', () => modalsOpened()[0]);
     expect(inputText(modal)).toBe('Yes & shipping is free over 50 EUR');

@@ -11,7 +11,8 @@ describe('first-response SLA', () => {
   const t = inboxSuite();
   const start = () => t.start({ env: { SLA_CHECK_SECONDS: '0.3' }, file: { slack: { sla, slaRemindAt: 0.5 } } });
   const mention = async (text: string) => (await t.mention(text)).card;
-  const inThread = (card: { ts: string }, start: string) => t.slack.messages(INBOX).filter((m) => m.thread_ts === card.ts && m.text.startsWith(start));
+  const inThread = (card: { ts: string }, start: string) =>
+    t.slack.messages(INBOX).filter((m) => m.thread_ts === card.ts && m.text.startsWith(start));
   const thread = async () => (await t.inbox.h.s.db.select().from(slackThreads))[0]!;
 
   it('reminds before the deadline and marks the breach, once each, with many workers running the check', async () => {

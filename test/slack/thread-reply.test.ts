@@ -18,14 +18,24 @@ describe.each(dbKinds)('replying from a card thread (%s)', (kind) => {
     expect(JSON.stringify(card.blocks)).toContain('jamie');
     expect(card.blocks?.at(-1)).toMatchObject({ type: 'actions' });
 
-    const { response } = await t.inbox.slackEvents.threadMessage({ channel: INBOX, threadTs: card.ts, user: agentA.id, text: 'So sorry &amp; on it: DM us the order number <https://acme.example/help|here>' });
+    const { response } = await t.inbox.slackEvents.threadMessage({
+      channel: INBOX,
+      threadTs: card.ts,
+      user: agentA.id,
+      text: 'So sorry &amp; on it: DM us the order number <https://acme.example/help|here>',
+    });
     expect(response.status).toBe(200);
 
     await eventually('the reply on X', () => t.x.posted.length === 1);
-    expect(t.x.posted[0]).toMatchObject({ inReplyTo: tweet.id, text: 'So sorry & on it: DM us the order number https://acme.example/help' });
+    expect(t.x.posted[0]).toMatchObject({
+      inReplyTo: tweet.id,
+      text: 'So sorry & on it: DM us the order number https://acme.example/help',
+    });
 
     // The thread hears it went, with a link; the card says replied; the SLA clock stopped.
-    const result = await eventually('the ✅ in the thread', () => t.slack.messages(INBOX).find((m) => m.thread_ts === card.ts && m.text.includes(':white_check_mark:')));
+    const result = await eventually('the ✅ in the thread', () =>
+      t.slack.messages(INBOX).find((m) => m.thread_ts === card.ts && m.text.includes(':white_check_mark:')),
+    );
     expect(result.text).toContain(`https://x.com/i/web/status/${t.x.posted[0]!.id}`);
     await eventually('the card marked replied', () => JSON.stringify(t.inbox.current(card).blocks).includes('Replied'));
     const [thread] = await t.inbox.h.s.db.select().from(slackThreads);
@@ -40,9 +50,24 @@ describe.each(dbKinds)('replying from a card thread (%s)', (kind) => {
   it('sends one reply when Slack delivers the same message event twice', async () => {
     await start();
     const { card } = await mention('cannot log in since the update');
-    const { message } = await t.inbox.slackEvents.threadMessage({ channel: INBOX, threadTs: card.ts, user: agentA.id, text: 'Try logging out and in again' });
+    const { message } = await t.inbox.slackEvents.threadMessage({
+      channel: INBOX,
+      threadTs: card.ts,
+      user: agentA.id,
+      text: 'Try logging out and in again',
+    });
     // Slack's retry of an event it thinks was missed: same message, new envelope.
-    await t.inbox.slackEvents.event({ type: 'message', user: agentA.id, text: message.text, ts: message.ts, thread_ts: card.ts, channel: INBOX, channel_type: 'channel', event_ts: message.ts, team: t.slack.teamId });
+    await t.inbox.slackEvents.event({
+      type: 'message',
+      user: agentA.id,
+      text: message.text,
+      ts: message.ts,
+      thread_ts: card.ts,
+      channel: INBOX,
+      channel_type: 'channel',
+      event_ts: message.ts,
+      team: t.slack.teamId,
+    });
     await eventually('the reply on X', () => t.x.posted.length === 1);
     await new Promise((r) => setTimeout(r, 800));
     expect(t.x.posted).toHaveLength(1);
@@ -52,7 +77,13 @@ describe.each(dbKinds)('replying from a card thread (%s)', (kind) => {
   it('also sends a thread reply the agent shared to the channel ("Also send to #channel")', async () => {
     await start();
     const { tweet, card } = await mention('is the store open on Sunday?');
-    await t.inbox.slackEvents.threadMessage({ channel: INBOX, threadTs: card.ts, user: agentA.id, text: 'Yes, 10 to 4!', subtype: 'thread_broadcast' });
+    await t.inbox.slackEvents.threadMessage({
+      channel: INBOX,
+      threadTs: card.ts,
+      user: agentA.id,
+      text: 'Yes, 10 to 4!',
+      subtype: 'thread_broadcast',
+    });
     await eventually('the reply on X', () => t.x.posted.length === 1);
     expect(t.x.posted[0]).toMatchObject({ inReplyTo: tweet.id, text: 'Yes, 10 to 4!' });
   });
@@ -60,7 +91,12 @@ describe.each(dbKinds)('replying from a card thread (%s)', (kind) => {
   it('keeps `note:` messages, and every message in an alerts-only channel, inside Slack', async () => {
     await start({ routes: [{ channel: 'C0ALERTS01', keyword: ['outage'] }], slack: { alertsOnly: ['C0ALERTS01'] } });
     const { card } = await mention('my parcel is lost');
-    await t.inbox.slackEvents.threadMessage({ channel: INBOX, threadTs: card.ts, user: agentA.id, text: 'note: checking with the warehouse first' });
+    await t.inbox.slackEvents.threadMessage({
+      channel: INBOX,
+      threadTs: card.ts,
+      user: agentA.id,
+      text: 'note: checking with the warehouse first',
+    });
     await t.inbox.slackEvents.threadMessage({ channel: INBOX, threadTs: card.ts, user: agentA.id, text: 'NOTE: they say Tuesday' });
 
     t.x.addMention({ text: 'total outage here', authorId: '12', username: 'kim' });
@@ -69,7 +105,12 @@ describe.each(dbKinds)('replying from a card thread (%s)', (kind) => {
     await t.inbox.slackEvents.threadMessage({ channel: 'C0ALERTS01', threadTs: alert.ts, user: agentA.id, text: 'we are looking at it' });
 
     // A plain reply afterwards does go: the notes were not just slow.
-    await t.inbox.slackEvents.threadMessage({ channel: INBOX, threadTs: card.ts, user: agentA.id, text: 'It arrives Tuesday, sorry for the wait!' });
+    await t.inbox.slackEvents.threadMessage({
+      channel: INBOX,
+      threadTs: card.ts,
+      user: agentA.id,
+      text: 'It arrives Tuesday, sorry for the wait!',
+    });
     await eventually('the plain reply on X', () => t.x.posted.length === 1);
     await new Promise((r) => setTimeout(r, 500));
     expect(t.x.posted.map((p) => p.text)).toEqual(['It arrives Tuesday, sorry for the wait!']);
@@ -93,7 +134,14 @@ describe.each(dbKinds)('replying from a card thread (%s)', (kind) => {
   it('answers 401 to a forged or stale request and changes nothing; answers the URL check', async () => {
     await start();
     const { card } = await mention('where is my refund');
-    const body = JSON.stringify({ type: 'event_callback', team_id: t.slack.teamId, api_app_id: 'A0CAREBOT1', event: { type: 'message', user: agentA.id, text: 'forged reply', ts: '1700000000.000100', thread_ts: card.ts, channel: INBOX }, event_id: 'Ev0FORGED', event_time: 1700000000 });
+    const body = JSON.stringify({
+      type: 'event_callback',
+      team_id: t.slack.teamId,
+      api_app_id: 'A0CAREBOT1',
+      event: { type: 'message', user: agentA.id, text: 'forged reply', ts: '1700000000.000100', thread_ts: card.ts, channel: INBOX },
+      event_id: 'Ev0FORGED',
+      event_time: 1700000000,
+    });
     const forged = await signedPost(t.inbox.url, SIGNING_SECRET, body, 'application/json', { 'x-slack-signature': `v0=${'0'.repeat(64)}` });
     expect(forged.status).toBe(401);
     const stale = String(Math.floor(Date.now() / 1000) - 6 * 60);

@@ -23,12 +23,15 @@ describe('spikes in Slack', () => {
     t.h.startWorkers();
   };
   let author = 0;
-  const tweets = (timed: Timed[]) => timed.map((t) => tweet(`@brand ${t.text}`, { createdAt: t.createdAt, authorId: String(++author), username: `customer${author}` }));
+  const tweets = (timed: Timed[]) =>
+    timed.map((t) => tweet(`@brand ${t.text}`, { createdAt: t.createdAt, authorId: String(++author), username: `customer${author}` }));
   /** Hands mentions over as a live stream would (in time order), waiting for each chunk to be judged. */
   const replay = async (timed: Timed[], chunk = 40) => {
     for (let i = 0; i < timed.length; i += chunk) {
       await receive(t.h.s, tweets(timed.slice(i, i + chunk)));
-      await eventually('the chunk to be analyzed', async () => (await t.h.s.db.select().from(mentions)).every((r) => r.state !== 'received' && r.state !== 'ingested'));
+      await eventually('the chunk to be analyzed', async () =>
+        (await t.h.s.db.select().from(mentions)).every((r) => r.state !== 'received' && r.state !== 'ingested'),
+      );
     }
   };
   const tick = () => tickSpikes({ ...t.h.s, slack: t.h.s.slack as WebClient });
@@ -38,9 +41,11 @@ describe('spikes in Slack', () => {
     const counted = (await t.h.s.db.select().from(mentions)).filter((r) => countsTowardSpikes(r.triage as TriageResult));
     const minute = (r: (typeof counted)[number]) => Math.floor(r.createdAt!.getTime() / MINUTE);
     const newest = Math.max(...counted.map(minute));
-    return counted.filter((r) => minute(r) > newest - t.h.config.file.spikes.windowMinutes && t.h.s.spikes.terms(r.text!).includes(term)).length;
+    return counted.filter((r) => minute(r) > newest - t.h.config.file.spikes.windowMinutes && t.h.s.spikes.terms(r.text!).includes(term))
+      .length;
   };
-  const allDone = () => eventually('every mention notified', async () => (await t.h.s.db.select().from(mentions)).every((r) => r.state === 'notified'), 30_000);
+  const allDone = () =>
+    eventually('every mention notified', async () => (await t.h.s.db.select().from(mentions)).every((r) => r.state === 'notified'), 30_000);
 
   it('raises nothing for two hours of everyday complaints about the same things', async () => {
     await start();
@@ -71,7 +76,9 @@ describe('spikes in Slack', () => {
     const collapsed = await t.h.s.db.select().from(mentions).where(isNotNull(mentions.spikeId));
     expect(collapsed.length).toBeGreaterThanOrEqual(outage.length / 2);
     // Collapsed mentions get no card of their own: the channel holds far fewer messages than mentions.
-    expect(t.slack.messages(INBOX).filter((m) => !m.thread_ts).length).toBeLessThan((await t.h.s.db.select().from(mentions)).length - collapsed.length + 2);
+    expect(t.slack.messages(INBOX).filter((m) => !m.thread_ts).length).toBeLessThan(
+      (await t.h.s.db.select().from(mentions)).length - collapsed.length + 2,
+    );
 
     const count = await trueCount('login');
     expect(spike!.count).toBe(count);
@@ -87,12 +94,17 @@ describe('spikes in Slack', () => {
     const behind = (await t.h.s.db.select().from(mentions)).find((r) => r.spikeId === null && r.id < marked!.digestedUpTo);
     await t.h.s.db.update(mentions).set({ spikeId: spike!.id }).where(eq(mentions.id, behind!.id));
     await tick();
-    expect(t.slack.messages(INBOX).filter((m) => m.thread_ts === alert.ts).map((m) => m.text)).toEqual([
-      `${collapsed.length} more about 'login' since the last digest`,
-      "1 more about 'login' since the last digest",
-    ]);
+    expect(
+      t.slack
+        .messages(INBOX)
+        .filter((m) => m.thread_ts === alert.ts)
+        .map((m) => m.text),
+    ).toEqual([`${collapsed.length} more about 'login' since the last digest`, "1 more about 'login' since the last digest"]);
 
-    await t.h.s.db.update(spikes).set({ lastAnomalousAt: new Date(Date.now() - 20 * MINUTE) }).where(eq(spikes.id, spike!.id));
+    await t.h.s.db
+      .update(spikes)
+      .set({ lastAnomalousAt: new Date(Date.now() - 20 * MINUTE) })
+      .where(eq(spikes.id, spike!.id));
     await tick();
     expect((await t.h.s.db.select().from(spikes))[0]!.status).toBe('closed');
     const edited = t.slack.messages(INBOX).find((m) => m.ts === alert.ts)!;
@@ -105,7 +117,15 @@ describe('spikes in Slack', () => {
     await replay(loginOutage(Date.now() - 30_000, 120, 250), 20);
     await allDone();
     const [spike] = await t.h.s.db.select().from(spikes);
-    const { incident } = await declareIncident(t.h.s.db, { title: 'Login outage', components: [], keywords: ['login'], publicText: 'Looking into it.', user: 'U0AGENT01', channel: INBOX, spikeId: spike!.id });
+    const { incident } = await declareIncident(t.h.s.db, {
+      title: 'Login outage',
+      components: [],
+      keywords: ['login'],
+      publicText: 'Looking into it.',
+      user: 'U0AGENT01',
+      channel: INBOX,
+      spikeId: spike!.id,
+    });
 
     const later = [
       tweet('@brand the password reset email never arrives, this is awful', { authorId: 'late-1', username: 'late1' }),

@@ -37,7 +37,14 @@ describe('spike detection', () => {
   });
 
   it('counts getting into an account as one term, however it is said', () => {
-    for (const text of ["can't sign in", 'got logged out again', 'Logout button does nothing', 'cannot log-on', 'keeps signing me out', 'login broken']) {
+    for (const text of [
+      "can't sign in",
+      'got logged out again',
+      'Logout button does nothing',
+      'cannot log-on',
+      'keeps signing me out',
+      'login broken',
+    ]) {
       expect(termsOf(text), text).toEqual(expect.arrayContaining(['login']));
     }
     expect(termsOf('signed up yesterday, no email')).toEqual(['signup', 'email']);

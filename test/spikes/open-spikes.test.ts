@@ -5,7 +5,14 @@ import { recordAnomalies } from '../../src/spikes/open-spikes.js';
 import { dbKinds } from '../support/db.js';
 import { createHarness, type Harness } from '../support/services.js';
 
-const anomaly = (term: string, count: number, windowEnd: number, related: string[] = []): Anomaly => ({ term, count, windowEnd, related, expected: 1, pValue: 1e-9 });
+const anomaly = (term: string, count: number, windowEnd: number, related: string[] = []): Anomaly => ({
+  term,
+  count,
+  windowEnd,
+  related,
+  expected: 1,
+  pValue: 1e-9,
+});
 
 describe.each(dbKinds)('recording anomalies as spikes (%s)', (kind) => {
   let h: Harness;
@@ -40,7 +47,9 @@ describe.each(dbKinds)('recording anomalies as spikes (%s)', (kind) => {
   it("counts a spike's own term even when another open spike shares it", async () => {
     await start();
     await recordAnomalies(h.s, [anomaly('screen', 12, 1000, ['login'])]);
-    await h.s.db.insert(spikes).values({ term: 'login', terms: ['login'], count: 30, expected: 1, peak: 30, windowEnd: 1000, channel: 'C0INBOX001' });
+    await h.s.db
+      .insert(spikes)
+      .values({ term: 'login', terms: ['login'], count: 30, expected: 1, peak: 30, windowEnd: 1000, channel: 'C0INBOX001' });
     await recordAnomalies(h.s, [anomaly('login', 55, 1001, ['screen'])]);
     const [screen, login] = await all();
     expect(login).toMatchObject({ term: 'login', count: 55, peak: 55 });

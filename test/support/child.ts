@@ -1,7 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 
 /** `carebot start --role <role>` as its own process, the way production runs it. */
-export function spawnCarebot(env: Record<string, string>, role: 'workers' | 'http' | 'all' = 'workers'): ChildProcess & { output: () => string } {
+export function spawnCarebot(
+  env: Record<string, string>,
+  role: 'workers' | 'http' | 'all' = 'workers',
+): ChildProcess & { output: () => string } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start', '--role', role], {
     env: { ...process.env, ...env, PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,7 +5,15 @@ let nextId = 1_800_000_000_000_000_000n;
 /** A mention as the twitter connector stores it: a v2 tweet with its expanded author. */
 export function tweet(
   text: string,
-  opts: { id?: string; conversationId?: string; inReplyTo?: string; authorId?: string; username?: string; followers?: number; createdAt?: Date } = {},
+  opts: {
+    id?: string;
+    conversationId?: string;
+    inReplyTo?: string;
+    authorId?: string;
+    username?: string;
+    followers?: number;
+    createdAt?: Date;
+  } = {},
 ): Incoming {
   const id = opts.id ?? String(nextId++);
   const authorId = opts.authorId ?? '2244994945';

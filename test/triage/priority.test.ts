@@ -51,7 +51,9 @@ describe('priority P1–P4 with its reasons', () => {
   });
 
   it('ends at P1 when everything adds up, and keeps spam at P4 whatever the reach', () => {
-    expect(triage.triage({ text: 'your site is down, urgent!', authorFollowers: 2_000_000, authorHandle: 'bigcustomer' }).priority).toBe('P1');
+    expect(triage.triage({ text: 'your site is down, urgent!', authorFollowers: 2_000_000, authorHandle: 'bigcustomer' }).priority).toBe(
+      'P1',
+    );
     expect(triage.triage({ text: 'follow me and win a free phone, click here', authorFollowers: 2_000_000 }).priority).toBe('P4');
     expect(triage.triage({ text: 'just had lunch' }).priority).toBe('P4');
   });

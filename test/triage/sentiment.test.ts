@@ -77,7 +77,7 @@ describe('lexicon sentiment around the `sentiment` package', () => {
     expect(score('awful!!!')).toBeLessThan(score('awful'));
   });
 
-  it('leaks nothing between calls: another engine or the package\'s `extras` never changes our scores', () => {
+  it("leaks nothing between calls: another engine or the package's `extras` never changes our scores", () => {
     const before = judge('the banana was delivered');
     const bananas = createTriage({ overrides: { care: { en: { banana: -5 } } } });
     expect(bananas.triage({ text: 'the banana was delivered' }).sentiment.label).toBe('negative');

@@ -53,14 +53,23 @@ describe.each(dbKinds)('the running service with TRIAGE_MODEL on %s', (kind) => 
       h.startWorkers();
       expect((await judge('@brand the zorblax thing happened at lunch')).sentiment.label).toBe('negative');
       // The brand's agents taught it the opposite: zorblax is good news, flumbo the complaint.
-      const swapped = inventedRows().map((r) => ({ ...r, text: r.text.replace('zorblax', 'XX').replace('flumbo', 'zorblax').replace('XX', 'flumbo') }));
+      const swapped = inventedRows().map((r) => ({
+        ...r,
+        text: r.text.replace('zorblax', 'XX').replace('flumbo', 'zorblax').replace('XX', 'flumbo'),
+      }));
       await saveModel(trainModel(swapped), file);
       await eventually('the retrained model to be loaded', () => h.log.text().includes('triage model reloaded'));
-      expect(await judge('@brand the zorblax thing happened at lunch')).toMatchObject({ sentiment: { label: 'positive' }, complaint: false });
+      expect(await judge('@brand the zorblax thing happened at lunch')).toMatchObject({
+        sentiment: { label: 'positive' },
+        complaint: false,
+      });
 
       await writeFile(file, '{"format":"carebot-triage-model","version":');
       await eventually('the damaged file to be refused', () => h.log.text().includes('triage model not reloaded'));
-      expect(await judge('@brand the zorblax thing happened at dinner')).toMatchObject({ sentiment: { label: 'positive' }, complaint: false });
+      expect(await judge('@brand the zorblax thing happened at dinner')).toMatchObject({
+        sentiment: { label: 'positive' },
+        complaint: false,
+      });
     } finally {
       await h.close();
     }

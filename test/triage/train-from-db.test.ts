@@ -20,11 +20,22 @@ async function seed(database: Database): Promise<void> {
     .returning({ id: mentions.id });
   // The agents first got the zorblax mentions wrong, then fixed them: the latest word wins.
   await database.db.insert(corrections).values(
-    ids.map(({ id }, i) => ({ mentionId: id, sentiment: rows[i]!.sentiment === 'negative' ? 'positive' : 'neutral', by: 'U1', at: new Date(1_000) })),
+    ids.map(({ id }, i) => ({
+      mentionId: id,
+      sentiment: rows[i]!.sentiment === 'negative' ? 'positive' : 'neutral',
+      by: 'U1',
+      at: new Date(1_000),
+    })),
   );
-  await database.db
-    .insert(corrections)
-    .values(ids.map(({ id }, i) => ({ mentionId: id, sentiment: rows[i]!.sentiment as string, category: i % 2 ? 'praise' : 'bug', by: 'U2', at: new Date(2_000) })));
+  await database.db.insert(corrections).values(
+    ids.map(({ id }, i) => ({
+      mentionId: id,
+      sentiment: rows[i]!.sentiment as string,
+      category: i % 2 ? 'praise' : 'bug',
+      by: 'U2',
+      at: new Date(2_000),
+    })),
+  );
   // A spam verdict: taught as spam, no complaint, no reply owed.
   const [spam] = await database.db
     .insert(mentions)
@@ -62,7 +73,12 @@ describe.each(dbKinds)('carebot train --from-db on %s', (kind) => {
       expect(n).toBe(49);
       expect(rows).toHaveLength(25);
       expect(rows[0]).toEqual({ text: expect.stringContaining('zorblax'), language: 'en', sentiment: 'negative', category: 'bug' });
-      expect(rows.at(-1)).toEqual({ text: 'zorblax crypto giveaway, dm for promo', category: 'spam', complaint: false, needsResponse: false });
+      expect(rows.at(-1)).toEqual({
+        text: 'zorblax crypto giveaway, dm for promo',
+        category: 'spam',
+        complaint: false,
+        needsResponse: false,
+      });
     } finally {
       await database.close();
     }
