@@ -1,6 +1,6 @@
 // A worker process for the benchmark, started by bench/worker-process.ts.
 //
-//   BENCH_MODE=pipeline  carebot as production runs it: `start(config, log, role)` from src/boot.ts
+//   BENCH_MODE=pipeline  carebot as production runs it: `start(config, log, role)` from src/app/boot.ts
 //                        (workers for every stage, the reconciler, the health/metrics server).
 //                        With PGlite (no DATABASE_URL) this process owns the embedded database, so it
 //                        also takes the mentions from the parent (`receive`) and answers its queries.
@@ -10,12 +10,12 @@ import { readFileSync } from 'node:fs';
 import { Worker } from 'bullmq';
 import { count, inArray, sql } from 'drizzle-orm';
 import { loadConfig } from '../config/index.js';
-import { start, type Running } from '../src/boot.js';
+import { start, type Running } from '../src/app/boot.js';
 import { query } from '../src/db/query.js';
 import { inFlightStates, mentions } from '../src/db/schema.js';
-import { createLogger } from '../src/log.js';
+import { createLogger } from '../src/shared/log.js';
 import { receive } from '../src/pipeline/receive.js';
-import { connectRedis } from '../src/queues.js';
+import { connectRedis } from '../src/queues/queues.js';
 import type { MemoryReport, Notice, Reply, Request } from './protocol.js';
 
 const send = (m: Notice | Reply) => process.send!(m);

@@ -1,9 +1,9 @@
 // The measurements themselves. Each one is timed from the first mention/job handed over to the
 // moment the last one is done, with the same batch size for carebot and for raw BullMQ.
 import type { Queue } from 'bullmq';
-import type { FakeSlack } from '../test/fakes/slack.js';
+import type { FakeSlack } from '../fakes/slack.js';
 import type { Incoming } from '../src/mention.js';
-import { defaultJobOptions } from '../src/queues.js';
+import { defaultJobOptions } from '../src/queues/queues.js';
 import type { Source } from './data.js';
 import { percentile, sleep } from './stats.js';
 import type { Target } from './target.js';

@@ -1,12 +1,12 @@
 // An agent turns the spike into an incident mid-outage, the way the team does it in Slack: the
 // alert's Declare incident button, the prefilled modal submitted as is, then Broadcast on the
 // first update's preview. Each step is a signed request to carebot built from what it posted.
-import { actionIds } from '../src/slack/action-ids.js';
+import { actionIds } from '../src/slack/views/action-ids.js';
 import { SLACK_EVENTS_PATH } from '../src/slack/app.js';
 import { SIGNING_SECRET } from '../sandbox/carebot.js';
 import { slackPane } from '../sandbox/slack-pane.js';
 import type { World } from '../sandbox/world.js';
-import type { SlackMessage } from '../test/fakes/slack.js';
+import type { SlackMessage } from '../fakes/slack.js';
 import { sleep } from './stats.js';
 
 export interface Declared {

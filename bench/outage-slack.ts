@@ -1,7 +1,7 @@
 // What the team's Slack saw during the outage, read from the fake Slack's record: messages per
 // channel and their densest second, when the alert came, and the counts the cards showed.
-import { metadataId } from '../src/slack/metadata.js';
-import type { FakeSlack, SlackCall, SlackMessage } from '../test/fakes/slack.js';
+import { metadataId } from '../src/slack/api/metadata.js';
+import type { FakeSlack, SlackCall, SlackMessage } from '../fakes/slack.js';
 
 export interface ChannelTraffic {
   channel: string;

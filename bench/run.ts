@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { startFakeSlack, type FakeSlack } from '../test/fakes/slack.js';
+import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
 import { openSource } from './data.js';
 import { createBenchDatabase, postgresVersion, type BenchDatabase } from './database.js';
 import { describeMachine } from './machine.js';

@@ -4,9 +4,9 @@
 // embedded database, so mentions and queries go to it over IPC.
 import { count, inArray } from 'drizzle-orm';
 import { loadConfig } from '../config/index.js';
-import { closeServices, openServices } from '../src/boot.js';
+import { closeServices, openServices } from '../src/app/boot.js';
 import { inFlightStates, mentions } from '../src/db/schema.js';
-import { createLogger } from '../src/log.js';
+import { createLogger } from '../src/shared/log.js';
 import type { Incoming } from '../src/mention.js';
 import { receive } from '../src/pipeline/receive.js';
 import type { Services } from '../src/services.js';

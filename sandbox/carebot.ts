@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { parse, stringify } from 'yaml';
 import { loadConfig, type Config } from '../config/index.js';
-import { start, type Running } from '../src/boot.js';
+import { start, type Running } from '../src/app/boot.js';
 import type { Mount } from '../src/http/server.js';
-import { createLogger } from '../src/log.js';
+import { createLogger } from '../src/shared/log.js';
 import { ALERTS, BRAND, INBOX, STATUS, type World } from './world.js';
 
 export const SIGNING_SECRET = 'sandbox-signing-secret-5c1e';

@@ -1,7 +1,7 @@
 // The outage story after carebot's alert: the agent declares the incident from the alert,
 // broadcasts the first public update, customers who write now are linked to it, an
 // "identified" update, the resolution, and carebot's follow-up to every linked customer.
-import type { SlackMessage } from '../test/fakes/slack.js';
+import type { SlackMessage } from '../fakes/slack.js';
 import { buttonByLabel } from './slack-pane.js';
 import { fillModal, press, repliesTo, topLevel, until, write, type Customer, type Story } from './story.js';
 import { BRAND, STATUS } from './world.js';

@@ -3,8 +3,8 @@
 // built by the same slack-requests.ts the tests use (a button that is not there cannot be
 // clicked). Also what Slack keeps on its side and the fake does not: which modals are still
 // open, their validation errors, and the ephemeral messages shown to the visitor.
-import { overHttp, slackRequests, type SignedResponse } from '../test/fakes/slack-requests.js';
-import type { FakeSlack, SlackMessage } from '../test/fakes/slack.js';
+import { overHttp, slackRequests, type SignedResponse } from '../fakes/slack-requests.js';
+import type { FakeSlack, SlackMessage } from '../fakes/slack.js';
 import { agent } from './world.js';
 
 type Block = { type: string; block_id?: string; label?: { text?: string }; element?: Element; elements?: Element[]; accessory?: Element };

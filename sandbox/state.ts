@@ -1,6 +1,6 @@
 // What the page shows, as one JSON snapshot: the team's Slack (channels with threads, open
 // modals, ephemeral messages, App Home) and each network's timeline as its customers see it.
-import type { SlackMessage } from '../test/fakes/slack.js';
+import type { SlackMessage } from '../fakes/slack.js';
 import type { Customers } from './customers.js';
 import type { Scenario } from './scenario.js';
 import type { SlackPane } from './slack-pane.js';

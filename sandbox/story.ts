@@ -1,7 +1,7 @@
 // What the scripted story's parts share: waiting for what carebot does, reading Slack as the
 // agent sees it, and acting the way the agent would (a button found by its label, a modal found
 // by its title and filled by its labels).
-import type { SlackMessage } from '../test/fakes/slack.js';
+import type { SlackMessage } from '../fakes/slack.js';
 import type { Customers } from './customers.js';
 import { buttonByLabel, inputsByLabel, type SlackPane } from './slack-pane.js';
 import type { World } from './world.js';

@@ -1,8 +1,8 @@
 // The outside world of the sandbox: the loopback fakes of Slack, X and Discord (the same ones
 // the tests use), seeded with a workspace, a brand account and a Discord server.
-import { startFakeDiscord, type FakeDiscord } from '../test/fakes/discord.js';
-import { startFakeSlack, type FakeSlack } from '../test/fakes/slack.js';
-import { startFakeTwitter, type FakeTwitter } from '../test/fakes/twitter.js';
+import { startFakeDiscord, type FakeDiscord } from '../fakes/discord.js';
+import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
+import { startFakeTwitter, type FakeTwitter } from '../fakes/twitter.js';
 
 /** The Slack channels the page lists, in order: cards, outage alerts, incident updates. */
 export const channels = [

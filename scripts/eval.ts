@@ -20,7 +20,7 @@ import { eld as eldSmall } from 'eld/small';
 import { franc } from 'franc';
 import Sentiment from 'sentiment';
 import { detect as tinyld } from 'tinyld';
-import { packageRoot } from '../src/paths.js';
+import { packageRoot } from '../src/shared/paths.js';
 import { createEngine, type Engine, type Reading } from '../src/triage/engine.js';
 import { defaultFeatureOptions, extractFeatures, type Features } from '../src/triage/features.js';
 import { eldDetector, type FallbackDetector } from '../src/triage/language.js';

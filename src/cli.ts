@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
-import type { Role } from './boot.js';
+import type { Role } from './app/boot.js';
 import { openDatabase } from './db/open.js';
-import { createLogger } from './log.js';
+import { createLogger } from './shared/log.js';
 
 const usage = `usage: carebot <command> [options]
 
@@ -42,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
       const config = loadConfig();
       const log = createLogger(config);
       // Each command loads only what it runs: a worker process does not carry the doctor's clients.
-      const { start } = await import('./boot.js');
+      const { start } = await import('./app/boot.js');
       const running = await start(config, log, values.role as Role);
       await new Promise<void>((resolve) => {
         const shutdown = (signal: string) => {
@@ -67,11 +67,11 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'doctor': {
-      const { runDoctor } = await import('./doctor.js');
+      const { runDoctor } = await import('./app/doctor.js');
       return runDoctor(loadConfig);
     }
     case 'triage': {
-      const { runTriageCommand } = await import('./commands/triage.js');
+      const { runTriageCommand } = await import('./app/commands/triage.js');
       await runTriageCommand({ input: values.input, model: values.model, stdin: process.stdin, stdout: process.stdout });
       return 0;
     }
@@ -80,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
         throw new ConfigError('train: --model FILE and at least one of --input FILE and --from-db are required');
       }
       const database = values['from-db'] ? loadConfig() : undefined;
-      const { runTrainCommand } = await import('./commands/train.js');
+      const { runTrainCommand } = await import('./app/commands/train.js');
       await runTrainCommand({
         input: values.input,
         database: database && { url: database.DATABASE_URL, dataDir: database.DATA_DIR },

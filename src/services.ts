@@ -3,12 +3,12 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config/index.js';
 import type { Connector } from './connector.js';
 import type { Database, Db } from './db/open.js';
-import type { Logger } from './log.js';
+import type { Logger } from './shared/log.js';
 import type { Platform } from './mention.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from './queues/metrics.js';
 import type { Intake } from './pipeline/intake.js';
-import type { Queues } from './queues.js';
-import type { ChannelPace } from './slack/channel-pace.js';
+import type { Queues } from './queues/queues.js';
+import type { ChannelPace } from './slack/api/channel-pace.js';
 import type { SpikeDetector } from './spikes/detector.js';
 import type { Triage } from './triage/index.js';
 

@@ -1,7 +1,7 @@
 import { analyze } from '../src/pipeline/analyze.js';
-import { markFailed } from '../src/pipeline/mention-row.js';
+import { markFailed } from '../src/db/mention-row.js';
 import type { Services } from '../src/services.js';
-import { startStageWorker } from '../src/worker.js';
+import { startStageWorker } from '../src/queues/stage-worker.js';
 
 export const startAnalyzeWorker = (s: Services) =>
   startStageWorker(s, 'analyze', (job) => analyze(s, job.id!, job.data.mentionIds), {

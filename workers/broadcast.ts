@@ -1,6 +1,6 @@
 import type { Services } from '../src/services.js';
-import { sendBroadcast } from '../src/slack/incident-broadcast.js';
-import { startStageWorker } from '../src/worker.js';
+import { sendBroadcast } from '../src/slack/jobs/send-broadcast.js';
+import { startStageWorker } from '../src/queues/stage-worker.js';
 
 // One at a time: an incident's next update goes out after its first, so it threads under it.
 export const startBroadcastWorker = (s: Services) =>

@@ -1,7 +1,7 @@
-import { markFailed } from '../src/pipeline/mention-row.js';
+import { markFailed } from '../src/db/mention-row.js';
 import { ingest } from '../src/pipeline/ingest.js';
 import type { Services } from '../src/services.js';
-import { startStageWorker } from '../src/worker.js';
+import { startStageWorker } from '../src/queues/stage-worker.js';
 
 export const startIngestWorker = (s: Services) =>
   startStageWorker(s, 'ingest', (job) => ingest(s, job.id!, job.data.mentionIds), {

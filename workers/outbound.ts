@@ -1,9 +1,9 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { replies } from '../src/db/schema.js';
 import { sendReply } from '../src/pipeline/outbound.js';
-import { reportReply } from '../src/slack/reply-result.js';
+import { reportReply } from '../src/slack/api/reply-result.js';
 import type { Services } from '../src/services.js';
-import { startStageWorker } from '../src/worker.js';
+import { startStageWorker } from '../src/queues/stage-worker.js';
 
 export const startOutboundWorker = (s: Services) =>
   startStageWorker(s, 'outbound', (job) => sendReply(s, job.data.replyId), {

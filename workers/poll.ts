@@ -1,7 +1,7 @@
 import type { Platform } from '../src/mention.js';
 import { pollTick } from '../src/pipeline/poll.js';
 import type { Services } from '../src/services.js';
-import { startStageWorker } from '../src/worker.js';
+import { startStageWorker } from '../src/queues/stage-worker.js';
 
 export const startPollWorker = (s: Services) =>
   startStageWorker(s, 'poll', (job) => pollTick(s, job.data.connector as Platform), { concurrency: 2 });

@@ -1,8 +1,8 @@
 import type { WebClient } from '@slack/web-api';
 import type { Services } from '../src/services.js';
-import { postAlert, tickSpikes } from '../src/spikes/alert.js';
-import { startStageWorker } from '../src/worker.js';
-import { tickIncidents } from '../src/incidents/tick.js';
+import { postAlert, tickSpikes } from '../src/slack/jobs/spike-alert.js';
+import { startStageWorker } from '../src/queues/stage-worker.js';
+import { tickIncidents } from '../src/slack/jobs/incident-tick.js';
 
 export const startSpikesWorker = (s: Services & { slack: WebClient }) =>
   startStageWorker(

@@ -1,6 +1,6 @@
 import { ChannelType, type Client } from 'discord.js';
 import { ConnectorError, type Sent } from '../../src/connector.js';
-import type { Logger } from '../../src/log.js';
+import type { Logger } from '../../src/shared/log.js';
 import { discordError } from './errors.js';
 
 /**

@@ -2,7 +2,7 @@ import type { Client, Message } from 'discord.js';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../src/db/open.js';
 import { mentions } from '../../src/db/schema.js';
-import type { Logger } from '../../src/log.js';
+import type { Logger } from '../../src/shared/log.js';
 
 /** Pages of 100 per channel: enough for a restart, not a crawl through the history. */
 const MAX_PAGES = 10;

@@ -2,7 +2,7 @@ import { DiscordAPIError, Events, type Client } from 'discord.js';
 import { ConfigError, type Config } from '../../config/index.js';
 import type { Connector, Receive } from '../../src/connector.js';
 import type { Db } from '../../src/db/open.js';
-import type { Logger } from '../../src/log.js';
+import type { Logger } from '../../src/shared/log.js';
 import { announceOnDiscord } from './broadcast.js';
 import { catchUp } from './catch-up.js';
 import { createDiscordClient } from './client.js';

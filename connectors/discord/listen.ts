@@ -1,6 +1,6 @@
 import type { Client, Message } from 'discord.js';
 import type { Receive } from '../../src/connector.js';
-import type { Logger } from '../../src/log.js';
+import type { Logger } from '../../src/shared/log.js';
 import { toPayload } from './payload.js';
 import { mentionReason } from './select.js';
 

@@ -1,7 +1,7 @@
 import type { Config } from '../../config/index.js';
 import { ConnectorError, type Connector, type Sent } from '../../src/connector.js';
 import type { Db } from '../../src/db/open.js';
-import type { Logger } from '../../src/log.js';
+import type { Logger } from '../../src/shared/log.js';
 import { createTwitterClients } from './client.js';
 import { findReplyOnX } from './find-reply.js';
 import { twitterError } from './errors.js';

@@ -2,8 +2,8 @@ import express, { type Express } from 'express';
 import { z } from 'zod';
 import type { Config } from '../../config/index.js';
 import type { Receive } from '../../src/connector.js';
-import { hmacSha256, sameSignature } from '../../src/http/hmac.js';
-import { storableString } from '../../src/well-formed.js';
+import { hmacSha256, sameSignature } from '../../src/shared/hmac.js';
+import { storableString } from '../../src/shared/well-formed.js';
 import { MAX_BODY } from '../webhook/route.js';
 import type { TweetPayload } from './normalize.js';
 

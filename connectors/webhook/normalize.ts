@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Mention } from '../../src/mention.js';
-import { storableString } from '../../src/well-formed.js';
+import { storableString } from '../../src/shared/well-formed.js';
 
 /** The body of `POST /webhooks/generic/<source>`: the format documented in the README. */
 export const webhookBodySchema = z.strictObject({

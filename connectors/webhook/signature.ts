@@ -1,4 +1,4 @@
-import { hmacSha256, sameSignature } from '../../src/http/hmac.js';
+import { hmacSha256, sameSignature } from '../../src/shared/hmac.js';
 
 export const SIGNATURE_HEADER = 'x-carebot-signature';
 export const TIMESTAMP_HEADER = 'x-carebot-timestamp';

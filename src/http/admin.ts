@@ -3,7 +3,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Request, Response, NextFunction, Router } from 'express';
-import type { Queues } from '../queues.js';
+import type { Queues } from '../queues/queues.js';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 

@@ -1,10 +1,10 @@
 import { and, asc, eq, ne, sql } from 'drizzle-orm';
-import { audit } from '../audit.js';
+import { audit } from '../db/audit.js';
 import { ConnectorError } from '../connector.js';
 import { broadcasts } from '../db/schema.js';
 import type { Db } from '../db/open.js';
 import type { Platform } from '../mention.js';
-import { broadcastJob } from '../queues.js';
+import { broadcastJob } from '../queues/queues.js';
 import type { Services } from '../services.js';
 import { checkLengths } from './lengths.js';
 import type { IncidentUpdate, Tx } from './store.js';

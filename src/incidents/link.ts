@@ -1,6 +1,6 @@
 import { and, eq, gte, inArray, isNull } from 'drizzle-orm';
 import { mentions, replies, spikes } from '../db/schema.js';
-import type { MentionRow } from '../pipeline/mention-row.js';
+import type { MentionRow } from '../db/mention-row.js';
 import type { Services } from '../services.js';
 import { spikeOf } from '../spikes/collapse.js';
 import type { TriageResult } from '../triage/index.js';

@@ -1,7 +1,7 @@
 import { desc, gt, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { incidents, type IncidentState } from '../db/schema.js';
-import { groupBy } from '../group-by.js';
+import { groupBy } from '../shared/group-by.js';
 import { updatesOf } from './store.js';
 
 /** What the public status page shows of an incident: nothing internal (Slack, authors, keywords, decisions). */

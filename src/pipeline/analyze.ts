@@ -1,12 +1,12 @@
 import { and, eq, gt, inArray, lt } from 'drizzle-orm';
 import { mentions } from '../db/schema.js';
-import { groupBy } from '../group-by.js';
-import { batchJobId, batchTokenOf } from '../queues.js';
+import { groupBy } from '../shared/group-by.js';
+import { batchJobId, batchTokenOf } from '../queues/queues.js';
 import type { Services } from '../services.js';
 import { countsTowardSpikes } from '../spikes/collapse.js';
 import { recordAnomalies } from '../spikes/open-spikes.js';
 import type { Priority, TriageResult } from '../triage/index.js';
-import { loadMentions, updateMentions, type MentionRow, type MentionUpdate } from './mention-row.js';
+import { loadMentions, updateMentions, type MentionRow, type MentionUpdate } from '../db/mention-row.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 

@@ -3,9 +3,9 @@ import { ZodError, prettifyError } from 'zod';
 import { normalizers } from '../../connectors/normalize.js';
 import { mentions } from '../db/schema.js';
 import { mentionSchema, platforms, type Mention, type Platform } from '../mention.js';
-import { batchJobId, batchTokenOf } from '../queues.js';
+import { batchJobId, batchTokenOf } from '../queues/queues.js';
 import type { Services } from '../services.js';
-import { loadMentions, updateMentions, type MentionRow, type MentionUpdate } from './mention-row.js';
+import { loadMentions, updateMentions, type MentionRow, type MentionUpdate } from '../db/mention-row.js';
 
 function describe(err: unknown): string {
   if (err instanceof ZodError) return prettifyError(err).replace(/\n\s*/g, ' ');

@@ -1,4 +1,4 @@
-import { batchJobId, newBatchToken, type Queues } from '../queues.js';
+import { batchJobId, newBatchToken, type Queues } from '../queues/queues.js';
 
 interface Window {
   jobId: string;

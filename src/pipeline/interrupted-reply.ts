@@ -3,8 +3,8 @@ import { ConnectorError, type Sent } from '../connector.js';
 import { replies } from '../db/schema.js';
 import type { Platform } from '../mention.js';
 import type { Services } from '../services.js';
-import { loadMention, replyTarget } from './mention-row.js';
-import { RetryLater } from './retry-later.js';
+import { loadMention, replyTarget } from '../db/mention-row.js';
+import { RetryLater } from '../queues/retry-later.js';
 
 type Reply = typeof replies.$inferSelect;
 

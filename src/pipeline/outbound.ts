@@ -4,11 +4,11 @@ import { ConnectorError } from '../connector.js';
 import { replies } from '../db/schema.js';
 import type { Platform } from '../mention.js';
 import type { Services } from '../services.js';
-import { reportReply } from '../slack/reply-result.js';
+import { reportReply } from '../slack/api/reply-result.js';
 import { incidentReplyWait } from '../incidents/reply-pace.js';
 import { retakeInterrupted } from './interrupted-reply.js';
-import { loadMention, replyTarget } from './mention-row.js';
-import { RetryLater } from './retry-later.js';
+import { loadMention, replyTarget } from '../db/mention-row.js';
+import { RetryLater } from '../queues/retry-later.js';
 
 /**
  * Sends one reply to a customer, at most once. The row moves pending → sending before the

@@ -1,7 +1,7 @@
 import { mentions } from '../db/schema.js';
 import type { Incoming } from '../mention.js';
 import type { Services } from '../services.js';
-import { wellFormed } from '../well-formed.js';
+import { wellFormed } from '../shared/well-formed.js';
 
 /**
  * The pipeline's front door: every connector hands what it receives here. The row is written

@@ -1,8 +1,8 @@
 import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Queue } from 'bullmq';
 import { broadcasts, inFlightStates, mentions, replies } from '../db/schema.js';
-import { groupBy } from '../group-by.js';
-import { batchJobId, broadcastJob, broadcastJobId, newBatchToken, replyJob, replyJobId, type MentionStage } from '../queues.js';
+import { groupBy } from '../shared/group-by.js';
+import { batchJobId, broadcastJob, broadcastJobId, newBatchToken, replyJob, replyJobId, type MentionStage } from '../queues/queues.js';
 import type { Services } from '../services.js';
 
 const nextStage = { received: 'ingest', ingested: 'analyze', analyzed: 'notify' } as const satisfies Record<

@@ -2,18 +2,18 @@ import { App, ExpressReceiver, SocketModeReceiver, type Receiver } from '@slack/
 import type { WebClient } from '@slack/web-api';
 import type { Mount } from '../http/server.js';
 import type { Services } from '../services.js';
-import { onAppHome } from './app-home.js';
-import { boltLogger } from './bolt-logger.js';
-import { onCardActions } from './card-actions.js';
-import { onCommand } from './command.js';
-import { onEscalate } from './escalate-modal.js';
-import { incidentCommand, onIncidentActions } from './incident-actions.js';
-import { onThreadMessage } from './on-thread-message.js';
-import { onReclassify } from './reclassify-modal.js';
-import { onReplyModal } from './reply-modal.js';
-import { onRetryReply } from './retry-reply.js';
-import { onSendAnyway } from './send-anyway.js';
-import { onSendToCustomer } from './send-to-customer.js';
+import { onAppHome } from './listeners/app-home.js';
+import { boltLogger } from './api/bolt-logger.js';
+import { onCardActions } from './listeners/card-actions.js';
+import { onCommand } from './listeners/command.js';
+import { onEscalate } from './listeners/escalate-modal.js';
+import { incidentCommand, onIncidentActions } from './listeners/incident-actions.js';
+import { onThreadMessage } from './listeners/on-thread-message.js';
+import { onReclassify } from './listeners/reclassify-modal.js';
+import { onReplyModal } from './listeners/reply-modal.js';
+import { onRetryReply } from './listeners/retry-reply.js';
+import { onSendAnyway } from './listeners/send-anyway.js';
+import { onSendToCustomer } from './listeners/send-to-customer.js';
 
 /** Where Slack delivers events, interactions and slash commands in HTTP mode. */
 export const SLACK_EVENTS_PATH = '/slack/events';

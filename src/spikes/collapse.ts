@@ -1,6 +1,6 @@
 import { and, eq, or } from 'drizzle-orm';
 import { slackThreads } from '../db/schema.js';
-import type { MentionRow } from '../pipeline/mention-row.js';
+import type { MentionRow } from '../db/mention-row.js';
 import type { Services } from '../services.js';
 import type { TriageResult } from '../triage/index.js';
 import { loadOpenSpikes, type Spike } from './open-spikes.js';

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { packageRoot } from '../paths.js';
+import { packageRoot } from '../shared/paths.js';
 
 export const defaultConfigDir = join(packageRoot, 'config/triage');
 

@@ -6,7 +6,7 @@
  * `saveModel` replaces it.
  */
 import { type Stats, unwatchFile, watchFile } from 'node:fs';
-import type { Logger } from '../log.js';
+import type { Logger } from '../shared/log.js';
 import { loadModel } from './model.js';
 import type { Triage } from './types.js';
 

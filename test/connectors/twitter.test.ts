@@ -9,7 +9,7 @@ import { nextPollDelayMs } from '../../connectors/twitter/poll.js';
 import { ConnectorError, type ReplyTarget } from '../../src/connector.js';
 import { replies } from '../../src/db/schema.js';
 import { sendReply } from '../../src/pipeline/outbound.js';
-import { startFakeTwitter, type FakeTwitter } from '../fakes/twitter.js';
+import { startFakeTwitter, type FakeTwitter } from '../../fakes/twitter.js';
 import { configFiles } from '../support/config-file.js';
 import { dbKinds, type DbKind } from '../support/db.js';
 import { createHarness, eventually, withFakeSlack } from '../support/services.js';

@@ -11,7 +11,7 @@ import { createHttpApp, listen } from '../../src/http/server.js';
 import { mentionSchema, type Platform } from '../../src/mention.js';
 import { sendReply } from '../../src/pipeline/outbound.js';
 import { receive } from '../../src/pipeline/receive.js';
-import { readBody, sendJson, startHttpServer, type LoopbackServer } from '../fakes/http.js';
+import { readBody, sendJson, startHttpServer, type LoopbackServer } from '../../fakes/http.js';
 import { createHarness, type Harness } from '../support/services.js';
 
 const SECRET = 'zendesk-secret-0123456789';

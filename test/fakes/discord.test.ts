@@ -13,7 +13,7 @@ import {
   type PartialMessage,
   type TextChannel,
 } from 'discord.js';
-import { startFakeDiscord, type FakeDiscord } from './discord.js';
+import { startFakeDiscord, type FakeDiscord } from '../../fakes/discord.js';
 
 describe('fake Discord REST + gateway driven by the real discord.js Client', () => {
   let discord: FakeDiscord;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode, LogLevel, WebClient, WebClientEvent, type WebAPIPlatformError, type WebAPIRateLimitedError } from '@slack/web-api';
 import { App, type Receiver } from '@slack/bolt';
-import { startFakeSlack, type FakeSlack } from './slack.js';
+import { startFakeSlack, type FakeSlack } from '../../fakes/slack.js';
 
 // Retries fast so the 429 test waits only for Retry-After, not for backoff.
 const quickRetries = { retries: 2, minTimeout: 0, maxTimeout: 10 };

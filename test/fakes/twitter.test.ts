@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { ApiResponseError, TwitterApi, type TweetV2PaginableTimelineParams } from 'twitter-api-v2';
-import { startFakeTwitter, twitterClientSettingsFor, type FakeTwitter } from './twitter.js';
+import { startFakeTwitter, twitterClientSettingsFor, type FakeTwitter } from '../../fakes/twitter.js';
 
 const started: FakeTwitter[] = [];
 afterAll(async () => {

@@ -2,7 +2,7 @@ import { and, count, eq, inArray, isNotNull } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { followUpCounts } from '../../src/incidents/follow-ups.js';
 import { mentions, replies } from '../../src/db/schema.js';
-import type { SlackMessage } from '../fakes/slack.js';
+import type { SlackMessage } from '../../fakes/slack.js';
 import { agentA } from '../slack/inbox-harness.js';
 import { exited, spawnCarebot } from '../support/child.js';
 import { eventually } from '../support/services.js';

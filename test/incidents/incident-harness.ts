@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { receive } from '../../src/pipeline/receive.js';
-import { startFakeDiscord, type FakeDiscord } from '../fakes/discord.js';
-import type { SlackMessage } from '../fakes/slack.js';
+import { startFakeDiscord, type FakeDiscord } from '../../fakes/discord.js';
+import type { SlackMessage } from '../../fakes/slack.js';
 import { INBOX, agentA, inboxSuite, type InboxOptions, type InboxSuite } from '../slack/inbox-harness.js';
 import type { DbKind } from '../support/db.js';
 import { eventually } from '../support/services.js';

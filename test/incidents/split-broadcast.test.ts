@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { broadcasts } from '../../src/db/schema.js';
-import type { SlackMessage } from '../fakes/slack.js';
+import type { SlackMessage } from '../../fakes/slack.js';
 import { agentA } from '../slack/inbox-harness.js';
 import { exited, spawnCarebot } from '../support/child.js';
 import { eventually } from '../support/services.js';

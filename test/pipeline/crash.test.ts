@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mentions } from '../../src/db/schema.js';
 import { receive } from '../../src/pipeline/receive.js';
-import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
+import { startFakeSlack, type FakeSlack } from '../../fakes/slack.js';
 import { exited, spawnCarebot } from '../support/child.js';
 import { everydayTweets, tweet } from '../support/mentions.js';
 import { createHarness, eventually, type Harness } from '../support/services.js';

@@ -133,7 +133,7 @@ describe.each(dbKinds)('pipeline on %s', (kind) => {
 
   it('holds every worker slot while a queue is paused for a rate limit, then goes on', async () => {
     await start();
-    // What a 429 does (src/worker.ts): BullMQ honours it only on workers that have a limiter.
+    // What a 429 does (src/queues/stage-worker.ts): BullMQ honours it only on workers that have a limiter.
     await t.h.s.queues.notify.rateLimit(4000);
     await receive(t.h.s, [tweet('@brand paused but not lost')]);
     await new Promise((r) => setTimeout(r, 1500));

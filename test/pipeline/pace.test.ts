@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { receive } from '../../src/pipeline/receive.js';
-import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
+import { startFakeSlack, type FakeSlack } from '../../fakes/slack.js';
 import { tweet } from '../support/mentions.js';
 import { createHarness, eventually, type Harness } from '../support/services.js';
 

@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { auditLog, corrections, mentions, replies, slackThreads } from '../../src/db/schema.js';
-import { actionIds } from '../../src/slack/action-ids.js';
+import { actionIds } from '../../src/slack/views/action-ids.js';
 import type { TriageResult } from '../../src/triage/index.js';
-import type { SlackMessage } from '../fakes/slack.js';
+import type { SlackMessage } from '../../fakes/slack.js';
 import { eventually } from '../support/services.js';
 import { INBOX, agentA, agentB, inboxSuite } from './inbox-harness.js';
 

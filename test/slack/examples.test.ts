@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actionIds } from '../../src/slack/action-ids.js';
-import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
-import { startFakeTwitter, type FakeTwitter } from '../fakes/twitter.js';
+import { actionIds } from '../../src/slack/views/action-ids.js';
+import { startFakeSlack, type FakeSlack } from '../../fakes/slack.js';
+import { startFakeTwitter, type FakeTwitter } from '../../fakes/twitter.js';
 import { eventually } from '../support/services.js';
 import { BRAND_ID, INBOX, agentA, startInbox, type Inbox } from './inbox-harness.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mentions } from '../../src/db/schema.js';
-import { actionIds } from '../../src/slack/action-ids.js';
-import { checkSla } from '../../src/slack/sla.js';
+import { actionIds } from '../../src/slack/views/action-ids.js';
+import { checkSla } from '../../src/slack/jobs/sla.js';
 import type { TriageResult } from '../../src/triage/index.js';
 import { eventually } from '../support/services.js';
 import { INBOX, agentA, agentB, inboxSuite } from './inbox-harness.js';

@@ -8,9 +8,9 @@ import { stringify } from 'yaml';
 import { createHttpApp, listen } from '../../src/http/server.js';
 import { receive } from '../../src/pipeline/receive.js';
 import { createSlackApp, SLACK_EVENTS_PATH } from '../../src/slack/app.js';
-import { overHttp, overSocket, slackRequests, type SlackRequests } from '../fakes/slack-requests.js';
-import { startFakeSlack, type FakeSlack, type SlackMessage } from '../fakes/slack.js';
-import { startFakeTwitter, type FakeTwitter, type MentionInput, type XTweet } from '../fakes/twitter.js';
+import { overHttp, overSocket, slackRequests, type SlackRequests } from '../../fakes/slack-requests.js';
+import { startFakeSlack, type FakeSlack, type SlackMessage } from '../../fakes/slack.js';
+import { startFakeTwitter, type FakeTwitter, type MentionInput, type XTweet } from '../../fakes/twitter.js';
 import type { DbKind } from '../support/db.js';
 import { createHarness, eventually, type Harness } from '../support/services.js';
 

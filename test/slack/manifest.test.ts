@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { command, shortcutIds } from '../../src/slack/action-ids.js';
+import { command, shortcutIds } from '../../src/slack/views/action-ids.js';
 
 interface Manifest {
   features: {

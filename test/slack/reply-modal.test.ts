@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { replies, slackThreads } from '../../src/db/schema.js';
-import { actionIds, shortcutIds } from '../../src/slack/action-ids.js';
+import { actionIds, shortcutIds } from '../../src/slack/views/action-ids.js';
 import { eventually } from '../support/services.js';
 import { INBOX, agentA, agentB, inboxSuite, type Inbox } from './inbox-harness.js';
 

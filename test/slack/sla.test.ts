@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { slackThreads } from '../../src/db/schema.js';
-import { actionIds } from '../../src/slack/action-ids.js';
+import { actionIds } from '../../src/slack/views/action-ids.js';
 import { eventually } from '../support/services.js';
 import { INBOX, agentA, inboxSuite } from './inbox-harness.js';
 

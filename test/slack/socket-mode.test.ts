@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionIds } from '../../src/slack/action-ids.js';
+import { actionIds } from '../../src/slack/views/action-ids.js';
 import { eventually } from '../support/services.js';
 import { INBOX, agentA, inboxSuite } from './inbox-harness.js';
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { auditLog, replies, slackThreads } from '../../src/db/schema.js';
 import { dbKinds } from '../support/db.js';
 import { eventually } from '../support/services.js';
-import { signedPost } from '../fakes/slack-requests.js';
+import { signedPost } from '../../fakes/slack-requests.js';
 import { INBOX, SIGNING_SECRET, agentA, inboxSuite } from './inbox-harness.js';
 
 describe.each(dbKinds)('replying from a card thread (%s)', (kind) => {

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { loadConfig, type Config } from '../../config/index.js';
-import { closeServices, openServices, startWorkers } from '../../src/boot.js';
-import { createLogger } from '../../src/log.js';
+import { closeServices, openServices, startWorkers } from '../../src/app/boot.js';
+import { createLogger } from '../../src/shared/log.js';
 import type { Services } from '../../src/services.js';
-import { startFakeSlack, type FakeSlack } from '../fakes/slack.js';
+import { startFakeSlack, type FakeSlack } from '../../fakes/slack.js';
 import { createTestDb, type DbKind, type TestDb } from './db.js';
 import { memoryLog } from './log.js';
 

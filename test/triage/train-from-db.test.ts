@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/open.js';
 import { corrections, mentions } from '../../src/db/schema.js';
-import { readCorrections } from '../../src/triage/corrections.js';
+import { readCorrections } from '../../src/db/corrections.js';
 import { createTestDb, dbKinds, type DbKind } from '../support/db.js';
 import { carebot, inventedRows, jsonLines } from './cli-support.js';
 

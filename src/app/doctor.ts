@@ -1,0 +1,103 @@
+import { WebClient } from '@slack/web-api';
+import { Redis } from 'ioredis';
+import type { Config } from '../../config/index.js';
+import { checkDiscord } from '../../connectors/discord/check.js';
+import { checkTwitter } from '../../connectors/twitter/check.js';
+import { openDatabase } from '../db/open.js';
+
+type Check = [name: string, run: () => Promise<string>];
+
+const withTimeout = <T>(p: Promise<T>, ms = 5000) =>
+  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms / 1000}s`)), ms).unref())]);
+
+/** `carebot doctor`: one line per check, ✓ or ✗ with the reason; exits non-zero when any fails. */
+export async function runDoctor(load: () => Config): Promise<number> {
+  let config: Config;
+  try {
+    config = load();
+  } catch (err) {
+    console.log(`✗ config: ${(err as Error).message}`);
+    return 1;
+  }
+  const checks: Check[] = [
+    ['config', async () => (config.CAREBOT_CONFIG ? `env + ${config.CAREBOT_CONFIG}` : 'env')],
+    [
+      'redis',
+      async () => {
+        const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => null });
+        try {
+          await withTimeout(redis.connect());
+          const info = await redis.info('server');
+          return `redis ${/redis_version:(\S+)/.exec(info)?.[1] ?? '?'}`;
+        } finally {
+          redis.disconnect();
+        }
+      },
+    ],
+    [
+      'database',
+      async () => {
+        const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+        try {
+          await withTimeout(db.ping());
+          return db.kind === 'postgres' ? 'PostgreSQL' : `embedded PGlite at ${config.DATA_DIR}`;
+        } finally {
+          await db.close();
+        }
+      },
+    ],
+    [
+      'slack',
+      async () => {
+        if (!config.SLACK_BOT_TOKEN) return `off (${config.networks.slack.why})`;
+        const res = await withTimeout(
+          new WebClient(config.SLACK_BOT_TOKEN, { slackApiUrl: config.SLACK_API_URL, retryConfig: { retries: 0 } }).auth.test(),
+        );
+        return `bot ${res.user} in ${res.team}`;
+      },
+    ],
+    [
+      'slack inbox',
+      async () => {
+        if (!config.SLACK_BOT_TOKEN) return 'off';
+        if (config.SLACK_APP_TOKEN) {
+          // Asking for a connection URL proves the app-level token without opening the socket.
+          await withTimeout(
+            new WebClient(config.SLACK_APP_TOKEN, {
+              slackApiUrl: config.SLACK_API_URL,
+              retryConfig: { retries: 0 },
+            }).apps.connections.open(),
+          );
+          return 'Socket Mode (app-level token accepted)';
+        }
+        if (config.SLACK_SIGNING_SECRET) return 'HTTP at /slack/events (requests checked with SLACK_SIGNING_SECRET)';
+        throw new Error(
+          'set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP): without one, nothing agents do in Slack reaches carebot',
+        );
+      },
+    ],
+    [
+      'twitter',
+      async () => {
+        // The database too: an OAuth 2.0 refresh token is spent and its successor stored there.
+        const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+        try {
+          return await withTimeout(checkTwitter(config, db.db), 10_000);
+        } finally {
+          await db.close();
+        }
+      },
+    ],
+    ['discord', () => withTimeout(checkDiscord(config))],
+  ];
+  let failed = 0;
+  for (const [name, run] of checks) {
+    try {
+      console.log(`✓ ${name}: ${await run()}`);
+    } catch (err) {
+      failed++;
+      console.log(`✗ ${name}: ${(err as Error).message}`);
+    }
+  }
+  return failed ? 1 : 0;
+}

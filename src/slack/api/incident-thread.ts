@@ -1,0 +1,50 @@
+import type { WebClient } from '@slack/web-api';
+import { count, eq } from 'drizzle-orm';
+import { incidents, incidentUpdates, mentions } from '../../db/schema.js';
+import { checkLengths } from '../../incidents/lengths.js';
+import type { Incident, IncidentUpdate } from '../../incidents/store.js';
+import type { Services } from '../../services.js';
+import { incidentCard, updatePreview } from '../views/incident-card.js';
+import { messageMetadata } from './metadata.js';
+
+type S = Services & { slack: WebClient };
+
+async function card(s: S, i: Incident) {
+  const [linked] = await s.db.select({ n: count() }).from(mentions).where(eq(mentions.incidentId, i.id));
+  return incidentCard(i, linked?.n ?? 0);
+}
+
+/** The incident's card in the status channel; its ts names the incident's thread. */
+export async function postIncidentCard(s: S, i: Incident): Promise<Incident> {
+  const res = await s.slack.chat.postMessage({
+    channel: i.slackChannel!,
+    ...(await card(s, i)),
+    metadata: messageMetadata('incident', i.id),
+    unfurl_links: false,
+  });
+  const [row] = await s.db.update(incidents).set({ slackTs: res.ts! }).where(eq(incidents.id, i.id)).returning();
+  return row!;
+}
+
+/** The card shows the incident as it is now (state in the header, linked count). */
+export async function refreshIncidentCard(s: S, i: Incident): Promise<void> {
+  if (!i.slackChannel || !i.slackTs) return;
+  await s.slack.chat.update({ channel: i.slackChannel, ts: i.slackTs, ...(await card(s, i)) });
+}
+
+/** An update in the incident's thread as a preview, with the Broadcast / Don't broadcast choice. */
+export async function postUpdatePreview(s: S, i: Incident, u: IncidentUpdate): Promise<void> {
+  const res = await s.slack.chat.postMessage({
+    channel: i.slackChannel!,
+    thread_ts: i.slackTs!,
+    ...updatePreview(u, checkLengths(s, u.publicText)),
+    unfurl_links: false,
+  });
+  await s.db.update(incidentUpdates).set({ previewTs: res.ts! }).where(eq(incidentUpdates.id, u.id));
+}
+
+/** The preview after the choice: who broadcast it (or chose not to), no buttons. */
+export async function refreshPreview(s: S, i: Incident, u: IncidentUpdate): Promise<void> {
+  if (!u.previewTs) return;
+  await s.slack.chat.update({ channel: i.slackChannel!, ts: u.previewTs, ...updatePreview(u, checkLengths(s, u.publicText)) });
+}

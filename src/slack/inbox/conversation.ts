@@ -1,0 +1,65 @@
+import { and, desc, eq, sql } from 'drizzle-orm';
+import type { WebClient } from '@slack/web-api';
+import type { Db } from '../../db/open.js';
+import { mentions, slackThreads } from '../../db/schema.js';
+import { loadMention, type MentionRow } from '../../db/mention-row.js';
+import type { Services } from '../../services.js';
+import type { TriageResult } from '../../triage/index.js';
+import { mentionCard, type ThreadRow } from '../views/card.js';
+
+/** The conversation whose card is the Slack message at (channel, ts), if it is one of ours. */
+export async function threadAt(db: Db, channel: string, ts: string): Promise<ThreadRow | undefined> {
+  const [thread] = await db
+    .select()
+    .from(slackThreads)
+    .where(and(eq(slackThreads.channel, channel), eq(slackThreads.threadTs, ts)));
+  return thread;
+}
+
+/** The conversation a mention belongs to (a card's buttons carry the root mention's id). */
+export async function threadOfMention(db: Db, mentionId: number): Promise<ThreadRow | undefined> {
+  const [row] = await db
+    .select({ thread: slackThreads })
+    .from(mentions)
+    .innerJoin(slackThreads, and(eq(slackThreads.platform, mentions.platform), eq(slackThreads.conversationId, mentions.conversationId)))
+    .where(eq(mentions.id, mentionId));
+  return row?.thread;
+}
+
+/** The customer's latest message in the conversation: an agent's reply is threaded under it. */
+export async function latestMention(db: Db, thread: ThreadRow): Promise<MentionRow> {
+  const [row] = await db
+    .select()
+    .from(mentions)
+    .where(and(eq(mentions.platform, thread.platform), eq(mentions.conversationId, thread.conversationId)))
+    .orderBy(desc(mentions.createdAt), desc(mentions.id))
+    .limit(1);
+  return row ?? loadMention(db, thread.rootMentionId);
+}
+
+/**
+ * Seconds from the conversation's first message reaching carebot until now, computed by the
+ * database inside an update of the conversation's row (SLA clocks start when carebot saw it).
+ */
+export const secondsSinceOpened = () =>
+  sql`(select extract(epoch from now() - ${mentions.receivedAt})::integer from ${mentions} where ${mentions.id} = ${slackThreads.rootMentionId})` as unknown as number;
+
+export async function updateThread(db: Db, thread: ThreadRow, set: Partial<typeof slackThreads.$inferInsert>): Promise<ThreadRow> {
+  const [row] = await db
+    .update(slackThreads)
+    .set({ ...set, updatedAt: sql`now()` })
+    .where(and(eq(slackThreads.platform, thread.platform), eq(slackThreads.conversationId, thread.conversationId)))
+    .returning();
+  return row!;
+}
+
+/** The state a reopened conversation returns to, from what has happened in it. */
+export const reopenedStatus = (t: ThreadRow): ThreadRow['status'] => (t.firstResponseAt ? 'replied' : t.assignee ? 'assigned' : 'new');
+
+/** Re-renders the conversation's card in place after its state changed. */
+export async function refreshCard(s: Services & { slack: WebClient }, thread: ThreadRow): Promise<void> {
+  if (!thread.threadTs) return;
+  const root = await loadMention(s.db, thread.rootMentionId);
+  const card = mentionCard(root, root.triage as TriageResult, { state: thread });
+  await s.slack.chat.update({ channel: thread.channel, ts: thread.threadTs, ...card });
+}

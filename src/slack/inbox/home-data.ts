@@ -1,0 +1,84 @@
+import { and, asc, count, eq, gte, isNotNull, isNull, notInArray, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../../db/open.js';
+import { mentions, slackThreads } from '../../db/schema.js';
+import type { Priority } from '../../triage/index.js';
+
+/** One open conversation as App Home lists it. */
+export interface HomeItem {
+  channel: string;
+  threadTs: string;
+  status: string;
+  assignee: string | null;
+  slaDueAt: Date | null;
+  platform: string;
+  priority: string | null;
+  handle: string | null;
+  text: string | null;
+}
+
+export interface HomeData {
+  mine: HomeItem[];
+  unassignedByPriority: Partial<Record<Priority | 'none', number>>;
+  unassigned: HomeItem[];
+  breaches: HomeItem[];
+  /** Mentions received since the agent's local midnight. */
+  today: { total: number; bySentiment: Record<string, number>; byNetwork: Record<string, number> };
+}
+
+const LIST = 10;
+const isOpen = and(isNotNull(slackThreads.threadTs), notInArray(slackThreads.status, ['resolved', 'spam']));
+const byUrgency = [sql`${mentions.priority} asc nulls last`, asc(slackThreads.createdAt)];
+
+function items(db: Db, where: SQL | undefined, order = byUrgency): Promise<HomeItem[]> {
+  return db
+    .select({
+      channel: slackThreads.channel,
+      threadTs: sql<string>`${slackThreads.threadTs}`,
+      status: slackThreads.status,
+      assignee: slackThreads.assignee,
+      slaDueAt: slackThreads.slaDueAt,
+      platform: slackThreads.platform,
+      priority: mentions.priority,
+      handle: mentions.authorHandle,
+      text: mentions.text,
+    })
+    .from(slackThreads)
+    .innerJoin(mentions, eq(mentions.id, slackThreads.rootMentionId))
+    .where(and(isOpen, where))
+    .orderBy(...order)
+    .limit(LIST);
+}
+
+/** What one agent's App Home shows: their work, the team's unowned work, breaches, and today's volume. */
+export async function homeData(db: Db, user: string, todaySince: Date): Promise<HomeData> {
+  const [mine, unassigned, breaches, unassignedCounts, volume] = await Promise.all([
+    items(db, eq(slackThreads.assignee, user)),
+    items(db, isNull(slackThreads.assignee)),
+    items(db, isNotNull(slackThreads.slaBreachedAt), [asc(slackThreads.slaDueAt)]),
+    db
+      .select({ priority: mentions.priority, n: count() })
+      .from(slackThreads)
+      .innerJoin(mentions, eq(mentions.id, slackThreads.rootMentionId))
+      .where(and(isOpen, isNull(slackThreads.assignee)))
+      .groupBy(mentions.priority),
+    db
+      .select({ platform: mentions.platform, sentiment: sql<string | null>`${mentions.triage}->'sentiment'->>'label'`, n: count() })
+      .from(mentions)
+      .where(gte(mentions.receivedAt, todaySince))
+      .groupBy(mentions.platform, sql`2`),
+  ]);
+  const today: HomeData['today'] = { total: 0, bySentiment: {}, byNetwork: {} };
+  for (const row of volume) {
+    const sentiment = row.sentiment ?? 'not analyzed yet';
+    today.total += row.n;
+    today.bySentiment[sentiment] = (today.bySentiment[sentiment] ?? 0) + row.n;
+    today.byNetwork[row.platform] = (today.byNetwork[row.platform] ?? 0) + row.n;
+  }
+  return {
+    mine,
+    unassigned,
+    breaches,
+    unassignedByPriority: Object.fromEntries(unassignedCounts.map((r) => [r.priority ?? 'none', r.n])),
+    today,
+  };
+}

@@ -1,0 +1,35 @@
+import type { App, BlockAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Services } from '../../services.js';
+import { actionIds } from '../views/action-ids.js';
+import { homeData, type HomeItem } from '../inbox/home-data.js';
+import { homeView } from '../views/home-view.js';
+import { messageLink } from '../api/permalink.js';
+
+type S = Services & { slack: WebClient };
+
+/** The agent's local midnight, from the time zone in their Slack profile. */
+async function startOfToday(slack: WebClient, user: string, now = Date.now()): Promise<Date> {
+  const offsetMs = ((await slack.users.info({ user })).user?.tz_offset ?? 0) * 1000;
+  const day = 86_400_000;
+  return new Date(Math.floor((now + offsetMs) / day) * day - offsetMs);
+}
+
+export async function publishHome(s: S, user: string): Promise<void> {
+  const data = await homeData(s.db, user, await startOfToday(s.slack, user));
+  const links = new Map<HomeItem, string>();
+  for (const item of [...data.mine, ...data.unassigned, ...data.breaches])
+    links.set(item, await messageLink(s.slack, item.channel, item.threadTs));
+  await s.slack.views.publish({ user_id: user, view: homeView(data, links) });
+}
+
+/** App Home is drawn fresh each time an agent opens it (or presses Refresh). */
+export function onAppHome(app: App, s: S): void {
+  app.event('app_home_opened', async ({ event }) => {
+    if (event.tab === 'home') await publishHome(s, event.user);
+  });
+  app.action<BlockAction>(actionIds.homeRefresh, async ({ ack, body }) => {
+    await ack();
+    await publishHome(s, body.user.id);
+  });
+}

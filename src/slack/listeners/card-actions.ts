@@ -1,0 +1,86 @@
+import type { App, BlockAction, ButtonAction, OverflowAction, UsersSelectAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { audit, type AuditAction } from '../../db/audit.js';
+import { corrections, type slackThreads } from '../../db/schema.js';
+import { loadMention } from '../../db/mention-row.js';
+import type { Services } from '../../services.js';
+import type { TriageResult } from '../../triage/index.js';
+import { actionIds } from '../views/action-ids.js';
+import { cardMentionId, type MoreOption, type ThreadRow } from '../views/card.js';
+import { refreshCard, reopenedStatus, secondsSinceOpened, threadOfMention, updateThread } from '../inbox/conversation.js';
+import { openEscalateModal } from './escalate-modal.js';
+import { openReclassifyModal } from './reclassify-modal.js';
+
+type S = Services & { slack: WebClient };
+type Change = Partial<typeof slackThreads.$inferInsert>;
+
+const assignTo = (t: ThreadRow, user: string): Change => ({ assignee: user, status: t.status === 'new' ? 'assigned' : t.status });
+const close = (status: 'resolved' | 'spam'): Change => ({
+  status,
+  resolvedAt: new Date(),
+  resolutionSeconds: secondsSinceOpened(),
+  replyingUser: null,
+  replyingSince: null,
+});
+
+/**
+ * The card's buttons. Each sits in the card's actions block, which names the conversation's
+ * first mention; the conversation row is the state, the card is re-rendered from it, and every
+ * change is audited with the Slack user who made it.
+ */
+export function onCardActions(app: App, s: S): void {
+  const change = async (mentionId: number | undefined, user: string, action: AuditAction, next: (t: ThreadRow) => Change) => {
+    const thread = mentionId && (await threadOfMention(s.db, mentionId));
+    if (!thread) return;
+    const updated = await updateThread(s.db, thread, next(thread));
+    await audit(
+      s.db,
+      user,
+      action,
+      { type: 'conversation', id: `${thread.platform}:${thread.conversationId}` },
+      {
+        from: { status: thread.status, assignee: thread.assignee },
+        to: { status: updated.status, assignee: updated.assignee },
+      },
+    );
+    await refreshCard(s, updated);
+  };
+
+  app.action<BlockAction<ButtonAction>>(actionIds.assignMe, async ({ ack, body, action }) => {
+    await ack();
+    await change(cardMentionId(action.block_id), body.user.id, 'assign', (t) => assignTo(t, body.user.id));
+  });
+  app.action<BlockAction<UsersSelectAction>>(actionIds.assign, async ({ ack, body, action }) => {
+    await ack();
+    const user = action.selected_user;
+    if (user) await change(cardMentionId(action.block_id), body.user.id, 'assign', (t) => assignTo(t, user));
+  });
+  app.action<BlockAction<ButtonAction>>(actionIds.resolve, async ({ ack, body, action }) => {
+    await ack();
+    await change(cardMentionId(action.block_id), body.user.id, 'resolve', () => close('resolved'));
+  });
+  app.action<BlockAction<ButtonAction>>(actionIds.reopen, async ({ ack, body, action }) => {
+    await ack();
+    await change(cardMentionId(action.block_id), body.user.id, 'reopen', (t) => ({ status: reopenedStatus(t), resolvedAt: null }));
+  });
+  app.action<BlockAction<OverflowAction>>(actionIds.more, async ({ ack, body, action }) => {
+    await ack();
+    const mentionId = cardMentionId(action.block_id);
+    if (!mentionId) return;
+    const what = action.selected_option.value as MoreOption;
+    if (what === 'reclassify') await openReclassifyModal(s, body.trigger_id, mentionId);
+    else if (what === 'escalate') await openEscalateModal(s, body.trigger_id, mentionId);
+    else if (what === 'spam') {
+      const root = await loadMention(s.db, mentionId);
+      const t = root.triage as TriageResult;
+      // Spam the triage missed is the most useful kind of training example.
+      await s.db.insert(corrections).values({
+        mentionId,
+        spam: true,
+        by: body.user.id,
+        before: { sentiment: t.sentiment.label, category: t.category, priority: t.priority, spam: t.spam },
+      });
+      await change(mentionId, body.user.id, 'spam', () => close('spam'));
+    }
+  });
+}

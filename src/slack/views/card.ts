@@ -1,0 +1,147 @@
+import type { KnownBlock } from '@slack/web-api';
+import type { slackThreads } from '../../db/schema.js';
+import type { MentionRow } from '../../db/mention-row.js';
+import type { TriageResult } from '../../triage/index.js';
+import { actionIds } from './action-ids.js';
+import { escapeMrkdwn, quote } from './escape.js';
+import { fitRendered, truncate } from '../../shared/fit-text.js';
+
+export type ThreadRow = typeof slackThreads.$inferSelect;
+/** What the card shows about the conversation's handling; a new card has none yet. */
+export type CardState = Pick<ThreadRow, 'status' | 'assignee' | 'replyingUser' | 'slaBreachedAt'>;
+
+const networkLabel: Record<string, string> = { twitter: ':bird: X', discord: ':speech_balloon: Discord', webhook: ':link: Webhook' };
+const sentimentEmoji: Record<TriageResult['sentiment']['label'], string> = {
+  negative: ':red_circle:',
+  neutral: ':white_circle:',
+  positive: ':large_green_circle:',
+};
+
+const compact = (n: number) => (n >= 1_000_000 ? `${(n / 1_000_000).toFixed(1)}M` : n >= 1_000 ? `${(n / 1_000).toFixed(1)}k` : String(n));
+
+function authorLine(m: MentionRow): string {
+  const handle = escapeMrkdwn(m.authorHandle ?? 'unknown');
+  const who = m.authorUrl ? `<${m.authorUrl}|@${handle}>` : `@${handle}`;
+  const name = m.authorName ? ` (${escapeMrkdwn(m.authorName)})` : '';
+  const followers = m.authorFollowers != null ? ` · ${compact(m.authorFollowers)} followers` : '';
+  return `${networkLabel[m.platform] ?? m.platform} · *${who}*${name}${followers}`;
+}
+
+function badges(t: TriageResult): string {
+  const flags = [t.complaint && 'complaint', t.needsResponse && 'needs reply'].filter(Boolean).join(' · ');
+  return [
+    `*${t.priority}*`,
+    `${sentimentEmoji[t.sentiment.label]} ${t.sentiment.label} ${t.sentiment.score}`,
+    `\`${t.category}\``,
+    t.language,
+    flags,
+  ]
+    .filter(Boolean)
+    .join('  ·  ');
+}
+
+function statusLine(state: CardState | undefined): string {
+  const parts = [
+    !state || state.status === 'new'
+      ? ':new: New'
+      : state.status === 'assigned'
+        ? `:bust_in_silhouette: Assigned to <@${state.assignee}>`
+        : state.status === 'replied'
+          ? `:speech_balloon: Replied${state.assignee ? ` · <@${state.assignee}>` : ''}`
+          : state.status === 'resolved'
+            ? ':white_check_mark: Resolved'
+            : ':no_entry_sign: Spam',
+  ];
+  if (state?.replyingUser && state.status !== 'resolved') parts.push(`:pencil2: <@${state.replyingUser}> is replying…`);
+  if (state?.slaBreachedAt && state.status !== 'resolved') parts.push(':rotating_light: SLA breached');
+  return parts.join('  ·  ');
+}
+
+/** The card's actions block names its mention, so every button and menu on it knows its conversation. */
+const actionsBlockPrefix = 'carebot_card:';
+
+/** A mention id as carried in a block id or a modal's metadata; undefined when it is not one. */
+export function mentionIdOf(text: string | undefined): number | undefined {
+  const id = Number(text);
+  return text && Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
+/** The root mention id a card action belongs to, from the block it was clicked in. */
+export function cardMentionId(blockId: string | undefined): number | undefined {
+  return blockId?.startsWith(actionsBlockPrefix) ? mentionIdOf(blockId.slice(actionsBlockPrefix.length)) : undefined;
+}
+
+export const moreOptions = { reclassify: 'Reclassify…', escalate: 'Escalate…', spam: 'Mark spam' } as const;
+export type MoreOption = keyof typeof moreOptions;
+
+function actions(mentionId: number, state: CardState | undefined): KnownBlock {
+  const closed = state?.status === 'resolved' || state?.status === 'spam';
+  const button = (text: string, action_id: string, style?: 'primary' | 'danger') => ({
+    type: 'button' as const,
+    text: { type: 'plain_text' as const, text, emoji: true },
+    action_id,
+    value: String(mentionId),
+    ...(style ? { style } : {}),
+  });
+  return {
+    type: 'actions',
+    block_id: `${actionsBlockPrefix}${mentionId}`,
+    elements: closed
+      ? [button('Reopen', actionIds.reopen)]
+      : [
+          button('Reply', actionIds.reply, 'primary'),
+          button('Assign to me', actionIds.assignMe),
+          {
+            type: 'users_select',
+            action_id: actionIds.assign,
+            placeholder: { type: 'plain_text', text: 'Assign…' },
+            ...(state?.assignee ? { initial_user: state.assignee } : {}),
+          },
+          button('Resolve', actionIds.resolve),
+          {
+            type: 'overflow',
+            action_id: actionIds.more,
+            options: Object.entries(moreOptions).map(([value, text]) => ({ text: { type: 'plain_text' as const, text }, value })),
+          },
+        ],
+  };
+}
+
+/** The customer's words as a quote, within a section's 3,000 characters after the prefix. */
+const quoted = (text: string, prefix = '') => prefix + fitRendered(text, quote, 3000 - prefix.length);
+
+/** The card a new conversation starts with; re-rendered in place as its state changes. */
+export function mentionCard(
+  m: MentionRow,
+  t: TriageResult,
+  opts: { state?: CardState; page?: string } = {},
+): { text: string; blocks: KnownBlock[] } {
+  const original = m.url ? `<${m.url}|View original>` : 'no link';
+  // A P1 pages the configured user group, once, on the first post (an edit does not notify).
+  const page = t.priority === 'P1' && opts.page ? `<!subteam^${opts.page}> ` : '';
+  const blocks: KnownBlock[] = [
+    { type: 'context', elements: [{ type: 'mrkdwn', text: statusLine(opts.state) }] },
+    { type: 'section', text: { type: 'mrkdwn', text: page + authorLine(m) } },
+    { type: 'section', text: { type: 'mrkdwn', text: quoted(m.text ?? '') } },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: badges(t) }] },
+    {
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `${original} · ${t.reasons.map(escapeMrkdwn).join(' · ') || 'no triage reasons'}` }],
+    },
+    actions(m.id, opts.state),
+  ];
+  // The notification text is what phones and screen readers show: make it stand alone.
+  const text = `${t.priority} ${m.platform} @${m.authorHandle}: ${truncate(m.text ?? '', 150)}`;
+  return { text, blocks };
+}
+
+/** A customer's follow-up in a conversation that already has a card: a reply in its thread. */
+export function followUpMessage(m: MentionRow, t: TriageResult): { text: string; blocks: KnownBlock[] } {
+  return {
+    text: `@${m.authorHandle}: ${truncate(m.text ?? '', 150)}`,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: quoted(m.text ?? '', `*@${escapeMrkdwn(m.authorHandle ?? '')}* wrote:\n`) } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: badges(t) }] },
+    ],
+  };
+}

@@ -1,0 +1,57 @@
+import type { HomeView, KnownBlock } from '@slack/web-api';
+import { actionIds } from './action-ids.js';
+import { escapeMrkdwn } from './escape.js';
+import { truncate } from '../../shared/fit-text.js';
+import type { HomeData, HomeItem } from '../inbox/home-data.js';
+
+const network: Record<string, string> = { twitter: ':bird:', discord: ':speech_balloon:', webhook: ':link:' };
+const sentimentOrder = ['negative', 'neutral', 'positive'];
+
+const header = (text: string): KnownBlock => ({ type: 'header', text: { type: 'plain_text', text } });
+const mrkdwn = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
+
+function line(item: HomeItem, link: string): string {
+  const who = item.assignee ? ` · <@${item.assignee}>` : '';
+  const words = escapeMrkdwn(truncate((item.text ?? '').replace(/\s+/g, ' '), 90));
+  return `*${item.priority ?? '–'}* ${network[item.platform] ?? item.platform} *@${escapeMrkdwn(item.handle ?? '')}* ${words} · <${link}|open>${who}`;
+}
+
+function list(items: HomeItem[], links: Map<HomeItem, string>, empty: string): KnownBlock {
+  return mrkdwn(items.length ? items.map((i) => line(i, links.get(i)!)).join('\n') : `_${empty}_`);
+}
+
+const tally = (counts: Record<string, number>, order: string[] = []) =>
+  Object.entries(counts)
+    .sort(([a], [b]) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99) || a.localeCompare(b))
+    .map(([k, n]) => `${k} *${n}*`)
+    .join(' · ') || '_none_';
+
+/** The App Home tab: links go to each conversation's card. */
+export function homeView(d: HomeData, links: Map<HomeItem, string>): HomeView {
+  const unassignedTotal = Object.values(d.unassignedByPriority).reduce((a, b) => a + (b ?? 0), 0);
+  return {
+    type: 'home',
+    blocks: [
+      header('carebot inbox'),
+      {
+        type: 'actions',
+        elements: [{ type: 'button', text: { type: 'plain_text', text: 'Refresh' }, action_id: actionIds.homeRefresh }],
+      },
+      header(`My open assignments (${d.mine.length})`),
+      list(d.mine, links, 'Nothing assigned to you.'),
+      { type: 'divider' },
+      header(`Unassigned (${unassignedTotal})`),
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: tally(d.unassignedByPriority as Record<string, number>, ['P1', 'P2', 'P3', 'P4']) }],
+      },
+      list(d.unassigned, links, 'Every open conversation has an owner.'),
+      { type: 'divider' },
+      header(`SLA breaches (${d.breaches.length})`),
+      list(d.breaches, links, 'No open conversation is past its first-response target.'),
+      { type: 'divider' },
+      header(`Today: ${d.today.total} mentions`),
+      mrkdwn(`*By sentiment:* ${tally(d.today.bySentiment, sentimentOrder)}\n*By network:* ${tally(d.today.byNetwork)}`),
+    ],
+  };
+}
