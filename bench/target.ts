@@ -9,7 +9,7 @@ import { inFlightStates, mentions } from '../src/db/schema.js';
 import { createLogger } from '../src/shared/log.js';
 import type { Incoming } from '../src/mention.js';
 import { receive } from '../src/pipeline/receive.js';
-import type { Services } from '../src/services.js';
+import type { Services } from '../src/app/services.js';
 import { childEnv, spawnCarebot, spawnWorker, type Env, type WorkerProcess } from './worker-process.js';
 
 export type DbKind = 'postgres' | 'pglite';

@@ -1,6 +1,6 @@
 import { analyze } from '../src/pipeline/analyze.js';
 import { markFailed } from '../src/db/mention-row.js';
-import type { Services } from '../src/services.js';
+import type { Services } from '../src/app/services.js';
 import { startStageWorker } from '../src/queues/stage-worker.js';
 
 export const startAnalyzeWorker = (s: Services) =>

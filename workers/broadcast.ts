@@ -1,4 +1,4 @@
-import type { Services } from '../src/services.js';
+import type { Services } from '../src/app/services.js';
 import { sendBroadcast } from '../src/slack/jobs/send-broadcast.js';
 import { startStageWorker } from '../src/queues/stage-worker.js';
 

@@ -1,6 +1,6 @@
 import { markFailed } from '../src/db/mention-row.js';
 import { ingest } from '../src/pipeline/ingest.js';
-import type { Services } from '../src/services.js';
+import type { Services } from '../src/app/services.js';
 import { startStageWorker } from '../src/queues/stage-worker.js';
 
 export const startIngestWorker = (s: Services) =>

@@ -2,7 +2,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { replies } from '../src/db/schema.js';
 import { sendReply } from '../src/pipeline/outbound.js';
 import { reportReply } from '../src/slack/api/reply-result.js';
-import type { Services } from '../src/services.js';
+import type { Services } from '../src/app/services.js';
 import { startStageWorker } from '../src/queues/stage-worker.js';
 
 export const startOutboundWorker = (s: Services) =>

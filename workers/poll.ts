@@ -1,6 +1,6 @@
 import type { Platform } from '../src/mention.js';
 import { pollTick } from '../src/pipeline/poll.js';
-import type { Services } from '../src/services.js';
+import type { Services } from '../src/app/services.js';
 import { startStageWorker } from '../src/queues/stage-worker.js';
 
 export const startPollWorker = (s: Services) =>

@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import type { Services } from '../src/services.js';
+import type { Services } from '../src/app/services.js';
 import { releaseStaleReplying } from '../src/slack/inbox/collision.js';
 import { checkSla } from '../src/slack/jobs/sla.js';
 import { startStageWorker } from '../src/queues/stage-worker.js';

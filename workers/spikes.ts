@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import type { Services } from '../src/services.js';
+import type { Services } from '../src/app/services.js';
 import { postAlert, tickSpikes } from '../src/slack/jobs/spike-alert.js';
 import { startStageWorker } from '../src/queues/stage-worker.js';
 import { tickIncidents } from '../src/slack/jobs/incident-tick.js';

@@ -24,7 +24,7 @@ import { createIntake } from '../pipeline/intake.js';
 import { receive } from '../pipeline/receive.js';
 import { reconcile } from '../pipeline/reconcile.js';
 import { closeQueues, connectRedis, createQueues } from '../queues/queues.js';
-import type { Services } from '../services.js';
+import type { Services } from './services.js';
 import { createChannelPace } from '../slack/api/channel-pace.js';
 import { createSlackClient } from '../slack/api/client.js';
 import { ensureSlaSchedule } from '../slack/jobs/sla.js';

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import type { Services } from '../services.js';
+import type { Services } from '../app/services.js';
 import { adminRouter } from './admin.js';
 
 /** Each piece of the HTTP surface mounts itself on the app (webhooks, Slack events). */

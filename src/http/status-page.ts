@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { statusReport } from '../incidents/status-report.js';
-import type { Services } from '../services.js';
+import type { Services } from '../app/services.js';
 import { statusHtml } from './status-html.js';
 
 /** Short: the page is read by many at once during an incident, and must not lag an update by much. */

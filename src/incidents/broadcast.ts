@@ -5,7 +5,7 @@ import { broadcasts } from '../db/schema.js';
 import type { Db } from '../db/open.js';
 import type { Platform } from '../mention.js';
 import { broadcastJob } from '../queues/queues.js';
-import type { Services } from '../services.js';
+import type { Services } from '../app/services.js';
 import { checkLengths } from './lengths.js';
 import type { IncidentUpdate, Tx } from './store.js';
 

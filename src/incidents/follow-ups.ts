@@ -3,7 +3,7 @@ import type { Db } from '../db/open.js';
 import { mentions, replies } from '../db/schema.js';
 import type { Platform } from '../mention.js';
 import { replyJob } from '../queues/queues.js';
-import type { Services } from '../services.js';
+import type { Services } from '../app/services.js';
 import { truncate } from '../shared/fit-text.js';
 import { fillTemplate, statusUrl } from './settings.js';
 import type { Incident, Tx } from './store.js';

@@ -1,5 +1,5 @@
 import type { Platform } from '../mention.js';
-import type { Services } from '../services.js';
+import type { Services } from '../app/services.js';
 import { broadcastNetworks } from './settings.js';
 
 export interface LengthCheck {

@@ -1,7 +1,7 @@
 import { and, eq, gte, inArray, isNull } from 'drizzle-orm';
 import { mentions, replies, spikes } from '../db/schema.js';
 import type { MentionRow } from '../db/mention-row.js';
-import type { Services } from '../services.js';
+import type { Services } from '../app/services.js';
 import { spikeOf } from '../spikes/collapse.js';
 import type { TriageResult } from '../triage/index.js';
 import { acknowledgementKey, incidentReplyText, queueReplies } from './follow-ups.js';

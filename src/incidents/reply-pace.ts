@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { replies } from '../db/schema.js';
-import type { Services } from '../services.js';
+import type { Services } from '../app/services.js';
 
 const limiters = new WeakMap<Redis, Map<string, RateLimiterRedis>>();
 

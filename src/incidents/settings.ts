@@ -1,5 +1,5 @@
 import type { Platform } from '../mention.js';
-import type { Services } from '../services.js';
+import type { Services } from '../app/services.js';
 
 /** The channel of incident cards and their threads: the configured one, else the status, else the inbox channel. */
 export const statusChannel = (s: Services): string | undefined =>

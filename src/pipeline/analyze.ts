@@ -2,7 +2,7 @@ import { and, eq, gt, inArray, lt } from 'drizzle-orm';
 import { mentions } from '../db/schema.js';
 import { groupBy } from '../shared/group-by.js';
 import { batchJobId, batchTokenOf } from '../queues/queues.js';
-import type { Services } from '../services.js';
+import type { Services } from '../app/services.js';
 import { countsTowardSpikes } from '../spikes/collapse.js';
 import { recordAnomalies } from '../spikes/open-spikes.js';
 import type { Priority, TriageResult } from '../triage/index.js';

@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { mentions, slackThreads } from '../db/schema.js';
 import { chooseChannel } from './routing.js';
-import type { Services } from '../services.js';
+import type { Services } from '../app/services.js';
 import type { TriageResult } from '../triage/index.js';
 import type { MentionRow } from '../db/mention-row.js';
 

@@ -4,7 +4,7 @@ import { normalizers } from '../../connectors/normalize.js';
 import { mentions } from '../db/schema.js';
 import { mentionSchema, platforms, type Mention, type Platform } from '../mention.js';
 import { batchJobId, batchTokenOf } from '../queues/queues.js';
-import type { Services } from '../services.js';
+import type { Services } from '../app/services.js';
 import { loadMentions, updateMentions, type MentionRow, type MentionUpdate } from '../db/mention-row.js';
 
 function describe(err: unknown): string {

@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { ConnectorError, type Sent } from '../connector.js';
 import { replies } from '../db/schema.js';
 import type { Platform } from '../mention.js';
-import type { Services } from '../services.js';
+import type { Services } from '../app/services.js';
 import { loadMention, replyTarget } from '../db/mention-row.js';
 import { RetryLater } from '../queues/retry-later.js';
 

@@ -3,7 +3,7 @@ import { audit } from '../db/audit.js';
 import { eachLimited } from '../shared/each-limited.js';
 import { groupBy } from '../shared/group-by.js';
 import { rateLimitDelayMs } from '../queues/rate-limit.js';
-import type { Services } from '../services.js';
+import type { Services } from '../app/services.js';
 import { followUpMessage, mentionCard } from '../slack/views/card.js';
 import { refreshCard, reopenedStatus, updateThread } from '../slack/inbox/conversation.js';
 import { findPosted } from '../slack/api/find-posted.js';

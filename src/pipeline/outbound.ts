@@ -3,7 +3,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { ConnectorError } from '../connector.js';
 import { replies } from '../db/schema.js';
 import type { Platform } from '../mention.js';
-import type { Services } from '../services.js';
+import type { Services } from '../app/services.js';
 import { reportReply } from '../slack/api/reply-result.js';
 import { incidentReplyWait } from '../incidents/reply-pace.js';
 import { retakeInterrupted } from './interrupted-reply.js';

@@ -1,5 +1,5 @@
 import type { Platform } from '../mention.js';
-import type { Services } from '../services.js';
+import type { Services } from '../app/services.js';
 import { receive } from './receive.js';
 
 /** Poll schedulers tick this often; each connector's own pace (from its rate limits) gates the real poll. */

@@ -1,6 +1,6 @@
 import { mentions } from '../db/schema.js';
 import type { Incoming } from '../mention.js';
-import type { Services } from '../services.js';
+import type { Services } from '../app/services.js';
 import { wellFormed } from '../shared/well-formed.js';
 
 /**

@@ -3,7 +3,7 @@ import type { Queue } from 'bullmq';
 import { broadcasts, inFlightStates, mentions, replies } from '../db/schema.js';
 import { groupBy } from '../shared/group-by.js';
 import { batchJobId, broadcastJob, broadcastJobId, newBatchToken, replyJob, replyJobId, type MentionStage } from '../queues/queues.js';
-import type { Services } from '../services.js';
+import type { Services } from '../app/services.js';
 
 const nextStage = { received: 'ingest', ingested: 'analyze', analyzed: 'notify' } as const satisfies Record<
   (typeof inFlightStates)[number],

@@ -2,7 +2,7 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { RetryLater } from './retry-later.js';
 import type { JobData, QueueName } from './queues.js';
 import { rateLimitDelayMs } from './rate-limit.js';
-import type { Services } from '../services.js';
+import type { Services } from '../app/services.js';
 
 export interface StageOptions<N extends QueueName> {
   concurrency?: number;

@@ -1,7 +1,7 @@
 import { App, ExpressReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Mount } from '../http/server.js';
-import type { Services } from '../services.js';
+import type { Services } from '../app/services.js';
 import { onAppHome } from './listeners/app-home.js';
 import { boltLogger } from './api/bolt-logger.js';
 import { onCardActions } from './listeners/card-actions.js';

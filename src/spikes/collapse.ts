@@ -1,7 +1,7 @@
 import { and, eq, or } from 'drizzle-orm';
 import { slackThreads } from '../db/schema.js';
 import type { MentionRow } from '../db/mention-row.js';
-import type { Services } from '../services.js';
+import type { Services } from '../app/services.js';
 import type { TriageResult } from '../triage/index.js';
 import { loadOpenSpikes, type Spike } from './open-spikes.js';
 

@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { spikes } from '../db/schema.js';
-import type { Services } from '../services.js';
+import type { Services } from '../app/services.js';
 import { MAX_RELATED, type Anomaly } from './detector.js';
 
 export type Spike = typeof spikes.$inferSelect;

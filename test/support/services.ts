@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { loadConfig, type Config } from '../../config/index.js';
 import { closeServices, openServices, startWorkers } from '../../src/app/boot.js';
 import { createLogger } from '../../src/shared/log.js';
-import type { Services } from '../../src/services.js';
+import type { Services } from '../../src/app/services.js';
 import { startFakeSlack, type FakeSlack } from '../../fakes/slack.js';
 import { createTestDb, type DbKind, type TestDb } from './db.js';
 import { memoryLog } from './log.js';

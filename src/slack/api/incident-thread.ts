@@ -3,7 +3,7 @@ import { count, eq } from 'drizzle-orm';
 import { incidents, incidentUpdates, mentions } from '../../db/schema.js';
 import { checkLengths } from '../../incidents/lengths.js';
 import type { Incident, IncidentUpdate } from '../../incidents/store.js';
-import type { Services } from '../../services.js';
+import type { Services } from '../../app/services.js';
 import { incidentCard, updatePreview } from '../views/incident-card.js';
 import { messageMetadata } from './metadata.js';
 

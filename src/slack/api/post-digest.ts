@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { and, count, eq, gt, max } from 'drizzle-orm';
 import { mentions } from '../../db/schema.js';
-import type { Services } from '../../services.js';
+import type { Services } from '../../app/services.js';
 import { spikeDigest } from '../views/spike-card.js';
 
 type S = Services & { slack: WebClient };

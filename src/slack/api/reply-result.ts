@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { KnownBlock, WebClient } from '@slack/web-api';
 import { replies, slackThreads } from '../../db/schema.js';
-import type { Services } from '../../services.js';
+import type { Services } from '../../app/services.js';
 import { actionIds } from '../views/action-ids.js';
 import { refreshCard, secondsSinceOpened, threadAt, updateThread } from '../inbox/conversation.js';
 import { escapeMrkdwn } from '../views/escape.js';

@@ -2,7 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import { and, desc, eq, gt, lt, ne } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
 import { mentions, replies, slackThreads } from '../../db/schema.js';
-import type { Services } from '../../services.js';
+import type { Services } from '../../app/services.js';
 import type { ThreadRow } from '../views/card.js';
 import { refreshCard, updateThread } from './conversation.js';
 

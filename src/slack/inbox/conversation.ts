@@ -3,7 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Db } from '../../db/open.js';
 import { mentions, slackThreads } from '../../db/schema.js';
 import { loadMention, type MentionRow } from '../../db/mention-row.js';
-import type { Services } from '../../services.js';
+import type { Services } from '../../app/services.js';
 import type { TriageResult } from '../../triage/index.js';
 import { mentionCard, type ThreadRow } from '../views/card.js';
 

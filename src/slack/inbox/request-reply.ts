@@ -4,7 +4,7 @@ import { audit } from '../../db/audit.js';
 import { replies } from '../../db/schema.js';
 import type { Platform } from '../../mention.js';
 import { replyJob } from '../../queues/queues.js';
-import type { Services } from '../../services.js';
+import type { Services } from '../../app/services.js';
 import type { ThreadRow } from '../views/card.js';
 import { clearReplying } from './collision.js';
 import { latestMention, updateThread } from './conversation.js';

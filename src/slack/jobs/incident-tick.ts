@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { and, eq, isNull, ne, or, sql } from 'drizzle-orm';
 import { incidents, mentions } from '../../db/schema.js';
-import type { Services } from '../../services.js';
+import type { Services } from '../../app/services.js';
 import { findPosted } from '../api/find-posted.js';
 import { refreshIncidentCard } from '../api/incident-thread.js';
 import { messageMetadata } from '../api/metadata.js';

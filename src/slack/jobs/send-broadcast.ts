@@ -1,7 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { broadcastUpdate } from '../../incidents/broadcast.js';
 import { loadIncident, loadUpdate } from '../../incidents/store.js';
-import type { Services } from '../../services.js';
+import type { Services } from '../../app/services.js';
 import { broadcastResults } from '../views/incident-card.js';
 
 /**

@@ -2,7 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import { and, eq, isNotNull, isNull, lte, notInArray, sql } from 'drizzle-orm';
 import type { SlackSettings } from '../../../config/file.js';
 import { mentions, slackThreads } from '../../db/schema.js';
-import type { Services } from '../../services.js';
+import type { Services } from '../../app/services.js';
 import type { Priority } from '../../triage/index.js';
 import type { ThreadRow } from '../views/card.js';
 import { refreshCard } from '../inbox/conversation.js';

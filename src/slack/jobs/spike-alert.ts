@@ -2,7 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import { and, count, desc, eq, gt, ilike, isNull, sql } from 'drizzle-orm';
 import { mentions, spikes } from '../../db/schema.js';
 import { RetryLater } from '../../queues/retry-later.js';
-import type { Services } from '../../services.js';
+import type { Services } from '../../app/services.js';
 import { findPosted } from '../api/find-posted.js';
 import { messageMetadata } from '../api/metadata.js';
 import { postDigest } from '../api/post-digest.js';

@@ -1,6 +1,6 @@
 import type { App, BlockAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { Services } from '../../services.js';
+import type { Services } from '../../app/services.js';
 import { actionIds } from '../views/action-ids.js';
 import { homeData, type HomeItem } from '../inbox/home-data.js';
 import { homeView } from '../views/home-view.js';

@@ -3,7 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import { audit, type AuditAction } from '../../db/audit.js';
 import { corrections, type slackThreads } from '../../db/schema.js';
 import { loadMention } from '../../db/mention-row.js';
-import type { Services } from '../../services.js';
+import type { Services } from '../../app/services.js';
 import type { TriageResult } from '../../triage/index.js';
 import { actionIds } from '../views/action-ids.js';
 import { cardMentionId, type MoreOption, type ThreadRow } from '../views/card.js';

@@ -1,6 +1,6 @@
 import type { App, RespondArguments, SlashCommand } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { Services } from '../../services.js';
+import type { Services } from '../../app/services.js';
 import { command } from '../views/action-ids.js';
 import { homeData } from '../inbox/home-data.js';
 

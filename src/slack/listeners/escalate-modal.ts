@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import type { ModalView, WebClient } from '@slack/web-api';
 import { audit } from '../../db/audit.js';
 import { loadMention } from '../../db/mention-row.js';
-import type { Services } from '../../services.js';
+import type { Services } from '../../app/services.js';
 import type { TriageResult } from '../../triage/index.js';
 import { viewIds } from '../views/action-ids.js';
 import { mentionIdOf } from '../views/card.js';

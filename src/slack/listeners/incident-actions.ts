@@ -8,7 +8,7 @@ import { queueReplies, storeFollowUps } from '../../incidents/follow-ups.js';
 import { acknowledgeLinked, linkEarlier } from '../../incidents/link.js';
 import { statusChannel } from '../../incidents/settings.js';
 import { addUpdate, decide, declareIncident, loadIncident, loadUpdate } from '../../incidents/store.js';
-import type { Services } from '../../services.js';
+import type { Services } from '../../app/services.js';
 import { actionIds, viewIds } from '../views/action-ids.js';
 import type { Subcommand } from './command.js';
 import { declareMetaSchema, declareModal, field, listOf, updateMeta, updateMetaSchema, updateModal } from '../views/incident-modal.js';

@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { KnownBlock, WebClient } from '@slack/web-api';
-import type { Services } from '../../services.js';
+import type { Services } from '../../app/services.js';
 import { actionIds } from '../views/action-ids.js';
 import { otherReplier } from '../inbox/collision.js';
 import { threadAt } from '../inbox/conversation.js';

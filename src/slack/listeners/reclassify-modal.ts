@@ -4,7 +4,7 @@ import { eq, sql } from 'drizzle-orm';
 import { audit } from '../../db/audit.js';
 import { corrections, mentions } from '../../db/schema.js';
 import { loadMention } from '../../db/mention-row.js';
-import type { Services } from '../../services.js';
+import type { Services } from '../../app/services.js';
 import { loadConfig as loadTriageConfig } from '../../triage/config.js';
 import type { Priority, SentimentLabel, TriageResult } from '../../triage/index.js';
 import { viewIds } from '../views/action-ids.js';

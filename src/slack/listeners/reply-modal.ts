@@ -1,7 +1,7 @@
 import type { App, BlockAction, StaticSelectAction, ViewOutput } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Platform } from '../../mention.js';
-import type { Services } from '../../services.js';
+import type { Services } from '../../app/services.js';
 import { actionIds, viewIds } from '../views/action-ids.js';
 import { agentName } from '../api/agent-name.js';
 import { fillCanned } from '../views/canned-replies.js';

@@ -4,7 +4,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { audit } from '../../db/audit.js';
 import { replies } from '../../db/schema.js';
 import { replyJob, replyJobId } from '../../queues/queues.js';
-import type { Services } from '../../services.js';
+import type { Services } from '../../app/services.js';
 import { actionIds } from '../views/action-ids.js';
 import { may } from '../inbox/permissions.js';
 

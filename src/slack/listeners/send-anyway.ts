@@ -1,7 +1,7 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import type { Services } from '../../services.js';
+import type { Services } from '../../app/services.js';
 import { actionIds } from '../views/action-ids.js';
 import { sendThreadMessage } from './on-thread-message.js';
 

@@ -1,6 +1,6 @@
 import type { App, MessageShortcut } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { Services } from '../../services.js';
+import type { Services } from '../../app/services.js';
 import { shortcutIds } from '../views/action-ids.js';
 import { threadAt } from '../inbox/conversation.js';
 import { INTERNAL_NOTE } from './on-thread-message.js';

@@ -3,17 +3,22 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config/index.js';
 import type { Connector } from './connector.js';
 import type { Database, Db } from './db/open.js';
-import type { Logger } from './shared/log.js';
 import type { Platform } from './mention.js';
-import type { Metrics } from './queues/metrics.js';
 import type { Intake } from './pipeline/intake.js';
+import type { Metrics } from './queues/metrics.js';
 import type { Queues } from './queues/queues.js';
+import type { Logger } from './shared/log.js';
 import type { ChannelPace } from './slack/api/channel-pace.js';
 import type { SpikeDetector } from './spikes/detector.js';
 import type { Triage } from './triage/index.js';
 
-/** What every stage is handed: the shared clients of one carebot process. */
-export interface Services {
+/**
+ * The shared handles of one carebot process, opened by src/app/services.ts. No module takes
+ * them all: each names the few it uses, `Ctx<'db' | 'log'>`, the way BullMQ hands its
+ * LockManager only the four things it needs. This file holds types only (the layer rules
+ * check that), so any layer may name a handle without depending on the layer that makes it.
+ */
+export interface Handles {
   config: Config;
   log: Logger;
   database: Database;
@@ -35,3 +40,9 @@ export interface Services {
   /** The networks that are on. */
   connectors: Partial<Record<Platform, Connector>>;
 }
+
+/** The few handles a module uses. */
+export type Ctx<K extends keyof Handles> = Pick<Handles, K>;
+
+/** The same, for code that runs only while Slack is on. */
+export type SlackCtx<K extends keyof Handles = never> = Pick<Handles, K> & { slack: WebClient };
