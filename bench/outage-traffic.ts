@@ -38,7 +38,9 @@ export function quietHours(
   const chunks: Delivery[][] = [];
   for (const d of all) {
     const c = Math.floor((d.createdAt.getTime() - from) / (opts.chunkMinutes * MINUTE));
-    (chunks[c] ??= []).push(d);
+    const chunk = chunks[c] ?? [];
+    chunks[c] = chunk;
+    chunk.push(d);
   }
   return chunks.filter(Boolean);
 }

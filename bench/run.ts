@@ -3,7 +3,7 @@
 // Replays real support tweets (../shared/data/spotifycares-stream.jsonl; synthetic text when it is
 // absent) through the whole pipeline — receive → ingest → analyze → notify → card on a loopback
 // fake Slack — on the real Redis and on each database, and measures raw BullMQ on the same Redis
-// in the same run as the yardstick. See bench/README.md for what each figure means.
+// in the same run as the yardstick. See docs/benchmarks.md for what each figure means.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';

@@ -14,7 +14,7 @@ const url = (protocols: RegExp, hint: string) =>
 
 const httpUrl = url(/^https?:$/, 'http(s)');
 
-/** Every environment variable carebot reads. DESIGN.md is the contract for their names. */
+/** Every environment variable carebot reads. docs/configuration.md is the contract for their names. */
 export const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   REDIS_URL: url(/^rediss?:$/, 'redis:// or rediss://').default('redis://127.0.0.1:6379'),

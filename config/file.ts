@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { platforms } from '../connectors/networks.js';
 
-const platform = z.enum(['twitter', 'discord', 'webhook']);
+const platform = z.enum(platforms);
 const channelId = z.string().regex(/^[CGD][A-Z0-9]+$/, 'expected a Slack channel id such as C0123456789');
 const priority = z.enum(['P1', 'P2', 'P3', 'P4']);
 

@@ -219,7 +219,6 @@ const TWEET_EXPANSIONS = new Set([
   'referenced_tweets.id.attachments.media_keys',
   'referenced_tweets.id.author_id',
 ]);
-const USER_EXPANSIONS = new Set(['affiliation.user_id', 'most_recent_tweet_id', 'pinned_tweet_id']);
 const FIELD_PARAMS = ['expansions', 'tweet.fields', 'user.fields', 'media.fields', 'place.fields', 'poll.fields'];
 
 interface Problem {

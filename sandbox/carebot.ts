@@ -7,7 +7,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { parse, stringify } from 'yaml';
 import { loadConfig, type Config } from '../config/index.js';
 import { start, type Running } from '../src/app/boot.js';
-import type { Mount } from '../src/http/server.js';
+import type { Mount } from '../src/shared/mount.js';
 import { createLogger } from '../src/shared/log.js';
 import { ALERTS, BRAND, INBOX, STATUS, type World } from './world.js';
 

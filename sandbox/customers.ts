@@ -24,7 +24,7 @@ export interface CustomerDiscordMessage {
 /** A stable numeric id for a customer name, so one name is one account on every network. */
 const accountId = (prefix: string, name: string) =>
   prefix +
-  BigInt('0x' + createHash('sha256').update(name.toLowerCase()).digest('hex').slice(0, 12))
+  BigInt(`0x${createHash('sha256').update(name.toLowerCase()).digest('hex').slice(0, 12)}`)
     .toString()
     .padStart(15, '0')
     .slice(0, 15);

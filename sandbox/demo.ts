@@ -1,10 +1,10 @@
 // `npm run demo`: carebot with loopback Slack, X and Discord, its embedded database and Redis,
 // and a page that shows both sides. Prints one URL; Ctrl-C stops everything.
-import { RedisMissing, sandboxRedis } from './redis.js';
+import { RedisMissing, type SandboxRedis, sandboxRedis } from './redis.js';
 import { startSandbox } from './start.js';
 
 async function main() {
-  let redis;
+  let redis: SandboxRedis;
   try {
     redis = await sandboxRedis();
   } catch (err) {

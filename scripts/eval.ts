@@ -116,7 +116,10 @@ function crossValidate(engine: Engine, prepared: Prepared[], label: (r: Row) => 
 
 function shuffle<T>(a: T[]): void {
   let seed = 42;
-  const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
+  const random = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 4294967296;
+  };
   for (let i = a.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [a[i], a[j]] = [a[j]!, a[i]!];

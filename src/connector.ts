@@ -1,4 +1,7 @@
+import type { Config } from '../config/index.js';
 import type { Incoming, Mention, Platform } from './mention.js';
+import type { Logger } from './shared/log.js';
+import type { Mount } from './shared/mount.js';
 
 /** What the network says about a reply or a broadcast it accepted. */
 export interface Sent {
@@ -26,6 +29,27 @@ export class ConnectorError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * What a connector may keep in carebot's database, and all it may read there: a network never
+ * touches the tables itself, so the schema can change without a connector knowing.
+ */
+export interface ConnectorStore {
+  /** A named value that outlives the process: a poll cursor, a sealed token set. */
+  cursor(name: string): Promise<string | undefined>;
+  saveCursor(name: string, value: string): Promise<void>;
+  /**
+   * Runs `update` holding a lock on the named value that every carebot process respects, so a
+   * value read, spent with the network and replaced (a rotating refresh token) is never spent
+   * twice. `save` writes within the same lock.
+   */
+  updateCursor<T>(name: string, update: (current: string | undefined, save: (value: string) => Promise<void>) => Promise<T>): Promise<T>;
+  /**
+   * The highest external id (compared as a number: snowflakes, tweet ids) stored from this
+   * network whose payload has `payloadKey` equal to `value`: where to catch up from after a restart.
+   */
+  highestStoredId(platform: Platform, payloadKey: string, value: string): Promise<string | undefined>;
 }
 
 /** The sink a connector hands what it receives to (src/pipeline/receive.ts). */
@@ -57,4 +81,20 @@ export interface Connector {
    */
   broadcast?(text: string, opts?: { inReplyTo?: string }): Promise<Sent>;
   stop?(): Promise<void>;
+}
+
+/**
+ * A network as connectors/registry.ts holds it: what the core may ask of it whether or not it
+ * is on. Its SDK is loaded by `create`, only when it is on (discord.js alone weighs about 55 MB).
+ */
+export interface Network {
+  /** Its payload → the normalized Mention. Pure: stored rows are normalized whatever is on. */
+  normalize(payload: unknown): Mention;
+  /** Whether its credentials are set. */
+  isOn(config: Config): boolean;
+  create(config: Config, deps: { store: ConnectorStore; log: Logger }): Promise<Connector>;
+  /** `carebot doctor`: what works, in a few words, or throws saying what does not. */
+  check?(config: Config, store: ConnectorStore): Promise<string>;
+  /** The routes it receives webhooks on. */
+  routes?(config: Config, receive: Receive): Mount;
 }

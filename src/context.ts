@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/index.js';
-import type { Connector } from './connector.js';
+import type { Connector, Network } from './connector.js';
 import type { Database, Db } from './db/open.js';
 import type { Platform } from './mention.js';
 import type { Intake } from './pipeline/intake.js';
@@ -37,6 +37,8 @@ export interface Handles {
   slackPace: ChannelPace;
   /** Counts what negative mentions are about and tells when one thing surges. */
   spikes: SpikeDetector;
+  /** Every network carebot knows (connectors/registry.ts), on or not: how to read its payloads. */
+  registry: Record<Platform, Network>;
   /** The networks that are on. */
   connectors: Partial<Record<Platform, Connector>>;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { platforms, type Platform } from '../connectors/networks.js';
 
-export const platforms = ['twitter', 'discord', 'webhook'] as const;
-export type Platform = (typeof platforms)[number];
+export { platforms, type Platform };
 
 /**
  * The one normalized shape of a customer's message, whatever network it came from.

@@ -2,10 +2,10 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { replies } from '../src/db/schema.js';
 import { sendReply } from '../src/pipeline/outbound.js';
 import { reportReply } from '../src/slack/api/reply-result.js';
-import type { Services } from '../src/app/services.js';
-import { startStageWorker } from '../src/queues/stage-worker.js';
+import type { Ctx } from '../src/context.js';
+import { startStageWorker, type StageCtx } from '../src/queues/stage-worker.js';
 
-export const startOutboundWorker = (s: Services) =>
+export const startOutboundWorker = (s: StageCtx & Ctx<'db' | 'slack' | 'connectors'>) =>
   startStageWorker(s, 'outbound', (job) => sendReply(s, job.data.replyId), {
     // Only a reply known not to have gone out ('pending') may be called failed; one whose last
     // call never answered ('sending') may have arrived.

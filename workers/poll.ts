@@ -1,7 +1,6 @@
-import type { Platform } from '../src/mention.js';
 import { pollTick } from '../src/pipeline/poll.js';
-import type { Services } from '../src/app/services.js';
-import { startStageWorker } from '../src/queues/stage-worker.js';
+import type { Ctx } from '../src/context.js';
+import { startStageWorker, type StageCtx } from '../src/queues/stage-worker.js';
 
-export const startPollWorker = (s: Services) =>
-  startStageWorker(s, 'poll', (job) => pollTick(s, job.data.connector as Platform), { concurrency: 2 });
+export const startPollWorker = (s: StageCtx & Ctx<'db' | 'intake' | 'connectors'>) =>
+  startStageWorker(s, 'poll', (job) => pollTick(s, job.data.connector), { concurrency: 2 });

@@ -1,11 +1,10 @@
-import type { WebClient } from '@slack/web-api';
-import type { Services } from '../src/app/services.js';
+import type { SlackCtx } from '../src/context.js';
 import { releaseStaleReplying } from '../src/slack/inbox/collision.js';
 import { checkSla } from '../src/slack/jobs/sla.js';
-import { startStageWorker } from '../src/queues/stage-worker.js';
+import { startStageWorker, type StageCtx } from '../src/queues/stage-worker.js';
 
 /** The scheduled upkeep of the Slack inbox: SLA reminders and breaches, then stale "is replying" marks. */
-export const startSlaWorker = (s: Services & { slack: WebClient }) =>
+export const startSlaWorker = (s: StageCtx & SlackCtx<'db'>) =>
   startStageWorker(
     s,
     'sla',

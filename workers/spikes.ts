@@ -1,10 +1,9 @@
-import type { WebClient } from '@slack/web-api';
-import type { Services } from '../src/app/services.js';
+import type { SlackCtx } from '../src/context.js';
 import { postAlert, tickSpikes } from '../src/slack/jobs/spike-alert.js';
-import { startStageWorker } from '../src/queues/stage-worker.js';
+import { startStageWorker, type StageCtx } from '../src/queues/stage-worker.js';
 import { tickIncidents } from '../src/slack/jobs/incident-tick.js';
 
-export const startSpikesWorker = (s: Services & { slack: WebClient }) =>
+export const startSpikesWorker = (s: StageCtx & SlackCtx<'db' | 'slackPace'>) =>
   startStageWorker(
     s,
     'spikes',

@@ -1,4 +1,4 @@
-import { ChannelType, type Client } from 'discord.js';
+import { ChannelType, type Client, type Message } from 'discord.js';
 import { ConnectorError, type Sent } from '../../src/connector.js';
 import type { Logger } from '../../src/shared/log.js';
 import { discordError } from './errors.js';
@@ -14,7 +14,7 @@ export async function announceOnDiscord(
   inReplyTo: string | undefined,
   log: Logger,
 ): Promise<Sent> {
-  let sent;
+  let sent: Message;
   try {
     const channel = await client.channels.fetch(channelId);
     if (!channel?.isSendable()) throw new ConnectorError(`cannot send in Discord channel ${channelId}`, 'rejected');

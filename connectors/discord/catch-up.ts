@@ -1,22 +1,11 @@
 import type { Client, Message } from 'discord.js';
-import { and, eq, sql } from 'drizzle-orm';
-import type { Db } from '../../src/db/open.js';
-import { mentions } from '../../src/db/schema.js';
+import type { ConnectorStore } from '../../src/connector.js';
 import type { Logger } from '../../src/shared/log.js';
 
 /** Pages of 100 per channel: enough for a restart, not a crawl through the history. */
 const MAX_PAGES = 10;
 
 const byId = (a: Message, b: Message) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1);
-
-/** The newest message carebot stored from a channel. */
-async function newestStored(db: Db, channelId: string): Promise<string | undefined> {
-  const [row] = await db
-    .select({ id: sql<string | null>`max(${mentions.externalId}::numeric)::text` })
-    .from(mentions)
-    .where(and(eq(mentions.platform, 'discord'), sql`${mentions.payload}->>'channel_id' = ${channelId}`));
-  return row?.id ?? undefined;
-}
 
 /**
  * What the gateway cannot replay: messages posted in the support channels while carebot was
@@ -26,14 +15,14 @@ async function newestStored(db: Db, channelId: string): Promise<string | undefin
  */
 export async function catchUp(
   client: Client<true>,
-  db: Db,
+  store: ConnectorStore,
   supportChannels: readonly string[],
   handle: (m: Message) => Promise<void>,
   log: Logger,
 ): Promise<void> {
   for (const channelId of supportChannels) {
     try {
-      let after = await newestStored(db, channelId);
+      let after = await store.highestStoredId('discord', 'channel_id', channelId);
       if (!after) continue;
       const channel = await client.channels.fetch(channelId);
       if (!channel?.isTextBased()) continue;

@@ -1,13 +1,13 @@
 import type { Config } from '../../config/index.js';
-import type { Db } from '../../src/db/open.js';
+import type { ConnectorStore } from '../../src/connector.js';
 import { createTwitterClients } from './client.js';
 import { twitterError } from './errors.js';
 import { mentionsTimeline } from './timelines.js';
 import { asBrand } from './user-context.js';
 
 /** `carebot doctor`: do the X credentials work? One call per credential that is set. */
-export async function checkTwitter(config: Config, db: Db): Promise<string> {
-  const { read, user } = createTwitterClients(config, db);
+export async function checkTwitter(config: Config, store: ConnectorStore): Promise<string> {
+  const { read, user } = createTwitterClients(config, store);
   if (!read && !user) return `off (${config.networks.twitterRead.why})`;
   const said: string[] = [];
   let step = 'users/me';

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { TwitterApi, type IClientSettings, type ITwitterApiClientPlugin, type TwitterApiReadOnly } from 'twitter-api-v2';
 import type { Config } from '../../config/index.js';
-import type { Db } from '../../src/db/open.js';
+import type { ConnectorStore } from '../../src/connector.js';
 import { oauth2UserContext } from './oauth2.js';
 import type { UserContext } from './user-context.js';
 
@@ -33,7 +33,7 @@ export interface TwitterClients {
 }
 
 /** The clients whose credentials are set. OAuth 1.0a user tokens win over OAuth 2.0 when both are. */
-export function createTwitterClients(config: Config, db: Db): TwitterClients {
+export function createTwitterClients(config: Config, store: ConnectorStore): TwitterClients {
   const shared = settings(config);
   const read = config.TWITTER_BEARER_TOKEN ? new TwitterApi(config.TWITTER_BEARER_TOKEN, shared).readOnly : undefined;
   const {
@@ -52,7 +52,7 @@ export function createTwitterClients(config: Config, db: Db): TwitterClients {
       clientSecret: config.TWITTER_CLIENT_SECRET,
       refreshToken: config.TWITTER_OAUTH2_REFRESH_TOKEN,
     };
-    return { read, user: oauth2UserContext(db, oauth2, shared) };
+    return { read, user: oauth2UserContext(store, oauth2, shared) };
   }
   return { read };
 }

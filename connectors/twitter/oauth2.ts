@@ -1,9 +1,6 @@
 import { createHash } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
 import { ApiResponseError, TwitterApi, type IClientSettings } from 'twitter-api-v2';
-import { ConnectorError } from '../../src/connector.js';
-import type { Db } from '../../src/db/open.js';
-import { cursors } from '../../src/db/schema.js';
+import { ConnectorError, type ConnectorStore } from '../../src/connector.js';
 import { sealerFrom } from './sealed.js';
 import type { UserContext } from './user-context.js';
 
@@ -26,8 +23,6 @@ export interface OAuth2Settings {
   refreshToken: string;
 }
 
-type Reader = Pick<Db, 'select'>;
-
 const fresh = (t: TokenSet | undefined): t is TokenSet => !!t && t.expiresAt - EARLY_MS > Date.now();
 
 function refreshError(err: unknown): unknown {
@@ -46,7 +41,7 @@ function refreshError(err: unknown): unknown {
  * refresh token twice, and a restart goes on with the newest. The stored set is sealed with a
  * key derived from TWITTER_OAUTH2_REFRESH_TOKEN (sealed.ts).
  */
-export function oauth2UserContext(db: Db, settings: OAuth2Settings, clientSettings?: Partial<IClientSettings>): UserContext {
+export function oauth2UserContext(store: ConnectorStore, settings: OAuth2Settings, clientSettings?: Partial<IClientSettings>): UserContext {
   const seed = createHash('sha256').update(settings.refreshToken).digest('hex').slice(0, 16);
   const app = new TwitterApi({ clientId: settings.clientId, clientSecret: settings.clientSecret }, clientSettings);
   let cached: { token: TokenSet; client: TwitterApi } | undefined;
@@ -54,18 +49,16 @@ export function oauth2UserContext(db: Db, settings: OAuth2Settings, clientSettin
   const sealer = sealerFrom(settings.refreshToken, ROW);
 
   /** The stored set, unless it grew from another seed; rows written in plain text before sealing still count. */
-  const load = async (q: Reader): Promise<TokenSet | undefined> => {
-    const [row] = await q.select().from(cursors).where(eq(cursors.name, ROW));
-    const plain = row && (row.value.startsWith('{') ? row.value : sealer.open(row.value));
+  const parse = (value: string | undefined): TokenSet | undefined => {
+    const plain = value && (value.startsWith('{') ? value : sealer.open(value));
     const token = plain ? (JSON.parse(plain) as TokenSet) : undefined;
     return token?.seed === seed ? token : undefined;
   };
 
   /** A new token set, unless another process made one since `stale` was handed out. */
   const refresh = (stale?: string): Promise<TokenSet> =>
-    db.transaction(async (tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${ROW}))`);
-      const current = await load(tx);
+    store.updateCursor(ROW, async (stored, save) => {
+      const current = parse(stored);
       if (fresh(current) && current.accessToken !== stale) return current;
       const result = await app.refreshOAuth2Token(current?.refreshToken ?? settings.refreshToken).catch((err: unknown) => {
         throw refreshError(err);
@@ -78,11 +71,7 @@ export function oauth2UserContext(db: Db, settings: OAuth2Settings, clientSettin
         expiresAt: Date.now() + result.expiresIn * 1000,
         seed,
       };
-      const value = sealer.seal(JSON.stringify(token));
-      await tx
-        .insert(cursors)
-        .values({ name: ROW, value })
-        .onConflictDoUpdate({ target: cursors.name, set: { value, updatedAt: sql`now()` } });
+      await save(sealer.seal(JSON.stringify(token)));
       return token;
     });
 
@@ -94,7 +83,7 @@ export function oauth2UserContext(db: Db, settings: OAuth2Settings, clientSettin
   return {
     async client() {
       if (fresh(cached?.token)) return cached.client;
-      const stored = await load(db);
+      const stored = parse(await store.cursor(ROW));
       return use(fresh(stored) ? stored : await refresh());
     },
     async renew() {

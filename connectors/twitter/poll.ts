@@ -1,8 +1,5 @@
-import { eq, sql } from 'drizzle-orm';
 import type { TwitterRateLimit, UserV2 } from 'twitter-api-v2';
-import { ConnectorError, type Receive } from '../../src/connector.js';
-import type { Db } from '../../src/db/open.js';
-import { cursors } from '../../src/db/schema.js';
+import { ConnectorError, type ConnectorStore, type Receive } from '../../src/connector.js';
 import type { Incoming } from '../../src/mention.js';
 import { twitterError } from './errors.js';
 import type { TweetPayload } from './normalize.js';
@@ -29,12 +26,12 @@ export function nextPollDelayMs(limit: TwitterRateLimit | undefined, intervalMs:
  */
 export async function pollTimeline(
   timeline: Timeline,
-  db: Db,
+  store: ConnectorStore,
   brandId: string | undefined,
   receive: Receive,
   intervalMs: number,
 ): Promise<{ nextInMs: number; received: number }> {
-  const [cursor] = await db.select().from(cursors).where(eq(cursors.name, timeline.cursor));
+  const cursor = await store.cursor(timeline.cursor);
   const items: Incoming[] = [];
   let newest: string | undefined;
   let limit: TwitterRateLimit | undefined;
@@ -42,7 +39,7 @@ export async function pollTimeline(
     let token: string | undefined;
     // Without a cursor (the first poll ever) only the newest page: no flood of old tweets.
     for (let page = 0; page < (cursor ? MAX_PAGES : 1); page++) {
-      const res = await timeline.page(cursor?.value, token);
+      const res = await timeline.page(cursor, token);
       limit = res.rateLimit;
       newest ??= res.newestId;
       const authors = new Map<string, UserV2>(res.users.map((u) => [u.id, u]));
@@ -63,10 +60,7 @@ export async function pollTimeline(
 
   if (items.length) await receive(items);
   if (newest) {
-    await db
-      .insert(cursors)
-      .values({ name: timeline.cursor, value: newest })
-      .onConflictDoUpdate({ target: cursors.name, set: { value: newest, updatedAt: sql`now()` } });
+    await store.saveCursor(timeline.cursor, newest);
   }
   return { nextInMs: nextPollDelayMs(limit, intervalMs), received: items.length };
 }

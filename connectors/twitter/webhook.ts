@@ -1,10 +1,10 @@
 import express, { type Express } from 'express';
 import { z } from 'zod';
 import type { Config } from '../../config/index.js';
+import { MAX_WEBHOOK_BODY } from '../../src/shared/max-body.js';
 import type { Receive } from '../../src/connector.js';
 import { hmacSha256, sameSignature } from '../../src/shared/hmac.js';
 import { storableString } from '../../src/shared/well-formed.js';
-import { MAX_BODY } from '../webhook/route.js';
 import type { TweetPayload } from './normalize.js';
 
 /** X's CRC check and delivery signature: `sha256=` + base64 HMAC-SHA256 with the consumer secret. */
@@ -64,20 +64,20 @@ export function mountTwitterWebhook(config: Config, receive: Receive) {
       if (typeof token !== 'string' || !token || token.length > 512) return void res.status(400).json({ error: 'crc_token required' });
       res.json({ response_token: twitterSignature(secret, token) });
     });
-    app.post('/webhooks/twitter', express.raw({ type: () => true, limit: MAX_BODY }), async (req, res) => {
+    app.post('/webhooks/twitter', express.raw({ type: () => true, limit: MAX_WEBHOOK_BODY }), async (req, res) => {
       if (!secret) return void res.status(404).json({ error: 'twitter webhooks are off (TWITTER_API_SECRET not set)' });
       const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       if (!sameSignature(req.get('x-twitter-webhooks-signature'), twitterSignature(secret, body))) {
         return void res.status(401).json({ error: 'bad x-twitter-webhooks-signature' });
       }
-      let parsed;
+      let parsed: z.ZodSafeParseResult<z.output<typeof deliverySchema>>;
       try {
         parsed = deliverySchema.safeParse(JSON.parse(body.toString('utf8')));
       } catch {
         return void res.status(400).json({ error: 'body is not JSON' });
       }
       if (!parsed.success)
-        return void res.status(422).json({ error: parsed.error.issues[0]!.path.join('.') + ': ' + parsed.error.issues[0]!.message });
+        return void res.status(422).json({ error: `${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}` });
       // One app can subscribe several accounts: only the brand's feed is carebot's.
       if (config.TWITTER_USER_ID && parsed.data.for_user_id !== config.TWITTER_USER_ID) {
         return void res.status(200).json({ ok: true, received: 0 });

@@ -1,43 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
-import type { Config } from '../../config/index.js';
-import { ConnectorError, type Connector } from '../../src/connector.js';
-import { postSigned } from './callback.js';
-import { webhookPayloadSchema } from './normalize.js';
-import { secretFor } from './sources.js';
+import type { Network } from '../../src/connector.js';
+import { normalizeWebhook } from './normalize.js';
+import { mountGenericWebhook } from './route.js';
 
-/** A source's answer to a reply callback: what it calls the reply, if it says. */
-const callbackAnswerSchema = z.object({ id: z.string().min(1).max(200).optional(), url: z.url().optional() });
-
-/**
- * Generic webhook sources: mentions arrive on `POST /webhooks/generic/<source>` (route.ts);
- * replies go to the source's `callbackUrl`, signed with its secret the same way.
- */
-export function createWebhookConnector(config: Config): Connector {
-  return {
-    platform: 'webhook',
-    limits: { textLength: 20_000 },
-
-    async reply(to, text, opts) {
-      const stored = webhookPayloadSchema.safeParse(to.payload);
-      if (!stored.success) throw new ConnectorError('the stored webhook mention has no source', 'rejected');
-      const { source, body } = stored.data;
-      const callbackUrl = config.file.webhooks[source]?.callbackUrl;
-      const secret = secretFor(config, source);
-      if (!callbackUrl || !secret) throw new ConnectorError(`webhook source '${source}' has no callbackUrl to send replies to`, 'rejected');
-      // The same id on every retry of one reply, so the source can drop a repeat.
-      const id = opts?.idempotencyKey ?? randomUUID();
-      const answer = await postSigned(callbackUrl, secret, {
-        type: 'reply',
-        id,
-        source,
-        inReplyTo: body.id,
-        conversationId: body.conversationId ?? body.id,
-        author: { id: body.author.id, handle: body.author.handle },
-        text,
-      });
-      const parsed = callbackAnswerSchema.safeParse(answer);
-      return { externalId: (parsed.success && parsed.data.id) || id, url: (parsed.success && parsed.data.url) || null };
-    },
-  };
-}
+/** Any other source, through signed webhooks; replies go to each source's callback URL. */
+export const webhook: Network = {
+  normalize: normalizeWebhook,
+  // On as soon as one source can sign.
+  isOn: (config) => Boolean(config.WEBHOOK_SECRET || Object.keys(config.file.webhooks).length),
+  create: async (config) => (await import('./connector.js')).createWebhookConnector(config),
+  routes: mountGenericWebhook,
+};

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Mention } from '../../src/mention.js';
 import { storableString } from '../../src/shared/well-formed.js';
 
-/** The body of `POST /webhooks/generic/<source>`: the format documented in the README. */
+/** The body of `POST /webhooks/generic/<source>`: the format documented in docs/webhook.md. */
 export const webhookBodySchema = z.strictObject({
   id: storableString().min(1).max(100),
   text: storableString().min(1).max(20_000),

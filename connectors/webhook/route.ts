@@ -2,11 +2,10 @@ import express, { type Express } from 'express';
 import { prettifyError } from 'zod';
 import type { Receive } from '../../src/connector.js';
 import type { Config } from '../../config/index.js';
+import { MAX_WEBHOOK_BODY } from '../../src/shared/max-body.js';
 import { secretFor } from './sources.js';
 import { webhookBodySchema, webhookExternalId } from './normalize.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, checkWebhookSignature } from './signature.js';
-
-export const MAX_BODY = '1mb';
 
 /**
  * `POST /webhooks/generic/<source>`: any other network or automation tool. Signed with the
@@ -15,7 +14,7 @@ export const MAX_BODY = '1mb';
  */
 export function mountGenericWebhook(config: Config, receive: Receive) {
   return (app: Express) => {
-    app.post('/webhooks/generic/:source', express.raw({ type: () => true, limit: MAX_BODY }), async (req, res) => {
+    app.post('/webhooks/generic/:source', express.raw({ type: () => true, limit: MAX_WEBHOOK_BODY }), async (req, res) => {
       const source = String(req.params.source);
       const secret = /^[a-z0-9_-]{1,64}$/.test(source) ? secretFor(config, source) : undefined;
       if (!secret) return void res.status(404).json({ error: `unknown webhook source '${source.slice(0, 64)}'` });

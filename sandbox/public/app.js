@@ -19,7 +19,9 @@ async function post(path, body = {}) {
 }
 function toast(text) {
   $('toast').textContent = text;
-  setTimeout(() => $('toast').textContent === text && ($('toast').textContent = ''), 6000);
+  setTimeout(() => {
+    if ($('toast').textContent === text) $('toast').textContent = '';
+  }, 6000);
 }
 
 const ctx = (prefix) => ({

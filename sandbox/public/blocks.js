@@ -54,7 +54,7 @@ const EMOJI = {
   email: '📧',
 };
 const emoji = (s) => s.replace(/:([a-z0-9_+-]+):/g, (m, name) => EMOJI[name] ?? m);
-const unescape = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const unescapeEntities = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
 /** Inline mrkdwn of one line: `<…>` tokens, *bold* _italic_ ~strike~ `code` (entities still escaped). */
 function inline(text, names) {
@@ -62,15 +62,15 @@ function inline(text, names) {
   const re = /<([^<>]+)>|`([^`]+)`|\*([^*\n]+)\*|(?<![\w])_([^_\n]+)_(?![\w])|~([^~\n]+)~/g;
   let last = 0;
   for (const m of text.matchAll(re)) {
-    if (m.index > last) out.push(emoji(unescape(text.slice(last, m.index))));
+    if (m.index > last) out.push(emoji(unescapeEntities(text.slice(last, m.index))));
     if (m[1] !== undefined) out.push(token(m[1], names));
-    else if (m[2] !== undefined) out.push(h('code', {}, unescape(m[2])));
+    else if (m[2] !== undefined) out.push(h('code', {}, unescapeEntities(m[2])));
     else if (m[3] !== undefined) out.push(h('strong', {}, ...inline(m[3], names)));
     else if (m[4] !== undefined) out.push(h('em', {}, ...inline(m[4], names)));
     else out.push(h('s', {}, ...inline(m[5], names)));
     last = m.index + m[0].length;
   }
-  if (last < text.length) out.push(emoji(unescape(text.slice(last))));
+  if (last < text.length) out.push(emoji(unescapeEntities(text.slice(last))));
   return out;
 }
 
@@ -85,7 +85,7 @@ function token(inner, names) {
   }
   if (target.startsWith('!')) return h('span', { class: 'mention' }, `@${target.slice(1).split('^')[0]}`);
   const safe = /^(https?:|mailto:)/.test(target) ? target : undefined;
-  return h('a', { href: safe, target: '_blank', rel: 'noopener noreferrer' }, unescape(label ?? target));
+  return h('a', { href: safe, target: '_blank', rel: 'noopener noreferrer' }, unescapeEntities(label ?? target));
 }
 
 /** A mrkdwn text object as Slack renders it: lines, `>` quotes, inline styles, tokens. */

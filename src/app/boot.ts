@@ -2,9 +2,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { Worker } from 'bullmq';
 import type { Server } from 'node:http';
 import { ConfigError, type Config } from '../../config/index.js';
-import { createConnectors } from '../../connectors/registry.js';
-import { mountTwitterWebhook } from '../../connectors/twitter/webhook.js';
-import { mountGenericWebhook } from '../../connectors/webhook/route.js';
+import { createConnectors, registry } from '../../connectors/registry.js';
 import { startAnalyzeWorker } from '../../workers/analyze.js';
 import { startBroadcastWorker } from '../../workers/broadcast.js';
 import { startIngestWorker } from '../../workers/ingest.js';
@@ -13,8 +11,10 @@ import { startOutboundWorker } from '../../workers/outbound.js';
 import { startPollWorker } from '../../workers/poll.js';
 import { startSlaWorker } from '../../workers/sla.js';
 import { startSpikesWorker } from '../../workers/spikes.js';
+import { createConnectorStore } from '../db/connector-store.js';
 import { openDatabase } from '../db/open.js';
-import { createHttpApp, listen, type Mount } from '../http/server.js';
+import { createHttpApp, listen } from '../http/server.js';
+import type { Mount } from '../shared/mount.js';
 import { mountStatusPage } from '../http/status-page.js';
 import type { Logger } from '../shared/log.js';
 import type { Incoming } from '../mention.js';
@@ -24,6 +24,7 @@ import { createIntake } from '../pipeline/intake.js';
 import { receive } from '../pipeline/receive.js';
 import { reconcile } from '../pipeline/reconcile.js';
 import { closeQueues, connectRedis, createQueues } from '../queues/queues.js';
+import { tryLock } from '../queues/with-lock.js';
 import type { Services } from './services.js';
 import { createChannelPace } from '../slack/api/channel-pace.js';
 import { createSlackClient } from '../slack/api/client.js';
@@ -81,7 +82,8 @@ export async function openServices(config: Config, log: Logger, opts: { role: Ro
         config.file.brand.name ?? '',
       ]),
     ),
-    connectors: await createConnectors(config, database.db, log),
+    registry,
+    connectors: await createConnectors(config, createConnectorStore(database.db), log),
   };
 }
 
@@ -115,7 +117,8 @@ export function startWorkers(s: Services): { stop(): Promise<void> } {
   let running: Promise<void> = Promise.resolve();
   const tick = async () => {
     try {
-      if (!(await s.redis.set(lockKey, String(process.pid), 'PX', Math.max(periodMs - 100, 100), 'NX'))) return;
+      // Never released: held for about a period, it keeps the processes' rounds one period apart.
+      if (!(await tryLock(s.redis, lockKey, Math.max(periodMs - 100, 100)))) return;
       await ensurePollSchedules(s);
       if (s.slack) await Promise.all([ensureSpikeSchedule(s), ensureSlaSchedule(s), ensureIncidentSchedule(s)]);
       await reconcile(s, s.config.STUCK_AFTER_SECONDS * 1000);
@@ -157,8 +160,7 @@ export async function start(config: Config, log: Logger, role: Role, opts: { pgl
   // or the /slack/events route per http/all process. Only they load Bolt.
   const slackApp = role === 'workers' || !config.SLACK_BOT_TOKEN ? undefined : (await import('../slack/app.js')).createSlackApp(services);
   const publicRoutes = [
-    mountGenericWebhook(config, toPipeline),
-    mountTwitterWebhook(config, toPipeline),
+    ...Object.values(registry).flatMap((network) => network.routes?.(config, toPipeline) ?? []),
     mountStatusPage(services),
     ...(slackApp?.mount ? [slackApp.mount] : []),
     ...(opts.mounts ?? []),

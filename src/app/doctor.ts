@@ -1,11 +1,23 @@
 import { WebClient } from '@slack/web-api';
 import { Redis } from 'ioredis';
 import type { Config } from '../../config/index.js';
-import { checkDiscord } from '../../connectors/discord/check.js';
-import { checkTwitter } from '../../connectors/twitter/check.js';
+import type { Network } from '../connector.js';
+import { registry } from '../../connectors/registry.js';
+import type { Platform } from '../mention.js';
+import { createConnectorStore } from '../db/connector-store.js';
 import { openDatabase } from '../db/open.js';
 
 type Check = [name: string, run: () => Promise<string>];
+
+/** A network's own check, with the database open: an OAuth 2.0 refresh token is spent and its successor stored there. */
+async function checkNetwork(config: Config, check: NonNullable<Network['check']>): Promise<string> {
+  const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  try {
+    return await withTimeout(check(config, createConnectorStore(db.db)), 10_000);
+  } finally {
+    await db.close();
+  }
+}
 
 const withTimeout = <T>(p: Promise<T>, ms = 5000) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms / 1000}s`)), ms).unref())]);
@@ -76,19 +88,9 @@ export async function runDoctor(load: () => Config): Promise<number> {
         );
       },
     ],
-    [
-      'twitter',
-      async () => {
-        // The database too: an OAuth 2.0 refresh token is spent and its successor stored there.
-        const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
-        try {
-          return await withTimeout(checkTwitter(config, db.db), 10_000);
-        } finally {
-          await db.close();
-        }
-      },
-    ],
-    ['discord', () => withTimeout(checkDiscord(config))],
+    ...(Object.entries(registry) as [Platform, Network][]).flatMap(([platform, network]): Check[] =>
+      network.check ? [[platform, () => checkNetwork(config, network.check!)]] : [],
+    ),
   ];
   let failed = 0;
   for (const [name, run] of checks) {

@@ -5,13 +5,10 @@ import type { Db } from './open.js';
 import { query } from './query.js';
 import { groupBy } from '../shared/group-by.js';
 import { inFlightStates, mentions, type MentionState } from './schema.js';
-import type { Platform } from '../mention.js';
-
-export type MentionRow = typeof mentions.$inferSelect;
-type Columns = typeof mentions.$inferInsert;
+import type { MentionInsert, MentionRow } from './rows.js';
 
 /** One row's move to its next state, with what the stage found out. */
-export type MentionUpdate = { id: number; state: MentionState } & Partial<Omit<Columns, 'id' | 'state' | 'updatedAt'>>;
+export type MentionUpdate = { id: number; state: MentionState } & Partial<Omit<MentionInsert, 'id' | 'state' | 'updatedAt'>>;
 
 export async function loadMention(db: Db, id: number): Promise<MentionRow> {
   const [row] = await db.select().from(mentions).where(eq(mentions.id, id));
@@ -22,7 +19,7 @@ export async function loadMention(db: Db, id: number): Promise<MentionRow> {
 
 /** The customer message a reply answers, as a connector takes it. */
 export const replyTarget = (m: MentionRow): ReplyTarget => ({
-  platform: m.platform as Platform,
+  platform: m.platform,
   externalId: m.externalId,
   conversationId: m.conversationId!,
   author: { id: m.authorId!, handle: m.authorHandle!, displayName: m.authorName, followers: m.authorFollowers, profileUrl: m.authorUrl },

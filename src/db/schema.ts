@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import type { Platform } from '../mention.js';
+import type { TriageResult } from '../triage/types.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -15,7 +17,7 @@ export const mentions = pgTable(
   'mentions',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    platform: text('platform').notNull(),
+    platform: text('platform').$type<Platform>().notNull(),
     externalId: text('external_id').notNull(),
     state: text('state').$type<MentionState>().notNull().default('received'),
     /**
@@ -23,7 +25,7 @@ export const mentions = pgTable(
      * only when this job is gone or finished, so a long backlog is never queued twice.
      */
     jobId: text('job_id'),
-    payload: jsonb('payload').notNull(),
+    payload: jsonb('payload').$type<unknown>().notNull(),
     error: text('error'),
     // Filled by ingest from the connector's normalized Mention.
     conversationId: text('conversation_id'),
@@ -38,7 +40,7 @@ export const mentions = pgTable(
     createdAt: ts('created_at'),
     language: text('language'),
     // Filled by analyze.
-    triage: jsonb('triage'),
+    triage: jsonb('triage').$type<TriageResult>(),
     priority: text('priority'),
     category: text('category'),
     sentiment: real('sentiment'),
@@ -112,7 +114,7 @@ export const spikes = pgTable(
 export const slackThreads = pgTable(
   'slack_threads',
   {
-    platform: text('platform').notNull(),
+    platform: text('platform').$type<Platform>().notNull(),
     conversationId: text('conversation_id').notNull(),
     rootMentionId: bigint('root_mention_id', { mode: 'number' }).notNull(),
     channel: text('channel').notNull(),
@@ -186,7 +188,7 @@ export const replies = pgTable(
     mentionId: bigint('mention_id', { mode: 'number' })
       .notNull()
       .references(() => mentions.id),
-    platform: text('platform').notNull(),
+    platform: text('platform').$type<Platform>().notNull(),
     kind: text('kind').$type<'reply' | 'acknowledgement' | 'follow_up'>().notNull().default('reply'),
     text: text('text').notNull(),
     state: text('state').$type<ReplyState>().notNull().default('pending'),
@@ -273,7 +275,7 @@ export const broadcasts = pgTable(
       .notNull()
       .references(() => incidentUpdates.id),
     incidentId: bigint('incident_id', { mode: 'number' }).notNull(),
-    platform: text('platform').notNull(),
+    platform: text('platform').$type<Platform>().notNull(),
     state: text('state').$type<ReplyState>().notNull().default('pending'),
     externalId: text('external_id'),
     url: text('url'),

@@ -1,12 +1,10 @@
 import type { Server } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import type { Services } from '../app/services.js';
+import type { Ctx } from '../context.js';
+import type { Mount } from '../shared/mount.js';
 import { adminRouter } from './admin.js';
 
-/** Each piece of the HTTP surface mounts itself on the app (webhooks, Slack events). */
-export type Mount = (app: Express) => void;
-
-export function createHttpApp(s: Services, mounts: Mount[] = []): Express {
+export function createHttpApp(s: Ctx<'config' | 'log' | 'database' | 'redis' | 'queues' | 'metrics'>, mounts: Mount[] = []): Express {
   const app = express();
   app.disable('x-powered-by');
 

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { statusReport } from '../incidents/status-report.js';
-import type { Services } from '../app/services.js';
+import type { Ctx } from '../context.js';
 import { statusHtml } from './status-html.js';
 
 /** Short: the page is read by many at once during an incident, and must not lag an update by much. */
@@ -10,7 +10,7 @@ const CACHE = 'public, max-age=30';
  * `GET /status` (HTML) and `GET /status.json`: the public status page the brand links to, and
  * where `{{status_url}}` in replies points (incidents.publicUrl + `/status`).
  */
-export function mountStatusPage(s: Services) {
+export function mountStatusPage(s: Ctx<'config' | 'db'>) {
   return (app: Express) => {
     app.get('/status.json', async (_req, res) => {
       const report = await statusReport(s.db);

@@ -5,17 +5,16 @@ import { broadcasts } from '../db/schema.js';
 import type { Db } from '../db/open.js';
 import type { Platform } from '../mention.js';
 import { broadcastJob } from '../queues/queues.js';
-import type { Services } from '../app/services.js';
+import type { Ctx } from '../context.js';
 import { checkLengths } from './lengths.js';
-import type { IncidentUpdate, Tx } from './store.js';
-
-export type Broadcast = typeof broadcasts.$inferSelect;
+import type { Tx } from './store.js';
+import type { Broadcast, IncidentUpdate } from '../db/rows.js';
 
 export const broadcastKey = (u: Pick<IncidentUpdate, 'incidentId' | 'id'>, platform: Platform) =>
   `incident:${u.incidentId}:update:${u.id}:${platform}`;
 
 /** The incident's first update on a network: later ones thread under it. */
-async function firstOnNetwork(s: Services, incidentId: number, platform: Platform, not: number): Promise<string | undefined> {
+async function firstOnNetwork(s: Ctx<'db'>, incidentId: number, platform: Platform, not: number): Promise<string | undefined> {
   const [first] = await s.db
     .select({ externalId: broadcasts.externalId })
     .from(broadcasts)
@@ -31,7 +30,7 @@ async function firstOnNetwork(s: Services, incidentId: number, platform: Platfor
  * One pending row per network the update is to go to, stored with the Broadcast decision (in its
  * transaction): the record of what is still owed, which the reconciler re-queues from.
  */
-export async function storeBroadcasts(s: Services, db: Db | Tx, update: IncidentUpdate, user: string): Promise<void> {
+export async function storeBroadcasts(s: Ctx<'config' | 'connectors'>, db: Db | Tx, update: IncidentUpdate, user: string): Promise<void> {
   const rows = checkLengths(s, update.publicText).map(({ platform }) => ({
     idempotencyKey: broadcastKey(update, platform),
     updateId: update.id,
@@ -46,7 +45,7 @@ export async function storeBroadcasts(s: Services, db: Db | Tx, update: Incident
  * Hands a decided update to a worker: only worker processes have the networks' clients logged
  * in (Discord's gateway). The reconciler queues it later if Redis is away now.
  */
-export async function queueBroadcast(s: Services, updateId: number): Promise<void> {
+export async function queueBroadcast(s: Ctx<'log' | 'queues'>, updateId: number): Promise<void> {
   try {
     await s.queues.broadcast.addBulk([broadcastJob(updateId)]);
   } catch (err) {
@@ -60,7 +59,7 @@ export async function queueBroadcast(s: Services, updateId: number): Promise<voi
  * network this process lacks, and each is claimed pending → sending before the call, so a retry
  * finds it and reports it instead of posting again. Every attempt is audited.
  */
-export async function broadcastUpdate(s: Services, update: IncidentUpdate, user: string): Promise<Broadcast[]> {
+export async function broadcastUpdate(s: Ctx<'config' | 'db' | 'connectors'>, update: IncidentUpdate, user: string): Promise<Broadcast[]> {
   const results: Broadcast[] = [];
   const checks = checkLengths(s, update.publicText);
   const owed = await s.db

@@ -1,12 +1,14 @@
 import { and, count, desc, eq, isNotNull, sql } from 'drizzle-orm';
+import { networks } from '../../connectors/networks.js';
 import type { Db } from '../db/open.js';
 import { mentions, replies } from '../db/schema.js';
 import type { Platform } from '../mention.js';
 import { replyJob } from '../queues/queues.js';
-import type { Services } from '../app/services.js';
+import type { Ctx } from '../context.js';
 import { truncate } from '../shared/fit-text.js';
 import { fillTemplate, statusUrl } from './settings.js';
-import type { Incident, Tx } from './store.js';
+import type { Tx } from './store.js';
+import type { Incident } from '../db/rows.js';
 
 export const followUpKey = (incidentId: number, platform: string, authorId: string) =>
   `incident:${incidentId}:followup:${platform}:${authorId}`;
@@ -16,17 +18,18 @@ export const acknowledgementKey = (incidentId: number, platform: string, authorI
 const CHUNK = 500;
 
 /** What a customer is called in a message to them: an @handle where the network has them. */
-export const customerName = (platform: string, handle: string | null) => (platform === 'twitter' ? `@${handle}` : (handle ?? 'there'));
+export const customerName = (platform: Platform, handle: string | null) =>
+  handle ? `${networks[platform].handlePrefix}${handle}` : 'there';
 
 /** A follow-up or acknowledgement's words, cut to what the network takes (a refusal would waste the one chance). */
 export function incidentReplyText(
-  s: Services,
+  s: Ctx<'config' | 'connectors'>,
   template: string,
   i: Incident,
-  to: { platform: string; authorHandle: string | null },
+  to: { platform: Platform; authorHandle: string | null },
 ): string {
   const text = fillTemplate(template, { customer: customerName(to.platform, to.authorHandle), title: i.title, statusUrl: statusUrl(s) });
-  return truncate(text, s.connectors[to.platform as Platform]?.limits.textLength ?? text.length);
+  return truncate(text, s.connectors[to.platform]?.limits.textLength ?? text.length);
 }
 
 /**
@@ -34,7 +37,7 @@ export function incidentReplyText(
  * stored in the same transaction that resolves the incident: once it reads resolved, every
  * promise to write back exists, and a crash after it loses none (the reconciler queues them).
  */
-export async function storeFollowUps(s: Services, tx: Tx, i: Incident): Promise<number[]> {
+export async function storeFollowUps(s: Ctx<'config' | 'connectors'>, tx: Tx, i: Incident): Promise<number[]> {
   const latest = await tx
     .selectDistinctOn([mentions.platform, mentions.authorId], {
       id: mentions.id,
@@ -70,7 +73,7 @@ export async function storeFollowUps(s: Services, tx: Tx, i: Incident): Promise<
 }
 
 /** Hands stored replies to the outbound queue; the reconciler does it later if Redis is away now. */
-export async function queueReplies(s: Services, ids: number[]): Promise<void> {
+export async function queueReplies(s: Ctx<'log' | 'queues'>, ids: number[]): Promise<void> {
   try {
     for (let at = 0; at < ids.length; at += CHUNK) {
       await s.queues.outbound.addBulk(ids.slice(at, at + CHUNK).map(replyJob));

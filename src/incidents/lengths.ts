@@ -1,5 +1,5 @@
 import type { Platform } from '../mention.js';
-import type { Services } from '../app/services.js';
+import type { Ctx } from '../context.js';
 import { broadcastNetworks } from './settings.js';
 
 export interface LengthCheck {
@@ -10,7 +10,7 @@ export interface LengthCheck {
 }
 
 /** Each broadcast network's length limit against the public message, before anything is sent. */
-export function checkLengths(s: Services, text: string): LengthCheck[] {
+export function checkLengths(s: Ctx<'config' | 'connectors'>, text: string): LengthCheck[] {
   const length = [...text].length;
   return broadcastNetworks(s).map((platform) => {
     const limit = s.connectors[platform]!.limits.textLength;

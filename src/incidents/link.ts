@@ -1,19 +1,18 @@
 import { and, eq, gte, inArray, isNull } from 'drizzle-orm';
 import { mentions, replies, spikes } from '../db/schema.js';
-import type { MentionRow } from '../db/mention-row.js';
-import type { Services } from '../app/services.js';
+import type { Incident, MentionRow } from '../db/rows.js';
+import type { Ctx } from '../context.js';
 import { spikeOf } from '../spikes/collapse.js';
-import type { TriageResult } from '../triage/index.js';
 import { acknowledgementKey, incidentReplyText, queueReplies } from './follow-ups.js';
 import { matchesKeywords } from './settings.js';
-import { openIncidents, type Incident, type Tx } from './store.js';
+import { openIncidents, type Tx } from './store.js';
 
 /**
  * Which of a batch's mentions belong to an open incident: those naming its keywords, and any
  * triaged as an outage (the newest incident takes those). They are linked instead of getting a
  * card each; the incident's thread lists them in a paced digest. Returns mention id → incident.
  */
-export async function linkToIncidents(s: Services, rows: MentionRow[]): Promise<Map<number, Incident>> {
+export async function linkToIncidents(s: Ctx<'db' | 'spikes'>, rows: MentionRow[]): Promise<Map<number, Incident>> {
   const linked = new Map<number, Incident>();
   if (!rows.length) return linked;
   const open = await openIncidents(s.db);
@@ -31,7 +30,7 @@ export async function linkToIncidents(s: Services, rows: MentionRow[]): Promise<
  * what the alert's digest would have — the keywords are a few words, the outage has many ("got
  * logged out", "stuck on the spinner") — so those customers are followed up too.
  */
-async function spikeMatcher(s: Services, open: Incident[]): Promise<(row: MentionRow) => Incident | undefined> {
+async function spikeMatcher(s: Ctx<'db' | 'spikes'>, open: Incident[]): Promise<(row: MentionRow) => Incident | undefined> {
   const declared = await s.db
     .select({ incidentId: spikes.incidentId, terms: spikes.terms })
     .from(spikes)
@@ -52,7 +51,7 @@ async function spikeMatcher(s: Services, open: Incident[]): Promise<(row: Mentio
 }
 
 const namesIt = (row: Pick<MentionRow, 'text'>, i: Incident) => matchesKeywords(row.text ?? '', i.keywords);
-const isOutage = (row: Pick<MentionRow, 'triage'>) => (row.triage as TriageResult | null)?.category === 'outage';
+const isOutage = (row: Pick<MentionRow, 'triage'>) => row.triage?.category === 'outage';
 
 /** How far before the declaration (or before its spike opened) a new incident looks for its complaints. */
 const LOOKBACK_MS = 60 * 60_000;
@@ -75,7 +74,7 @@ export async function linkEarlier(tx: Tx, incident: Incident): Promise<MentionRo
     .where(and(isNull(mentions.incidentId), gte(mentions.receivedAt, since)));
   // Looking back, only what reads as a problem: "love the new login page" an hour ago is not this outage.
   const complains = (r: MentionRow) => {
-    const t = r.triage as TriageResult | null;
+    const t = r.triage;
     return !t || (!t.spam && (t.complaint || t.sentiment.label === 'negative' || t.category === 'outage'));
   };
   const earlier = recent.filter((r) => complains(r) && (namesIt(r, incident) || isOutage(r)));
@@ -97,7 +96,11 @@ export async function linkEarlier(tx: Tx, incident: Incident): Promise<MentionRo
  * When acknowledgements are on: one reply per linked customer per incident (the idempotency key
  * names the incident, network and author), sent through the outbound queue at the network's pace.
  */
-export async function acknowledgeLinked(s: Services, rows: MentionRow[], linked: Map<number, Incident>): Promise<void> {
+export async function acknowledgeLinked(
+  s: Ctx<'config' | 'log' | 'db' | 'queues' | 'connectors'>,
+  rows: MentionRow[],
+  linked: Map<number, Incident>,
+): Promise<void> {
   if (!s.config.file.incidents.acknowledge || !linked.size) return;
   const values = rows
     .filter((r) => linked.has(r.id) && r.authorId)

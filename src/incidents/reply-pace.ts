@@ -2,13 +2,16 @@ import { eq } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { replies } from '../db/schema.js';
-import type { Services } from '../app/services.js';
+import type { Ctx } from '../context.js';
 
 const limiters = new WeakMap<Redis, Map<string, RateLimiterRedis>>();
 
-function limiterFor(s: Services, platform: string, perMinute: number): RateLimiterRedis {
+function limiterFor(s: Ctx<'config' | 'redis'>, platform: string, perMinute: number): RateLimiterRedis {
   let byPlatform = limiters.get(s.redis);
-  if (!byPlatform) limiters.set(s.redis, (byPlatform = new Map()));
+  if (!byPlatform) {
+    byPlatform = new Map();
+    limiters.set(s.redis, byPlatform);
+  }
   let limiter = byPlatform.get(platform);
   if (!limiter) {
     // Even spacing, not a burst per minute: at most one per `60 / perMinute` s, or `perMinute / 60` a second.
@@ -30,13 +33,13 @@ function limiterFor(s: Services, platform: string, perMinute: number): RateLimit
  * 0 when this one may go now, else how long to wait (spread a little so waiting jobs do not all
  * wake at once).
  */
-export async function incidentReplyWait(s: Services, replyId: number): Promise<number> {
+export async function incidentReplyWait(s: Ctx<'config' | 'db' | 'redis'>, replyId: number): Promise<number> {
   const [r] = await s.db
     .select({ kind: replies.kind, platform: replies.platform, state: replies.state })
     .from(replies)
     .where(eq(replies.id, replyId));
   if (!r || r.kind === 'reply' || r.state !== 'pending') return 0;
-  const perMinute = s.config.file.incidents.repliesPerMinute[r.platform as keyof typeof s.config.file.incidents.repliesPerMinute];
+  const perMinute = s.config.file.incidents.repliesPerMinute[r.platform];
   if (!perMinute) return 0;
   try {
     await limiterFor(s, r.platform, perMinute).consume(r.platform);

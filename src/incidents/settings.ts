@@ -1,12 +1,12 @@
 import type { Platform } from '../mention.js';
-import type { Services } from '../app/services.js';
+import type { Ctx } from '../context.js';
 
 /** The channel of incident cards and their threads: the configured one, else the status, else the inbox channel. */
-export const statusChannel = (s: Services): string | undefined =>
+export const statusChannel = (s: Ctx<'config'>): string | undefined =>
   s.config.file.incidents.statusChannel ?? s.config.SLACK_STATUS_CHANNEL ?? s.config.SLACK_INBOX_CHANNEL;
 
 /** The networks a public update goes to: those configured (or all) that are connected and can broadcast. */
-export function broadcastNetworks(s: Services): Platform[] {
+export function broadcastNetworks(s: Ctx<'config' | 'connectors'>): Platform[] {
   const able = (Object.keys(s.connectors) as Platform[]).filter((p) => s.connectors[p]?.broadcast);
   const wanted = s.config.file.incidents.networks;
   return wanted ? able.filter((p) => wanted.includes(p)) : able;
@@ -19,7 +19,7 @@ export function fillTemplate(text: string, values: { customer: string; title: st
 }
 
 /** Where customers follow the incident: the public status page, when carebot knows its address. */
-export const statusUrl = (s: Services): string => {
+export const statusUrl = (s: Ctx<'config'>): string => {
   const base = s.config.file.incidents.publicUrl;
   return base ? `${base.replace(/\/+$/, '')}/status` : '';
 };

@@ -1,9 +1,8 @@
 import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { incidents, incidentUpdates, mentions, spikes, type IncidentState } from '../db/schema.js';
+import type { Incident, IncidentUpdate } from '../db/rows.js';
 
-export type Incident = typeof incidents.$inferSelect;
-export type IncidentUpdate = typeof incidentUpdates.$inferSelect;
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 export interface Declaration {

@@ -2,11 +2,12 @@ import { and, eq, gt, inArray, lt } from 'drizzle-orm';
 import { mentions } from '../db/schema.js';
 import { groupBy } from '../shared/group-by.js';
 import { batchJobId, batchTokenOf } from '../queues/queues.js';
-import type { Services } from '../app/services.js';
+import type { Ctx } from '../context.js';
 import { countsTowardSpikes } from '../spikes/collapse.js';
 import { recordAnomalies } from '../spikes/open-spikes.js';
 import type { Priority, TriageResult } from '../triage/index.js';
-import { loadMentions, updateMentions, type MentionRow, type MentionUpdate } from '../db/mention-row.js';
+import { loadMentions, updateMentions, type MentionUpdate } from '../db/mention-row.js';
+import type { MentionRow } from '../db/rows.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -17,14 +18,18 @@ const queuePriority: Record<Priority, number> = { P1: 1, P2: 2, P3: 3, P4: 4 };
  * Stage 2: sentiment and triage (category, priority, complaint, needs-a-reply, spam, language)
  * for a batch. The batch goes on to notify split by priority, one job per priority.
  */
-export async function analyze(s: Services, jobId: string, mentionIds: number[]): Promise<void> {
+export async function analyze(
+  s: Ctx<'config' | 'log' | 'db' | 'queues' | 'triage' | 'spikes'>,
+  jobId: string,
+  mentionIds: number[],
+): Promise<void> {
   const token = batchTokenOf(jobId);
   const notifyJob = (p: Priority) => batchJobId('notify', token, p);
   const rows = await loadMentions(s.db, mentionIds, ['ingested', 'analyzed']);
   const fresh = rows.filter((r) => r.state === 'ingested');
   const contacts = await recentContacts(s, fresh);
   const now = new Date();
-  const updates = fresh.map((row): MentionUpdate & { priority: Priority } => {
+  const updates = fresh.map((row): MentionUpdate & { priority: Priority; triage: TriageResult } => {
     const result = s.triage.triage({
       text: row.text!,
       platform: row.platform,
@@ -46,7 +51,7 @@ export async function analyze(s: Services, jobId: string, mentionIds: number[]):
     };
   });
   const moved = new Set(await updateMentions(s.db, ['ingested'], updates));
-  const counted = fresh.filter((r, i) => moved.has(r.id) && countsTowardSpikes(updates[i]!.triage as TriageResult));
+  const counted = fresh.filter((r, i) => moved.has(r.id) && countsTowardSpikes(updates[i]!.triage));
   await recordAnomalies(s, await s.spikes.observe(counted.map((r) => ({ text: r.text!, createdAt: r.createdAt ?? now }))));
 
   // Rows an earlier delivery of this job already moved are forwarded again (a no-op if their job exists).
@@ -67,7 +72,7 @@ export async function analyze(s: Services, jobId: string, mentionIds: number[]):
 }
 
 /** For each row: how often the same customer wrote in the 24 hours before it. One query per batch. */
-async function recentContacts(s: Services, rows: MentionRow[]): Promise<Map<number, number>> {
+async function recentContacts(s: Ctx<'db'>, rows: MentionRow[]): Promise<Map<number, number>> {
   const counts = new Map<number, number>();
   const dated = rows.filter((r) => r.authorId && r.createdAt);
   for (const platform of new Set(dated.map((r) => r.platform))) {

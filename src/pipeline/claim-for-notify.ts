@@ -2,7 +2,8 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { query } from '../db/query.js';
 import { mentions } from '../db/schema.js';
-import { loadMentions, type MentionRow } from '../db/mention-row.js';
+import { loadMentions } from '../db/mention-row.js';
+import type { MentionRow } from '../db/rows.js';
 
 /** A row this notify job may post, and whether an earlier attempt may have posted it already. */
 export interface ClaimedMention extends MentionRow {

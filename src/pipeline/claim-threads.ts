@@ -1,11 +1,9 @@
 import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { mentions, slackThreads } from '../db/schema.js';
 import { chooseChannel } from './routing.js';
-import type { Services } from '../app/services.js';
+import type { Ctx } from '../context.js';
 import type { TriageResult } from '../triage/index.js';
-import type { MentionRow } from '../db/mention-row.js';
-
-export type Thread = typeof slackThreads.$inferSelect;
+import type { MentionRow, ThreadRow } from '../db/rows.js';
 
 export const conversationKey = (r: { platform: string; conversationId: string | null }) => `${r.platform}\u0000${r.conversationId}`;
 
@@ -14,13 +12,13 @@ export const conversationKey = (r: { platform: string; conversationId: string | 
  * the row is the claim that makes exactly one card per conversation, even when two batches
  * notify the same conversation at once. `firsts` holds each conversation's earliest mention here.
  */
-export async function claimThreads(s: Services, firsts: MentionRow[]): Promise<Map<string, Thread>> {
+export async function claimThreads(s: Ctx<'config' | 'db'>, firsts: MentionRow[]): Promise<Map<string, ThreadRow>> {
   if (!firsts.length) return new Map();
   await s.db
     .insert(slackThreads)
     .values(
       firsts.map((row) => {
-        const triage = row.triage as TriageResult;
+        const triage = row.triage!;
         const channel = chooseChannel(s.config.file.routes, s.config.SLACK_INBOX_CHANNEL, {
           platform: row.platform,
           text: row.text ?? '',
@@ -79,7 +77,7 @@ export async function claimThreads(s: Services, firsts: MentionRow[]): Promise<M
 }
 
 /** Records the cards just posted as their conversations' threads, in one statement. */
-export async function setThreadTs(s: Services, posted: Array<{ thread: Thread; ts: string }>): Promise<void> {
+export async function setThreadTs(s: Ctx<'db'>, posted: Array<{ thread: ThreadRow; ts: string }>): Promise<void> {
   if (!posted.length) return;
   const values = JSON.stringify(posted.map((p) => ({ platform: p.thread.platform, conversation_id: p.thread.conversationId, ts: p.ts })));
   await s.db.execute(sql`
@@ -89,7 +87,7 @@ export async function setThreadTs(s: Services, posted: Array<{ thread: Thread; t
 }
 
 /** The first-response deadline for a new conversation, from when carebot first saw it. */
-function slaDue(s: Services, row: MentionRow, triage: TriageResult): Date | null {
+function slaDue(s: Ctx<'config'>, row: MentionRow, triage: TriageResult): Date | null {
   const minutes = s.config.file.slack.sla[triage.priority];
   return minutes && triage.needsResponse ? new Date(row.receivedAt.getTime() + minutes * 60_000) : null;
 }

@@ -1,21 +1,23 @@
 import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import { ZodError, prettifyError } from 'zod';
-import { normalizers } from '../../connectors/normalize.js';
 import { mentions } from '../db/schema.js';
+import type { Network } from '../connector.js';
 import { mentionSchema, platforms, type Mention, type Platform } from '../mention.js';
 import { batchJobId, batchTokenOf } from '../queues/queues.js';
-import type { Services } from '../app/services.js';
-import { loadMentions, updateMentions, type MentionRow, type MentionUpdate } from '../db/mention-row.js';
+import type { Ctx } from '../context.js';
+import { loadMentions, updateMentions, type MentionUpdate } from '../db/mention-row.js';
+import type { MentionRow } from '../db/rows.js';
 
 function describe(err: unknown): string {
   if (err instanceof ZodError) return prettifyError(err).replace(/\n\s*/g, ' ');
   return err instanceof Error ? err.message : String(err);
 }
 
-function normalize(row: MentionRow): Mention | { error: string } {
-  if (!(platforms as readonly string[]).includes(row.platform)) return { error: `unknown platform '${row.platform}'` };
+function normalize(registry: Record<Platform, Network>, row: MentionRow): Mention | { error: string } {
+  // The column's type holds only for what this build wrote: a network since removed may still have rows.
+  if (!platforms.includes(row.platform)) return { error: `unknown platform '${row.platform}'` };
   try {
-    return mentionSchema.parse(normalizers[row.platform as Platform](row.payload));
+    return mentionSchema.parse(registry[row.platform].normalize(row.payload));
   } catch (err) {
     return { error: `invalid ${row.platform} payload: ${describe(err)}` };
   }
@@ -25,14 +27,14 @@ function normalize(row: MentionRow): Mention | { error: string } {
  * Stage 1: turns each stored network payload of a batch into a validated Mention. A payload
  * that does not fit is rejected with the reason on its row; the rest of the batch goes on.
  */
-export async function ingest(s: Services, jobId: string, mentionIds: number[]): Promise<void> {
+export async function ingest(s: Ctx<'log' | 'db' | 'queues' | 'registry'>, jobId: string, mentionIds: number[]): Promise<void> {
   const next = batchJobId('analyze', batchTokenOf(jobId));
   const rows = await loadMentions(s.db, mentionIds, ['received', 'ingested']);
   const fresh = rows.filter((r) => r.state === 'received');
   // Rows an earlier delivery of this job already moved still need the next job (adding it twice is a no-op).
   const done = rows.filter((r) => r.state === 'ingested' && r.jobId === next).map((r) => r.id);
 
-  const normalized = fresh.map((row) => ({ row, result: normalize(row) }));
+  const normalized = fresh.map((row) => ({ row, result: normalize(s.registry, row) }));
   const valid = normalized.flatMap(({ row, result }) => ('error' in result ? [] : [{ row, mention: result }]));
   const conversations = await conversationsOf(
     s,
@@ -78,7 +80,7 @@ const mentionKey = (m: Pick<Mention, 'platform' | 'externalId'>) => key(m.platfo
  * a native conversation id (Discord channels, generic webhooks) still thread in Slack. The parent
  * may be stored already or arrive in the same batch. Keyed by `mentionKey`.
  */
-async function conversationsOf(s: Services, batch: Mention[]): Promise<Map<string, string>> {
+async function conversationsOf(s: Ctx<'db'>, batch: Mention[]): Promise<Map<string, string>> {
   const replies = batch.filter((m) => m.inReplyTo);
   const known = new Map<string, string>();
   for (const platform of new Set(replies.map((m) => m.platform))) {

@@ -54,7 +54,8 @@ export function createIntake(queues: Pick<Queues, 'ingest'>, opts: { windowMs: n
      * when those ids are in a queued ingest job (rejects if queuing failed: the rows are stored).
      */
     async enter(insert: (jobId: string) => Promise<number[]>): Promise<void> {
-      const w = (open ??= start());
+      open ??= start();
+      const w = open;
       w.inserting++;
       try {
         const ids = await insert(w.jobId);

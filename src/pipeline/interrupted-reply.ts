@@ -1,12 +1,10 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { ConnectorError, type Sent } from '../connector.js';
 import { replies } from '../db/schema.js';
-import type { Platform } from '../mention.js';
-import type { Services } from '../app/services.js';
+import type { ReplyRow } from '../db/rows.js';
+import type { Ctx } from '../context.js';
 import { loadMention, replyTarget } from '../db/mention-row.js';
 import { RetryLater } from '../queues/retry-later.js';
-
-type Reply = typeof replies.$inferSelect;
 
 /** The claim's clock (the database's) and the network's may differ a little: look back this much further. */
 const CLOCK_SLACK_MS = 5_000;
@@ -19,7 +17,7 @@ const CLOCK_SLACK_MS = 5_000;
  * claimed again and returned, to be sent. Where it cannot look, the row becomes 'unknown' for an
  * agent to check. Either way, never a blind second send.
  */
-export async function retakeInterrupted(s: Services, replyId: number): Promise<Reply | undefined> {
+export async function retakeInterrupted(s: Ctx<'config' | 'db' | 'connectors'>, replyId: number): Promise<ReplyRow | undefined> {
   const [r] = await s.db
     .select({ row: replies, ageMs: sql<number>`(extract(epoch from now() - ${replies.updatedAt}) * 1000)::float8` })
     .from(replies)
@@ -27,7 +25,7 @@ export async function retakeInterrupted(s: Services, replyId: number): Promise<R
   if (!r) return undefined;
   // Whoever moves the row on first (same claim: same attempt number) decides what became of it.
   const same = and(eq(replies.id, replyId), eq(replies.state, 'sending'), eq(replies.attempts, r.row.attempts));
-  const settle = (set: Partial<Reply>) =>
+  const settle = (set: Partial<ReplyRow>) =>
     s.db
       .update(replies)
       .set({ ...set, updatedAt: sql`now()` })
@@ -36,7 +34,7 @@ export async function retakeInterrupted(s: Services, replyId: number): Promise<R
   const unknown = (why: string) =>
     settle({ state: 'unknown', error: `interrupted while sending${why}: check the network before retrying` });
 
-  const connector = s.connectors[r.row.platform as Platform];
+  const connector = s.connectors[r.row.platform];
   if (!connector?.findReply) {
     await unknown('');
     return undefined;

@@ -3,21 +3,21 @@ import { audit } from '../db/audit.js';
 import { eachLimited } from '../shared/each-limited.js';
 import { groupBy } from '../shared/group-by.js';
 import { rateLimitDelayMs } from '../queues/rate-limit.js';
-import type { Services } from '../app/services.js';
+import type { SlackCtx } from '../context.js';
 import { followUpMessage, mentionCard } from '../slack/views/card.js';
 import { refreshCard, reopenedStatus, updateThread } from '../slack/inbox/conversation.js';
 import { findPosted } from '../slack/api/find-posted.js';
 import { messageMetadata } from '../slack/api/metadata.js';
 import { slackRefusedForGood, slackSaidNo } from '../slack/api/errors.js';
-import type { TriageResult } from '../triage/index.js';
 import { claimForNotify, releaseClaims, type ClaimedMention } from './claim-for-notify.js';
-import { claimThreads, conversationKey, setThreadTs, type Thread } from './claim-threads.js';
+import { claimThreads, conversationKey, setThreadTs } from './claim-threads.js';
+import type { ThreadRow } from '../db/rows.js';
 import { updateMentions, type MentionUpdate } from '../db/mention-row.js';
 import { RetryLater } from '../queues/retry-later.js';
 import { collapseIntoSpikes } from '../spikes/collapse.js';
 import { acknowledgeLinked, linkToIncidents } from '../incidents/link.js';
 
-type S = Services & { slack: WebClient };
+type NotifyCtx = SlackCtx<'config' | 'log' | 'db' | 'queues' | 'metrics' | 'slackPace' | 'spikes' | 'connectors'>;
 
 /** Conversations of one batch posted at once (the messages of one conversation go in order). */
 const POSTS_AT_ONCE = 8;
@@ -28,7 +28,7 @@ const POSTS_AT_ONCE = 8;
  * row is claimed before the call, and a claim left by an earlier attempt means asking Slack
  * first. What this attempt finishes is recorded even when another part of the batch fails.
  */
-export async function notify(s: S, jobId: string, mentionIds: number[]): Promise<void> {
+export async function notify(s: NotifyCtx, jobId: string, mentionIds: number[]): Promise<void> {
   // A claim holds against other jobs as long as a stage may take (the reconciler's patience);
   // the job that made it may always take it back.
   const claimed = await claimForNotify(s.db, mentionIds, jobId, s.config.STUCK_AFTER_SECONDS * 1000);
@@ -37,14 +37,14 @@ export async function notify(s: S, jobId: string, mentionIds: number[]): Promise
   const done: MentionUpdate[] = [];
   const failed: MentionUpdate[] = [];
   const release: number[] = []; // rows known not to have been posted by this attempt
-  const newThreads: Array<{ thread: Thread; ts: string }> = [];
-  const reopen = new Map<string, Thread>(); // resolved conversations the customer wrote to again
+  const newThreads: Array<{ thread: ThreadRow; ts: string }> = [];
+  const reopen = new Map<string, ThreadRow>(); // resolved conversations the customer wrote to again
   let waiting = 0;
   let paceMs = 0; // the soonest a paced channel takes messages again
   let stop: unknown; // a rate limit or outage: start nothing more
   const errors: unknown[] = [];
 
-  const wanted = claimed.filter((r) => !(r.triage as TriageResult).spam);
+  const wanted = claimed.filter((r) => !r.triage!.spam);
   // During an incident, its mentions are linked to it and listed in its thread's digest.
   const linked = await linkToIncidents(s, wanted);
   // During a spike, its mentions go to the alert's digest instead of a card each.
@@ -142,7 +142,7 @@ export async function notify(s: S, jobId: string, mentionIds: number[]): Promise
 }
 
 /** A customer wrote again on a resolved conversation: it is open again, and its card says so. */
-async function reopenConversation(s: S, thread: Thread): Promise<void> {
+async function reopenConversation(s: SlackCtx<'db'>, thread: ThreadRow): Promise<void> {
   const reopened = await updateThread(s.db, thread, { status: reopenedStatus(thread), resolvedAt: null });
   await audit(
     s.db,
@@ -154,8 +154,8 @@ async function reopenConversation(s: S, thread: Thread): Promise<void> {
   await refreshCard(s, reopened);
 }
 
-async function post(s: S, row: ClaimedMention, channel: string, threadTs: string | undefined): Promise<string> {
-  const triage = row.triage as TriageResult;
+async function post(s: SlackCtx<'config'>, row: ClaimedMention, channel: string, threadTs: string | undefined): Promise<string> {
+  const triage = row.triage!;
   const message = threadTs ? followUpMessage(row, triage) : mentionCard(row, triage, { page: s.config.file.slack.p1Mention });
   const res = await s.slack.chat.postMessage({
     channel,

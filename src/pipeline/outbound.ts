@@ -2,8 +2,8 @@ import { UnrecoverableError } from 'bullmq';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { ConnectorError } from '../connector.js';
 import { replies } from '../db/schema.js';
-import type { Platform } from '../mention.js';
-import type { Services } from '../app/services.js';
+import type { ReplyInsert } from '../db/rows.js';
+import type { Ctx } from '../context.js';
 import { reportReply } from '../slack/api/reply-result.js';
 import { incidentReplyWait } from '../incidents/reply-pace.js';
 import { retakeInterrupted } from './interrupted-reply.js';
@@ -15,7 +15,7 @@ import { RetryLater } from '../queues/retry-later.js';
  * network call; a delivery that finds it still 'sending' (its worker died mid-call) asks the
  * network before anything goes again (interrupted-reply.ts).
  */
-export async function sendReply(s: Services, replyId: number): Promise<void> {
+export async function sendReply(s: Ctx<'config' | 'db' | 'redis' | 'slack' | 'connectors'>, replyId: number): Promise<void> {
   const wait = await incidentReplyWait(s, replyId);
   if (wait) throw new RetryLater("pacing incident replies within the network's limits", wait);
   const [pending] = await s.db
@@ -29,13 +29,13 @@ export async function sendReply(s: Services, replyId: number): Promise<void> {
     return;
   }
 
-  const settle = (set: Partial<typeof replies.$inferInsert>) =>
+  const settle = (set: Partial<ReplyInsert>) =>
     s.db
       .update(replies)
       .set({ ...set, updatedAt: sql`now()` })
       .where(and(eq(replies.id, replyId), inArray(replies.state, ['sending'])));
 
-  const connector = s.connectors[claimed.platform as Platform];
+  const connector = s.connectors[claimed.platform];
   if (!connector) {
     await settle({ state: 'failed', error: `${claimed.platform} is not connected` });
     await report(s, replyId);
@@ -66,4 +66,4 @@ export async function sendReply(s: Services, replyId: number): Promise<void> {
 }
 
 /** The agents' thread hears how the reply went (when Slack is connected). */
-const report = (s: Services, replyId: number) => (s.slack ? reportReply({ ...s, slack: s.slack }, replyId) : undefined);
+const report = (s: Ctx<'db' | 'slack'>, replyId: number) => (s.slack ? reportReply({ ...s, slack: s.slack }, replyId) : undefined);

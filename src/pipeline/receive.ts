@@ -1,6 +1,6 @@
 import { mentions } from '../db/schema.js';
 import type { Incoming } from '../mention.js';
-import type { Services } from '../app/services.js';
+import type { Ctx } from '../context.js';
 import { wellFormed } from '../shared/well-formed.js';
 
 /**
@@ -10,7 +10,7 @@ import { wellFormed } from '../shared/well-formed.js';
  * webhook can be acknowledged as soon as this returns.
  */
 export async function receive(
-  s: Pick<Services, 'db' | 'intake' | 'metrics' | 'log'>,
+  s: Ctx<'db' | 'intake' | 'metrics' | 'log'>,
   items: Incoming[],
 ): Promise<{ stored: number; duplicates: number }> {
   const unique = [...new Map(items.map((i) => [`${i.platform}\u0000${i.externalId}`, i])).values()];

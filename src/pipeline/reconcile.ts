@@ -3,7 +3,7 @@ import type { Queue } from 'bullmq';
 import { broadcasts, inFlightStates, mentions, replies } from '../db/schema.js';
 import { groupBy } from '../shared/group-by.js';
 import { batchJobId, broadcastJob, broadcastJobId, newBatchToken, replyJob, replyJobId, type MentionStage } from '../queues/queues.js';
-import type { Services } from '../app/services.js';
+import type { Ctx } from '../context.js';
 
 const nextStage = { received: 'ingest', ingested: 'analyze', analyzed: 'notify' } as const satisfies Record<
   (typeof inFlightStates)[number],
@@ -20,7 +20,10 @@ const alive = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-c
  * flush, a failover, a crash between storing and queuing) or finished without them. A job
  * still waiting or running keeps its rows, so a long backlog is never queued twice.
  */
-export async function reconcile(s: Services, stuckAfterMs: number): Promise<{ mentions: number; replies: number; broadcasts: number }> {
+export async function reconcile(
+  s: Ctx<'log' | 'db' | 'queues'>,
+  stuckAfterMs: number,
+): Promise<{ mentions: number; replies: number; broadcasts: number }> {
   const cutoff = sql`now() - make_interval(secs => ${stuckAfterMs / 1000})`;
   const stuck = await s.db
     .select({ id: mentions.id, state: mentions.state, jobId: mentions.jobId })

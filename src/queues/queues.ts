@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { Platform } from '../mention.js';
 
 /** One BullMQ queue per pipeline stage; the worker for each lives in workers/<name>.ts. */
 export const queueNames = ['ingest', 'analyze', 'notify', 'outbound', 'broadcast', 'poll', 'spikes', 'sla'] as const;
@@ -22,7 +23,7 @@ export interface JobData {
   outbound: { replyId: number };
   /** An incident update someone chose to broadcast: sent to each network by a worker (whose connectors are logged in). */
   broadcast: { updateId: number };
-  poll: { connector: string };
+  poll: { connector: Platform };
   /** `alert`: post one spike's alert now; `tick` (scheduled): edit, digest and close open spikes. */
   spikes: { spikeId?: number };
   /** The scheduled SLA check of the Slack inbox: no data, it looks at every open conversation. */

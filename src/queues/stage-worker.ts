@@ -2,7 +2,10 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { RetryLater } from './retry-later.js';
 import type { JobData, QueueName } from './queues.js';
 import { rateLimitDelayMs } from './rate-limit.js';
-import type { Services } from '../app/services.js';
+import type { Ctx } from '../context.js';
+
+/** What running a stage worker takes; each worker adds what its stage uses. */
+export type StageCtx = Ctx<'config' | 'log' | 'redis' | 'queues' | 'metrics'>;
 
 export interface StageOptions<N extends QueueName> {
   concurrency?: number;
@@ -16,7 +19,7 @@ export interface StageOptions<N extends QueueName> {
  * spending an attempt, bad data fails at once, and the last attempt records its failure.
  */
 export function startStageWorker<N extends QueueName>(
-  s: Services,
+  s: StageCtx,
   name: N,
   run: (job: Job<JobData[N]>) => Promise<void>,
   opts: StageOptions<N> = {},

@@ -1,7 +1,6 @@
 import { App, ExpressReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
-import type { Mount } from '../http/server.js';
-import type { Services } from '../app/services.js';
+import type { Ctx, SlackCtx } from '../context.js';
+import type { Mount } from '../shared/mount.js';
 import { onAppHome } from './listeners/app-home.js';
 import { boltLogger } from './api/bolt-logger.js';
 import { onCardActions } from './listeners/card-actions.js';
@@ -35,7 +34,7 @@ export interface SlackApp {
  * Bolt checks every request's signature with SLACK_SIGNING_SECRET: a forged or stale one gets
  * 401 before any listener runs. Returns undefined, saying why, when Slack cannot reach carebot.
  */
-export function createSlackApp(s: Services): SlackApp | undefined {
+export function createSlackApp(s: Ctx<'config' | 'log' | 'db' | 'queues' | 'connectors'>): SlackApp | undefined {
   const { config } = s;
   if (!config.SLACK_BOT_TOKEN) return undefined; // openServices already said why Slack is off
   const logger = boltLogger(s.log);
@@ -60,7 +59,7 @@ export function createSlackApp(s: Services): SlackApp | undefined {
 
   const app = new App({ token: config.SLACK_BOT_TOKEN, receiver, logger, clientOptions });
   // Every listener works with Bolt's client: the same token and API URL, and retries suited to people waiting.
-  const inbox: Services & { slack: WebClient } = { ...s, slack: app.client };
+  const inbox: SlackCtx<'config' | 'log' | 'db' | 'queues' | 'connectors'> = { ...s, slack: app.client };
   onThreadMessage(app, inbox);
   onSendAnyway(app, inbox);
   onSendToCustomer(app, inbox);

@@ -1,16 +1,16 @@
 import { and, eq, or } from 'drizzle-orm';
 import { slackThreads } from '../db/schema.js';
-import type { MentionRow } from '../db/mention-row.js';
-import type { Services } from '../app/services.js';
+import type { MentionRow, Spike } from '../db/rows.js';
+import type { Ctx } from '../context.js';
 import type { TriageResult } from '../triage/index.js';
-import { loadOpenSpikes, type Spike } from './open-spikes.js';
+import { loadOpenSpikes } from './open-spikes.js';
 
 /** What spikes are made of: negative mentions, and anything triaged as an outage. */
 export const countsTowardSpikes = (t: TriageResult) => t.sentiment.label === 'negative' || t.category === 'outage';
 
 /** The spike among `open` a mention belongs to: it counts toward spikes and names one of the spike's words. */
-export function spikeOf<T extends Pick<Spike, 'terms'>>(s: Services, open: T[], row: MentionRow): T | undefined {
-  if (!countsTowardSpikes(row.triage as TriageResult)) return undefined;
+export function spikeOf<T extends Pick<Spike, 'terms'>>(s: Ctx<'spikes'>, open: T[], row: MentionRow): T | undefined {
+  if (!countsTowardSpikes(row.triage!)) return undefined;
   const terms = s.spikes.terms(row.text ?? '');
   return open.find((sp) => sp.terms.some((t) => terms.includes(t)));
 }
@@ -20,7 +20,7 @@ export function spikeOf<T extends Pick<Spike, 'terms'>>(s: Services, open: T[], 
  * count toward spikes, share a term with one, and would start a new conversation. A customer
  * who already has a card keeps their thread. Returns mention id → spike id.
  */
-export async function collapseIntoSpikes(s: Services, rows: MentionRow[]): Promise<Map<number, number>> {
+export async function collapseIntoSpikes(s: Ctx<'db' | 'spikes'>, rows: MentionRow[]): Promise<Map<number, number>> {
   const collapsed = new Map<number, number>();
   const open = await loadOpenSpikes(s.db);
   if (!open.length) return collapsed;

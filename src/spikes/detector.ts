@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { withLock } from '../queues/with-lock.js';
 import { poissonUpperTail } from './poisson.js';
 import { termsOf } from './terms.js';
 
@@ -106,8 +107,7 @@ export function createSpikeDetector(
    */
   async function foldCompleted(now: number): Promise<void> {
     const last = now - 2;
-    if (!(await redis.set(key('fold-lock'), '1', 'PX', 10_000, 'NX'))) return;
-    try {
+    await withLock(redis, key('fold-lock'), 10_000, async () => {
       const closed = Number(await redis.hget(key('state'), 'closed'));
       if (!closed) {
         await redis.hset(key('state'), 'closed', last);
@@ -115,9 +115,7 @@ export function createSpikeDetector(
       }
       for (let m = Math.max(closed + 1, last - MAX_FOLD + 1); m <= last; m++) await fold(m);
       if (last > closed) await redis.hset(key('state'), 'closed', last);
-    } finally {
-      await redis.del(key('fold-lock'));
-    }
+    });
   }
 
   async function fold(minute: number): Promise<void> {
@@ -159,7 +157,11 @@ export function createSpikeDetector(
     const multi = redis.multi();
     for (let m = now - settings.windowMinutes + 1; m <= now; m++) multi.hmget(minuteKey(m), ...fields);
     const sums = fields.map(() => 0);
-    for (const [, values] of (await multi.exec()) ?? []) (values as Array<string | null>).forEach((v, i) => (sums[i]! += Number(v ?? 0)));
+    for (const [, values] of (await multi.exec()) ?? []) {
+      (values as Array<string | null>).forEach((v, i) => {
+        sums[i]! += Number(v ?? 0);
+      });
+    }
     return sums;
   }
 

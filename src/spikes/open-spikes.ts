@@ -1,10 +1,9 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { spikes } from '../db/schema.js';
-import type { Services } from '../app/services.js';
+import type { Spike } from '../db/rows.js';
+import type { Ctx } from '../context.js';
 import { MAX_RELATED, type Anomaly } from './detector.js';
-
-export type Spike = typeof spikes.$inferSelect;
 
 /** Any constant will do: it only has to be the same for every carebot process on one database. */
 const OPEN_LOCK = 0x73706b65;
@@ -14,14 +13,15 @@ export function loadOpenSpikes(db: Db): Promise<Spike[]> {
 }
 
 /** The alert job of a spike; its id is unique while it exists, so only one posts the alert. */
-export const queueSpikeAlert = (s: Services, spikeId: number) => s.queues.spikes.add('alert', { spikeId }, { jobId: `spike-${spikeId}` });
+export const queueSpikeAlert = (s: Ctx<'queues'>, spikeId: number) =>
+  s.queues.spikes.add('alert', { spikeId }, { jobId: `spike-${spikeId}` });
 
 /**
  * The open spike an anomaly belongs to: the one about its term, else one it shares a word with,
  * else one whose words are in at least half of its mentions in the window (the same event said
  * another way: "my whole team is stuck", "on iOS").
  */
-async function spikeFor(s: Services, open: Spike[], a: Anomaly): Promise<Spike | undefined> {
+async function spikeFor(s: Ctx<'spikes'>, open: Spike[], a: Anomaly): Promise<Spike | undefined> {
   const group = [a.term, ...a.related];
   const sharing =
     open.find((sp) => sp.term === a.term) ??
@@ -72,7 +72,7 @@ async function grow(db: Db, spikeId: number, a: Anomaly): Promise<Spike | undefi
  * opening is serialized by a transaction-scoped advisory lock, under which the open spikes are
  * read again, so two workers never open two spikes for the same event and none gives up.
  */
-export async function recordAnomalies(s: Services, anomalies: Anomaly[]): Promise<void> {
+export async function recordAnomalies(s: Ctx<'config' | 'log' | 'db' | 'queues' | 'spikes'>, anomalies: Anomaly[]): Promise<void> {
   if (!anomalies.length) return;
   const channel = s.config.file.spikes.alertChannel ?? s.config.SLACK_INBOX_CHANNEL;
   if (!channel) return; // nowhere to alert: the counting still learns the baseline

@@ -161,8 +161,10 @@ function applyAliases(tokens: string[], lexicon: Lexicon): string[] {
   let out: string[] | undefined;
   for (let i = 0; i < tokens.length; i++) {
     const a = lexicon.aliases.get(tokens[i]!);
-    if (a) (out ??= tokens.slice(0, i)).push(...a);
-    else out?.push(tokens[i]!);
+    if (a) {
+      out ??= tokens.slice(0, i);
+      out.push(...a);
+    } else out?.push(tokens[i]!);
   }
   return out ?? tokens;
 }

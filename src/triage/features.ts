@@ -139,9 +139,15 @@ const metaHashes = new Map<string, Map<Value, number>>();
 
 function metaHash(name: string, value: Value): number {
   let byValue = metaHashes.get(name);
-  if (!byValue) metaHashes.set(name, (byValue = new Map()));
+  if (!byValue) {
+    byValue = new Map();
+    metaHashes.set(name, byValue);
+  }
   let h = byValue.get(value);
-  if (h === undefined) byValue.set(value, (h = hash(META, value === undefined ? name : `${name}:${value}`)));
+  if (h === undefined) {
+    h = hash(META, value === undefined ? name : `${name}:${value}`);
+    byValue.set(value, h);
+  }
   return h;
 }
 

@@ -5,12 +5,11 @@
  * sharpen the judgement on top of them.
  */
 import { createEngine, type EngineOptions } from './engine.js';
-import { createPredictor, type TriageModel } from './model.js';
-import type { Triage } from './types.js';
+import { createPredictor, type Triage, type TriageModel } from './model.js';
 
-export type { TriageInput, TriageResult, Triage, TrainingRow, SentimentLabel, Priority } from './types.js';
+export type { TriageInput, TriageResult, TrainingRow, SentimentLabel, Priority } from './types.js';
 export type { TriageOverrides } from './config.js';
-export { loadModel, saveModel, trainModel, type TriageModel } from './model.js';
+export { loadModel, saveModel, trainModel, type Triage, type TriageModel } from './model.js';
 export { watchModel } from './watch-model.js';
 
 export interface TriageOptions extends Omit<EngineOptions, 'detector'> {

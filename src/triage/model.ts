@@ -8,7 +8,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { createEngine, type Engine, type EngineOptions, type Judgement, type Reading } from './engine.js';
 import { defaultFeatureOptions, extractFeatures, featureView, type FeatureOptions, type Features } from './features.js';
 import { defaultFitOptions, fitSoftmax, type FitOptions, type SoftmaxWeights } from './logreg.js';
-import type { SentimentLabel, TrainingRow, TriageResult } from './types.js';
+import type { SentimentLabel, TrainingRow, TriageInput, TriageResult } from './types.js';
 
 export const headNames = ['sentiment', 'category', 'complaint', 'needsResponse'] as const;
 export type HeadName = (typeof headNames)[number];
@@ -24,6 +24,16 @@ export interface TriageModel {
   /** How many labelled rows it learned from. */
   rows: number;
   trainedAt: string;
+}
+
+/**
+ * Lives here rather than in types.ts because it names TriageModel, whose parts come from modules
+ * that themselves import types.ts.
+ */
+export interface Triage {
+  triage(input: TriageInput): TriageResult;
+  /** Judges from now on with this model on top of the rules, or with the rules alone. */
+  useModel(model: TriageModel | undefined): void;
 }
 
 export interface TrainOptions extends EngineOptions {
@@ -246,7 +256,9 @@ export function serializeModel(model: TriageModel): string {
       }
     }
     const packed = new Float32Array(rows.length * classes);
-    rows.forEach((i, r) => packed.set(w.subarray(i * classes, (i + 1) * classes), r * classes));
+    rows.forEach((i, r) => {
+      packed.set(w.subarray(i * classes, (i + 1) * classes), r * classes);
+    });
     heads[name] = {
       classes: head.classes,
       bias: [...head.weights.bias],
@@ -285,7 +297,9 @@ export function parseModel(json: string): TriageModel {
     const packed = new Float32Array(unbase64(h.weights));
     if (packed.length !== rows.length * K || h.bias.length !== K) throw new Error(`triage model: head '${name}' is damaged`);
     const w = new Float32Array(features.dim * K);
-    rows.forEach((i, r) => w.set(packed.subarray(r * K, (r + 1) * K), i * K));
+    rows.forEach((i, r) => {
+      w.set(packed.subarray(r * K, (r + 1) * K), i * K);
+    });
     heads[name as HeadName] = { classes: h.classes, weights: { classes: K, dim: features.dim, w, bias: Float32Array.from(h.bias) } };
   }
   return { features, heads, rows: data.rows ?? 0, trainedAt: data.trainedAt ?? '' };

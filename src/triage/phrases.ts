@@ -88,7 +88,9 @@ export class PhraseLists<L extends { [K in keyof L]: PhraseIndex<unknown> }> {
       }
     }
     const out = {} as Record<keyof L, PhraseMatch<unknown>[]>;
-    this.names.forEach((name, list) => (out[name] = found[list]!));
+    this.names.forEach((name, list) => {
+      out[name] = found[list]!;
+    });
     return out as Found<L>;
   }
 }

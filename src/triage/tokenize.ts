@@ -60,11 +60,11 @@ const DIGITS = '0123456789';
 const LETTERS = asciiSet(LOWER + UPPER);
 const CAPITALS = asciiSet(UPPER);
 const ALNUM = asciiSet(LOWER + UPPER + DIGITS);
-const HANDLE = asciiSet(LOWER + UPPER + DIGITS + '_');
+const HANDLE = asciiSet(`${LOWER}${UPPER}${DIGITS}_`);
 /** What TOKEN's punctuation runs are made of, besides `…`. */
 const PUNCTUATION = asciiSet('?!.;:,\n');
 /** The ASCII characters a TOKEN match can start with; any other ASCII character is skipped. */
-const STARTS = asciiSet(LOWER + UPPER + DIGITS + '@#<:;=)(?!.,\n');
+const STARTS = asciiSet(`${LOWER}${UPPER}${DIGITS}@#<:;=)(?!.,\n`);
 
 /** Elided articles and pronouns (French, Italian) that are words of their own: `n'est` → `n'` `est`. */
 const ELISION = /^(l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|dell|nell|sull|dall|all|un|quest|quell)'(.{2,})$/;

@@ -1,5 +1,4 @@
 /** The public shapes of triage: what the pipeline hands in and what a card shows. */
-import type { TriageModel } from './model.js';
 
 export interface TriageInput {
   text: string;
@@ -36,12 +35,6 @@ export interface TriageResult {
   spam: boolean;
   /** Why, in words a card can show: "negative -4", "outage keyword 'down'", "12k followers". */
   reasons: string[];
-}
-
-export interface Triage {
-  triage(input: TriageInput): TriageResult;
-  /** Judges from now on with this model on top of the rules, or with the rules alone. */
-  useModel(model: TriageModel | undefined): void;
 }
 
 /** A labelled example for `carebot train`: any subset of the labels. */

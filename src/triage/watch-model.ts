@@ -7,8 +7,7 @@
  */
 import { type Stats, unwatchFile, watchFile } from 'node:fs';
 import type { Logger } from '../shared/log.js';
-import { loadModel } from './model.js';
-import type { Triage } from './types.js';
+import { loadModel, type Triage } from './model.js';
 
 export const MODEL_POLL_MS = 2_000;
 

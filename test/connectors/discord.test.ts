@@ -1,10 +1,11 @@
 import { GatewayIntentBits } from 'discord.js';
+import { createConnectorStore } from '../../src/db/connector-store.js';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/index.js';
 import { createDiscordClient } from '../../connectors/discord/client.js';
-import { createDiscordConnector } from '../../connectors/discord/index.js';
-import { normalizers } from '../../connectors/normalize.js';
+import { createDiscordConnector } from '../../connectors/discord/connector.js';
+import { registry } from '../../connectors/registry.js';
 import { ConnectorError, type ReplyTarget } from '../../src/connector.js';
 import { mentions, replies } from '../../src/db/schema.js';
 import { createLogger } from '../../src/shared/log.js';
@@ -56,7 +57,7 @@ describe('Discord connector', () => {
   const rows = () => h.s.db.select().from(mentions);
   const row = async (externalId: string) => (await h.s.db.select().from(mentions).where(eq(mentions.externalId, externalId)))[0];
   const stored = (externalId: string) => eventually(`mention ${externalId} stored`, () => row(externalId));
-  const normalized = async (externalId: string) => mentionSchema.parse(normalizers.discord((await stored(externalId)).payload));
+  const normalized = async (externalId: string) => mentionSchema.parse(registry.discord.normalize((await stored(externalId)).payload));
   /** Sends a marker DM and waits for it: everything the gateway delivered before it has been handled. */
   const settled = async () => {
     const marker = discord.dispatchMessage({
@@ -322,7 +323,7 @@ describe('Discord connector', () => {
     const whileDown = [1, 2, 3].map((i) =>
       discord.dispatchMessage({ channelId: SUPPORT, content: `while down ${i}`, authorId: '921', username: 'ul' }),
     );
-    h.s.connectors.discord = createDiscordConnector(h.config, h.s.db, h.s.log);
+    h.s.connectors.discord = createDiscordConnector(h.config, createConnectorStore(h.s.db), h.s.log);
     await h.s.connectors.discord.start!((items) => receive(h.s, items));
     await settled();
     expect((await rows()).map((r) => r.externalId).sort()).toEqual([last, ...whileDown].map((m) => m.id as string).sort());
@@ -331,7 +332,7 @@ describe('Discord connector', () => {
 
   it('stops start-up naming DISCORD_TOKEN when Discord refuses the token', async () => {
     const config = loadConfig({ DISCORD_TOKEN: 'not-the-token', DISCORD_API_URL: discord.apiUrl });
-    const connector = createDiscordConnector(config, h.s.db, createLogger(config, memoryLog()));
+    const connector = createDiscordConnector(config, createConnectorStore(h.s.db), createLogger(config, memoryLog()));
     try {
       await expect(connector.start!(() => Promise.resolve({ stored: 0, duplicates: 0 }))).rejects.toThrow(
         /^DISCORD_TOKEN: Discord refused the bot token/,
@@ -344,7 +345,7 @@ describe('Discord connector', () => {
   it('keeps running while Discord cannot be reached, and connects when it answers again', async () => {
     const config = loadConfig({ DISCORD_TOKEN: 'discord-test-token', DISCORD_API_URL: discord.apiUrl });
     const log = memoryLog();
-    const connector = createDiscordConnector(config, h.s.db, createLogger(config, log));
+    const connector = createDiscordConnector(config, createConnectorStore(h.s.db), createLogger(config, log));
     const received: string[] = [];
     discord.failNext('/gateway/bot', { status: 500 });
     try {
@@ -375,7 +376,7 @@ describe('Discord connector', () => {
       CAREBOT_CONFIG: yamlFile(`discord: { supportChannels: ['${SUPPORT}'] }\n`),
     });
     const log = memoryLog();
-    const connector = createDiscordConnector(config, h.s.db, createLogger(config, log));
+    const connector = createDiscordConnector(config, createConnectorStore(h.s.db), createLogger(config, log));
     try {
       await expect(connector.start!(() => Promise.resolve({ stored: 0, duplicates: 0 }))).rejects.toThrow(/Message Content intent is off/);
     } finally {

@@ -1,10 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createConnectorStore } from '../../src/db/connector-store.js';
 import { loadConfig } from '../../config/index.js';
 import { eq } from 'drizzle-orm';
 import { cursors, mentions } from '../../src/db/schema.js';
 import { pollTick } from '../../src/pipeline/poll.js';
 import { receive } from '../../src/pipeline/receive.js';
-import { createTwitterConnector } from '../../connectors/twitter/index.js';
+import { createTwitterConnector } from '../../connectors/twitter/connector.js';
 import { nextPollDelayMs } from '../../connectors/twitter/poll.js';
 import { ConnectorError, type ReplyTarget } from '../../src/connector.js';
 import { replies } from '../../src/db/schema.js';
@@ -60,6 +61,7 @@ describe('X/Twitter connector', () => {
 
     // The cursor is in the database: a new instance (a restart) goes on from it.
     const [cursor] = await t.h.s.db.select().from(cursors);
+    // biome-ignore lint/complexity/useMathMinMax: the ids are BigInts, which Math.max cannot compare
     const newest = (await stored()).map((m) => BigInt(m.externalId)).reduce((a, b) => (a > b ? a : b));
     expect(cursor!.value).toBe(String(newest));
     x.addMention({
@@ -175,7 +177,9 @@ describe('X/Twitter connector', () => {
       auth: 'bearer',
       query: { query: 'from:acme to:ann is:reply' },
     });
-    expect(createTwitterConnector(loadConfig({ ...OAUTH1, TWITTER_API_URL: x.url }), t.h.s.db, t.h.s.log).findReply).toBeUndefined();
+    expect(
+      createTwitterConnector(loadConfig({ ...OAUTH1, TWITTER_API_URL: x.url }), createConnectorStore(t.h.s.db), t.h.s.log).findReply,
+    ).toBeUndefined();
   });
 
   it('goes on from the stored cursor after a restart: a new connector stores nothing twice', async () => {
@@ -183,7 +187,7 @@ describe('X/Twitter connector', () => {
     x.addMention({ text: 'first', authorId: '11', username: 'ann' });
     await poll();
     const [cursor] = await t.h.s.db.select().from(cursors);
-    const restarted = createTwitterConnector(t.h.config, t.h.s.db, t.h.s.log);
+    const restarted = createTwitterConnector(t.h.config, createConnectorStore(t.h.s.db), t.h.s.log);
     await restarted.start!(() => Promise.resolve({ stored: 0, duplicates: 0 }));
     x.addMention({ text: 'second', authorId: '12', username: 'bob' });
     await restarted.poll!((items) => receive(t.h.s, items));
@@ -251,7 +255,7 @@ describe('X/Twitter connector', () => {
     expect(x.requests.at(-1)).toMatchObject({ method: 'POST', path: '/2/tweets', auth: 'oauth2-user', status: 201 });
 
     // A restart goes on with the stored token (the one in the environment was spent long ago).
-    const restarted = createTwitterConnector(t.h.config, t.h.s.db, t.h.s.log);
+    const restarted = createTwitterConnector(t.h.config, createConnectorStore(t.h.s.db), t.h.s.log);
     await restarted.reply(targetOf(tweet.id), 'Still on it.');
     expect(tokenCalls()).toHaveLength(1);
 
@@ -277,7 +281,7 @@ describe('X/Twitter connector', () => {
       { oauth2Client },
       kind,
     );
-    const processes = [1, 2, 3].map(() => createTwitterConnector(t.h.config, t.h.s.db, t.h.s.log));
+    const processes = [1, 2, 3].map(() => createTwitterConnector(t.h.config, createConnectorStore(t.h.s.db), t.h.s.log));
     const tweet = x.addMention({ text: 'help', authorId: '11', username: 'ann' });
     x.expireAccessTokens();
     await Promise.all(processes.map((p, i) => p.reply(targetOf(tweet.id), `answer ${i}`)));

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mountTwitterWebhook, twitterSignature } from '../../connectors/twitter/webhook.js';
 import { mountGenericWebhook } from '../../connectors/webhook/route.js';
 import { checkWebhookSignature, signWebhook } from '../../connectors/webhook/signature.js';
-import { normalizers } from '../../connectors/normalize.js';
+import { registry } from '../../connectors/registry.js';
 import { mentions, replies } from '../../src/db/schema.js';
 import { createHttpApp, listen } from '../../src/http/server.js';
 import { mentionSchema, type Platform } from '../../src/mention.js';
@@ -85,7 +85,7 @@ describe('webhook routes', () => {
     });
 
     it.each([
-      ['a forged signature', { signature: 'sha256=' + '0'.repeat(64) }, 401, /bad signature/],
+      ['a forged signature', { signature: `sha256=${'0'.repeat(64)}` }, 401, /bad signature/],
       ['the wrong secret', { secret: 'someone-elses-secret-000' }, 401, /bad signature/],
       ['a replay older than 5 minutes', { ts: Math.floor(Date.now() / 1000) - 301 }, 401, /stale/],
       ['a timestamp from the future', { ts: Math.floor(Date.now() / 1000) + 400 }, 401, /stale/],
@@ -223,7 +223,7 @@ describe('webhook routes', () => {
       const res = await post(delivery([v1('1900000000000000001'), v1('1900000000000000002', '42')]));
       expect(await res.json()).toEqual({ ok: true, received: 1 });
       const [row] = await rows();
-      expect(mentionSchema.parse(normalizers.twitter(row!.payload))).toMatchObject({
+      expect(mentionSchema.parse(registry.twitter.normalize(row!.payload))).toMatchObject({
         externalId: '1900000000000000001',
         author: { handle: 'sam', followers: 3100 },
       });
@@ -266,7 +266,10 @@ describe('webhook routes', () => {
   describe('fuzz', () => {
     // A seeded generator, so a failure can be replayed.
     let seed = 20261122;
-    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
     const junk = (): unknown =>
       pick<() => unknown>([
@@ -327,7 +330,7 @@ describe('webhook routes', () => {
       const stored = await rows();
       expect(stored.length).toBeGreaterThan(0);
       for (const row of stored) {
-        expect(() => mentionSchema.parse(normalizers[row.platform as Platform](row.payload)), row.externalId).not.toThrow();
+        expect(() => mentionSchema.parse(registry[row.platform as Platform].normalize(row.payload)), row.externalId).not.toThrow();
       }
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
     });

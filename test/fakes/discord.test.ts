@@ -182,7 +182,10 @@ describe('fake Discord REST + gateway driven by the real discord.js Client', () 
     const held = discord.holdNext('POST /channels/:id/messages');
     const channel = client.channels.cache.get(discord.channelId('support')) as TextChannel;
     let answered = false;
-    const sending = channel.send('held back').then((m) => ((answered = true), m));
+    const sending = channel.send('held back').then((m) => {
+      answered = true;
+      return m;
+    });
     await held.arrived;
     expect(discord.sent.at(-1)!.content).toBe('held back');
     await new Promise((r) => setTimeout(r, 100));

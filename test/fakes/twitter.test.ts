@@ -149,7 +149,10 @@ describe('fake X API v2 driven by the real twitter-api-v2 client', () => {
     const { x, client } = await setup();
     const held = x.holdNext('POST /2/tweets');
     let answered = false;
-    const posting = client.v2.tweet('held back').then((r) => ((answered = true), r));
+    const posting = client.v2.tweet('held back').then((r) => {
+      answered = true;
+      return r;
+    });
     await held.arrived;
     expect(x.posted.map((p) => p.text)).toEqual(['held back']);
     await new Promise((r) => setTimeout(r, 100));

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mentions, slackThreads } from '../../src/db/schema.js';
 import { receive } from '../../src/pipeline/receive.js';
 import { dbKinds } from '../support/db.js';

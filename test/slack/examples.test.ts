@@ -10,7 +10,7 @@ import { BRAND_ID, INBOX, agentA, startInbox, type Inbox } from './inbox-harness
 /**
  * One conversation from first tweet to follow-up, as an agent sees it: the card, its thread, the
  * reply modal and App Home. With SLACK_EXAMPLES_DIR set, the Block Kit JSON of each is written
- * there (docs/slack/ holds the copies the README links; paste one into Block Kit Builder to see it).
+ * there (docs/slack/ holds the copies docs/slack.md links; paste one into Block Kit Builder to see it).
  */
 describe('a conversation as agents see it in Slack', () => {
   let slack: FakeSlack;

@@ -13,7 +13,9 @@ describe('App Home and /carebot', () => {
   const seed = async () => {
     await t.start();
     const texts = ['the checkout page is broken, I cannot pay!', 'where is my refund? it has been weeks', 'love the new update, thanks'];
-    texts.forEach((text, i) => t.x.addMention({ text, authorId: String(20 + i), username: `cust${i}` }));
+    texts.forEach((text, i) => {
+      t.x.addMention({ text, authorId: String(20 + i), username: `cust${i}` });
+    });
     await t.inbox.poll();
     const cards = await Promise.all(texts.map((text) => t.inbox.card(text)));
     await t.inbox.slackEvents.clickInMessage(t.inbox.current(cards[0]!), agentA, actionIds.assignMe);

@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { eq, isNotNull } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mentions, spikes } from '../../src/db/schema.js';
 import { declareIncident } from '../../src/incidents/store.js';
 import { receive } from '../../src/pipeline/receive.js';

@@ -2,7 +2,10 @@
 
 /** A small deterministic generator, so a failure can be replayed. */
 export function seeded(seed: number): () => number {
-  return () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+  return () => {
+    seed = (seed * 1664525 + 1013904223) >>> 0;
+    return seed / 2 ** 32;
+  };
 }
 
 const everydayComplaints = [

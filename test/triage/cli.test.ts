@@ -8,7 +8,7 @@ const dir = mkdtempSync(join(tmpdir(), 'carebot-triage-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('carebot triage (JSON Lines in, JSON Lines out)', () => {
-  it('answers every line in order, in the shape of DESIGN.md, a bad line with {id, error}, and goes on', async () => {
+  it('answers every line in order, in the documented shape, a bad line with {id, error}, and goes on', async () => {
     const input = [
       JSON.stringify({ id: 'a', text: 'where is my refund? been waiting 3 weeks', platform: 'twitter', authorFollowers: 12_345 }),
       'this is not json',

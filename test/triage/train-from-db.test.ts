@@ -16,7 +16,9 @@ async function seed(database: Database): Promise<void> {
   const rows = inventedRows(12);
   const ids = await database.db
     .insert(mentions)
-    .values(rows.map((r, i) => ({ platform: 'twitter', externalId: `t-${i}`, payload: {}, text: r.text as string, language: 'en' })))
+    .values(
+      rows.map((r, i) => ({ platform: 'twitter' as const, externalId: `t-${i}`, payload: {}, text: r.text as string, language: 'en' })),
+    )
     .returning({ id: mentions.id });
   // The agents first got the zorblax mentions wrong, then fixed them: the latest word wins.
   await database.db.insert(corrections).values(

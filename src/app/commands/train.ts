@@ -60,7 +60,9 @@ export async function runTrainCommand(opts: TrainCommandOptions): Promise<void> 
     const database = await openDatabase(opts.database);
     try {
       const { rows, corrections } = await readCorrections(database.db);
-      rows.forEach((row, i) => learn(row, `correction ${i + 1}`));
+      rows.forEach((row, i) => {
+        learn(row, `correction ${i + 1}`);
+      });
       sources.push(`${corrections} corrections of ${rows.length} mentions from the database`);
     } finally {
       await database.close();

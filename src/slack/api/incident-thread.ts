@@ -1,21 +1,18 @@
-import type { WebClient } from '@slack/web-api';
 import { count, eq } from 'drizzle-orm';
 import { incidents, incidentUpdates, mentions } from '../../db/schema.js';
 import { checkLengths } from '../../incidents/lengths.js';
-import type { Incident, IncidentUpdate } from '../../incidents/store.js';
-import type { Services } from '../../app/services.js';
+import type { Incident, IncidentUpdate } from '../../db/rows.js';
+import type { Ctx, SlackCtx } from '../../context.js';
 import { incidentCard, updatePreview } from '../views/incident-card.js';
 import { messageMetadata } from './metadata.js';
 
-type S = Services & { slack: WebClient };
-
-async function card(s: S, i: Incident) {
+async function card(s: Ctx<'db'>, i: Incident) {
   const [linked] = await s.db.select({ n: count() }).from(mentions).where(eq(mentions.incidentId, i.id));
   return incidentCard(i, linked?.n ?? 0);
 }
 
 /** The incident's card in the status channel; its ts names the incident's thread. */
-export async function postIncidentCard(s: S, i: Incident): Promise<Incident> {
+export async function postIncidentCard(s: SlackCtx<'db'>, i: Incident): Promise<Incident> {
   const res = await s.slack.chat.postMessage({
     channel: i.slackChannel!,
     ...(await card(s, i)),
@@ -27,13 +24,13 @@ export async function postIncidentCard(s: S, i: Incident): Promise<Incident> {
 }
 
 /** The card shows the incident as it is now (state in the header, linked count). */
-export async function refreshIncidentCard(s: S, i: Incident): Promise<void> {
+export async function refreshIncidentCard(s: SlackCtx<'db'>, i: Incident): Promise<void> {
   if (!i.slackChannel || !i.slackTs) return;
   await s.slack.chat.update({ channel: i.slackChannel, ts: i.slackTs, ...(await card(s, i)) });
 }
 
 /** An update in the incident's thread as a preview, with the Broadcast / Don't broadcast choice. */
-export async function postUpdatePreview(s: S, i: Incident, u: IncidentUpdate): Promise<void> {
+export async function postUpdatePreview(s: SlackCtx<'config' | 'db' | 'connectors'>, i: Incident, u: IncidentUpdate): Promise<void> {
   const res = await s.slack.chat.postMessage({
     channel: i.slackChannel!,
     thread_ts: i.slackTs!,
@@ -44,7 +41,7 @@ export async function postUpdatePreview(s: S, i: Incident, u: IncidentUpdate): P
 }
 
 /** The preview after the choice: who broadcast it (or chose not to), no buttons. */
-export async function refreshPreview(s: S, i: Incident, u: IncidentUpdate): Promise<void> {
+export async function refreshPreview(s: SlackCtx<'config' | 'connectors'>, i: Incident, u: IncidentUpdate): Promise<void> {
   if (!u.previewTs) return;
   await s.slack.chat.update({ channel: i.slackChannel!, ts: u.previewTs, ...updatePreview(u, checkLengths(s, u.publicText)) });
 }

@@ -1,10 +1,7 @@
-import type { WebClient } from '@slack/web-api';
 import { and, count, eq, gt, max } from 'drizzle-orm';
 import { mentions } from '../../db/schema.js';
-import type { Services } from '../../app/services.js';
+import type { SlackCtx } from '../../context.js';
 import { spikeDigest } from '../views/spike-card.js';
-
-type S = Services & { slack: WebClient };
 
 const DIGEST_ROWS = 10;
 
@@ -30,7 +27,7 @@ export interface DigestThread {
  * past the mark. Posted before it is marked: a crash in between repeats a digest to agents,
  * never loses one. Returns how many are linked in all, and whether a digest went out.
  */
-export async function postDigest(s: S, d: DigestThread): Promise<{ linked: number; posted: boolean }> {
+export async function postDigest(s: SlackCtx<'db' | 'slackPace'>, d: DigestThread): Promise<{ linked: number; posted: boolean }> {
   const [all] = await s.db
     .select({ n: count(), last: max(mentions.id) })
     .from(mentions)

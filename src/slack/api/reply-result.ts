@@ -1,12 +1,11 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import type { KnownBlock, WebClient } from '@slack/web-api';
+import type { KnownBlock } from '@slack/web-api';
 import { replies, slackThreads } from '../../db/schema.js';
-import type { Services } from '../../app/services.js';
+import type { SlackCtx } from '../../context.js';
+import type { ReplyRow } from '../../db/rows.js';
 import { actionIds } from '../views/action-ids.js';
 import { refreshCard, secondsSinceOpened, threadAt, updateThread } from '../inbox/conversation.js';
 import { escapeMrkdwn } from '../views/escape.js';
-
-type ReplyRow = typeof replies.$inferSelect;
 
 function resultMessage(r: ReplyRow): { text: string; blocks: KnownBlock[] } {
   const by = r.requestedBy ? ` (from <@${r.requestedBy}>)` : '';
@@ -30,7 +29,7 @@ function resultMessage(r: ReplyRow): { text: string; blocks: KnownBlock[] } {
  * Tells the thread the reply was written in how it went, once per outcome, and moves the
  * conversation to "replied" (the first response is what the SLA measures).
  */
-export async function reportReply(s: Services & { slack: WebClient }, replyId: number): Promise<void> {
+export async function reportReply(s: SlackCtx<'db'>, replyId: number): Promise<void> {
   const [r] = await s.db
     .select()
     .from(replies)

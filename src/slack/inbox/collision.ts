@@ -1,9 +1,8 @@
-import type { WebClient } from '@slack/web-api';
 import { and, desc, eq, gt, lt, ne } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
 import { mentions, replies, slackThreads } from '../../db/schema.js';
-import type { Services } from '../../app/services.js';
-import type { ThreadRow } from '../views/card.js';
+import type { SlackCtx } from '../../context.js';
+import type { ThreadRow } from '../../db/rows.js';
 import { refreshCard, updateThread } from './conversation.js';
 
 /** A reply window left open longer than this no longer holds the conversation. */
@@ -21,7 +20,7 @@ export function otherReplier(thread: ThreadRow, user: string, now = Date.now()):
  * Shows on the card that `user` is writing to the customer, unless another agent already is
  * (the first one keeps the mark; the second was warned in the modal).
  */
-export async function markReplying(s: Services & { slack: WebClient }, thread: ThreadRow, user: string): Promise<ThreadRow> {
+export async function markReplying(s: SlackCtx<'db'>, thread: ThreadRow, user: string): Promise<ThreadRow> {
   if (otherReplier(thread, user)) return thread;
   const updated = await updateThread(s.db, thread, { replyingUser: user, replyingSince: new Date() });
   await refreshCard(s, updated);
@@ -29,7 +28,7 @@ export async function markReplying(s: Services & { slack: WebClient }, thread: T
 }
 
 /** Takes `user`'s mark off the card (modal closed or reply sent); another agent's mark stays. */
-export async function clearReplying(s: Services & { slack: WebClient }, thread: ThreadRow, user: string): Promise<ThreadRow> {
+export async function clearReplying(s: SlackCtx<'db'>, thread: ThreadRow, user: string): Promise<ThreadRow> {
   if (thread.replyingUser !== user) return thread;
   const updated = await updateThread(s.db, thread, { replyingUser: null, replyingSince: null });
   await refreshCard(s, updated);
@@ -61,7 +60,7 @@ export async function replyByOtherSince(
 }
 
 /** Takes stale "is replying" marks (a modal abandoned without Cancel) off their cards. */
-export async function releaseStaleReplying(s: Services & { slack: WebClient }, now = Date.now()): Promise<number> {
+export async function releaseStaleReplying(s: SlackCtx<'db'>, now = Date.now()): Promise<number> {
   const released = await s.db
     .update(slackThreads)
     .set({ replyingUser: null, replyingSince: null })

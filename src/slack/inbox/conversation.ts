@@ -1,11 +1,10 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
-import type { WebClient } from '@slack/web-api';
 import type { Db } from '../../db/open.js';
 import { mentions, slackThreads } from '../../db/schema.js';
-import { loadMention, type MentionRow } from '../../db/mention-row.js';
-import type { Services } from '../../app/services.js';
-import type { TriageResult } from '../../triage/index.js';
-import { mentionCard, type ThreadRow } from '../views/card.js';
+import { loadMention } from '../../db/mention-row.js';
+import type { MentionRow, ThreadInsert, ThreadRow } from '../../db/rows.js';
+import type { SlackCtx } from '../../context.js';
+import { mentionCard } from '../views/card.js';
 
 /** The conversation whose card is the Slack message at (channel, ts), if it is one of ours. */
 export async function threadAt(db: Db, channel: string, ts: string): Promise<ThreadRow | undefined> {
@@ -44,7 +43,7 @@ export async function latestMention(db: Db, thread: ThreadRow): Promise<MentionR
 export const secondsSinceOpened = () =>
   sql`(select extract(epoch from now() - ${mentions.receivedAt})::integer from ${mentions} where ${mentions.id} = ${slackThreads.rootMentionId})` as unknown as number;
 
-export async function updateThread(db: Db, thread: ThreadRow, set: Partial<typeof slackThreads.$inferInsert>): Promise<ThreadRow> {
+export async function updateThread(db: Db, thread: ThreadRow, set: Partial<ThreadInsert>): Promise<ThreadRow> {
   const [row] = await db
     .update(slackThreads)
     .set({ ...set, updatedAt: sql`now()` })
@@ -57,9 +56,9 @@ export async function updateThread(db: Db, thread: ThreadRow, set: Partial<typeo
 export const reopenedStatus = (t: ThreadRow): ThreadRow['status'] => (t.firstResponseAt ? 'replied' : t.assignee ? 'assigned' : 'new');
 
 /** Re-renders the conversation's card in place after its state changed. */
-export async function refreshCard(s: Services & { slack: WebClient }, thread: ThreadRow): Promise<void> {
+export async function refreshCard(s: SlackCtx<'db'>, thread: ThreadRow): Promise<void> {
   if (!thread.threadTs) return;
   const root = await loadMention(s.db, thread.rootMentionId);
-  const card = mentionCard(root, root.triage as TriageResult, { state: thread });
+  const card = mentionCard(root, root.triage!, { state: thread });
   await s.slack.chat.update({ channel: thread.channel, ts: thread.threadTs, ...card });
 }

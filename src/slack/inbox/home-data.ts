@@ -1,5 +1,6 @@
 import { and, asc, count, eq, gte, isNotNull, isNull, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
+import type { Platform } from '../../mention.js';
 import { mentions, slackThreads } from '../../db/schema.js';
 import type { Priority } from '../../triage/index.js';
 
@@ -10,7 +11,7 @@ export interface HomeItem {
   status: string;
   assignee: string | null;
   slaDueAt: Date | null;
-  platform: string;
+  platform: Platform;
   priority: string | null;
   handle: string | null;
   text: string | null;

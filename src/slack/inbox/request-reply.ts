@@ -1,11 +1,10 @@
 import { sql } from 'drizzle-orm';
-import type { WebClient } from '@slack/web-api';
+import { networks } from '../../../connectors/networks.js';
 import { audit } from '../../db/audit.js';
 import { replies } from '../../db/schema.js';
-import type { Platform } from '../../mention.js';
 import { replyJob } from '../../queues/queues.js';
-import type { Services } from '../../app/services.js';
-import type { ThreadRow } from '../views/card.js';
+import type { SlackCtx } from '../../context.js';
+import type { ThreadRow } from '../../db/rows.js';
 import { clearReplying } from './collision.js';
 import { latestMention, updateThread } from './conversation.js';
 import { may } from './permissions.js';
@@ -22,19 +21,20 @@ export interface ReplyRequest {
   idempotencyKey: string;
 }
 
-export type ReplyOutcome = { ok: true; replyId: number; duplicate: boolean } | { ok: false; reason: string };
+/** What sending a customer reply from Slack takes. */
+export type ReplyCtx = SlackCtx<'config' | 'log' | 'db' | 'queues' | 'connectors'>;
 
-export const networkName: Record<string, string> = { twitter: 'X', discord: 'Discord', webhook: 'the webhook source' };
+export type ReplyOutcome = { ok: true; replyId: number; duplicate: boolean } | { ok: false; reason: string };
 
 /**
  * Everything that must hold before a reply may go to a customer, checked before anything is
  * stored so the agent hears at once what is wrong; then the reply row (the promise to send it
  * exactly once) and its outbound job.
  */
-export async function requestReply(s: Services & { slack: WebClient }, req: ReplyRequest): Promise<ReplyOutcome> {
+export async function requestReply(s: ReplyCtx, req: ReplyRequest): Promise<ReplyOutcome> {
   const { thread, user } = req;
   const text = req.text.trim();
-  const network = networkName[thread.platform] ?? thread.platform;
+  const network = networks[thread.platform].name;
   if (s.config.file.slack.alertsOnly.includes(thread.channel)) {
     return { ok: false, reason: 'This channel is alerts-only: replies here do not reach customers. Nothing was sent.' };
   }
@@ -45,7 +45,7 @@ export async function requestReply(s: Services & { slack: WebClient }, req: Repl
       reason: 'You are not allowed to reply to customers (see `slack.permissions.reply` in the carebot config). Nothing was sent.',
     };
   }
-  const connector = s.connectors[thread.platform as Platform];
+  const connector = s.connectors[thread.platform];
   if (!connector) return { ok: false, reason: `${network} is not connected to carebot, so the reply cannot be sent.` };
   const length = [...text].length;
   if (length > connector.limits.textLength) {

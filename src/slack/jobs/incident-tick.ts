@@ -1,20 +1,18 @@
-import type { WebClient } from '@slack/web-api';
 import { and, eq, isNull, ne, or, sql } from 'drizzle-orm';
 import { incidents, mentions } from '../../db/schema.js';
-import type { Services } from '../../app/services.js';
+import type { Ctx, SlackCtx } from '../../context.js';
 import { findPosted } from '../api/find-posted.js';
 import { refreshIncidentCard } from '../api/incident-thread.js';
 import { messageMetadata } from '../api/metadata.js';
 import { postDigest } from '../api/post-digest.js';
 import { followUpCounts } from '../../incidents/follow-ups.js';
-import type { Incident } from '../../incidents/store.js';
-
-type S = Services & { slack: WebClient };
+import type { Incident } from '../../db/rows.js';
+import { withLock } from '../../queues/with-lock.js';
 
 /** How often incident threads get their digest of linked mentions and the follow-up summary is checked. */
 export const INCIDENT_TICK_MS = 5_000;
 
-export async function ensureIncidentSchedule(s: Services): Promise<void> {
+export async function ensureIncidentSchedule(s: Ctx<'queues'>): Promise<void> {
   await s.queues.spikes.upsertJobScheduler(
     'incidents-tick',
     { every: INCIDENT_TICK_MS },
@@ -27,10 +25,9 @@ export async function ensureIncidentSchedule(s: Services): Promise<void> {
  * mentions linked since the last digest, as one message in the thread at the channel's pace,
  * and, once every follow-up of a resolved incident is settled, the summary line.
  */
-export async function tickIncidents(s: S): Promise<void> {
+export async function tickIncidents(s: SlackCtx<'config' | 'db' | 'redis' | 'slackPace'>): Promise<void> {
   const lock = `${s.config.QUEUE_PREFIX}:incidents:tick-lock`;
-  if (!(await s.redis.set(lock, String(process.pid), 'PX', INCIDENT_TICK_MS * 4, 'NX'))) return;
-  try {
+  await withLock(s.redis, lock, INCIDENT_TICK_MS * 4, async () => {
     const active = await s.db
       .select()
       .from(incidents)
@@ -39,12 +36,10 @@ export async function tickIncidents(s: S): Promise<void> {
       await digestLinked(s, i);
       if (i.state === 'resolved') await reportFollowUps(s, i);
     }
-  } finally {
-    await s.redis.del(lock);
-  }
+  });
 }
 
-async function digestLinked(s: S, i: Incident): Promise<void> {
+async function digestLinked(s: SlackCtx<'db' | 'slackPace'>, i: Incident): Promise<void> {
   const { linked } = await postDigest(s, {
     linkedBy: mentions.incidentId,
     id: i.id,
@@ -69,7 +64,7 @@ const CLAIM_MS = 30_000;
  * "Follow-ups: N sent, N failed, N skipped" in the incident's thread, once every follow-up is
  * settled, and only once: claimed before it is posted, and a stale claim is checked in Slack.
  */
-async function reportFollowUps(s: S, i: Incident): Promise<void> {
+async function reportFollowUps(s: SlackCtx<'db'>, i: Incident): Promise<void> {
   const c = await followUpCounts(s.db, i.id);
   if (c.open) return;
   if (i.followUpsClaimedAt && Date.now() - i.followUpsClaimedAt.getTime() < CLAIM_MS) return;

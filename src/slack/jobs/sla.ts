@@ -1,13 +1,10 @@
-import type { WebClient } from '@slack/web-api';
 import { and, eq, isNotNull, isNull, lte, notInArray, sql } from 'drizzle-orm';
 import type { SlackSettings } from '../../../config/file.js';
 import { mentions, slackThreads } from '../../db/schema.js';
-import type { Services } from '../../app/services.js';
+import type { Ctx, SlackCtx } from '../../context.js';
 import type { Priority } from '../../triage/index.js';
-import type { ThreadRow } from '../views/card.js';
+import type { ThreadRow } from '../../db/rows.js';
 import { refreshCard } from '../inbox/conversation.js';
-
-type S = Services & { slack: WebClient };
 
 const SCHEDULER_ID = 'sla-check';
 const BATCH = 500;
@@ -23,7 +20,7 @@ export function slaDeadline(settings: SlackSettings, priority: string, from: Dat
  * in Redis, so however many worker processes there are, each interval runs the check once, and
  * a restart (or the maintenance loop after a Redis flush) only re-creates the same schedule.
  */
-export async function ensureSlaSchedule(s: Services): Promise<void> {
+export async function ensureSlaSchedule(s: Ctx<'config' | 'queues'>): Promise<void> {
   await s.queues.sla.upsertJobScheduler(
     SCHEDULER_ID,
     { every: s.config.SLA_CHECK_SECONDS * 1000 },
@@ -41,7 +38,7 @@ const who = (t: ThreadRow) => (t.assignee ? `<@${t.assignee}>` : 'Nobody is assi
  * in the database before it is posted, so two overlapping runs never post it twice; a post that
  * fails gives the claim back for the next run.
  */
-export async function checkSla(s: S, now = new Date()): Promise<{ reminded: number; breached: number }> {
+export async function checkSla(s: SlackCtx<'config' | 'log' | 'db'>, now = new Date()): Promise<{ reminded: number; breached: number }> {
   const { sla, slaRemindAt } = s.config.file.slack;
   const leadMs = (minutes: number) => minutes * 60_000 * (1 - slaRemindAt);
   const maxLeadMs = Math.max(0, ...Object.values(sla).map(leadMs));
@@ -78,7 +75,13 @@ export async function checkSla(s: S, now = new Date()): Promise<{ reminded: numb
   return { reminded, breached };
 }
 
-async function mark(s: S, thread: ThreadRow, column: 'slaRemindedAt' | 'slaBreachedAt', text: string, now: Date): Promise<boolean> {
+async function mark(
+  s: SlackCtx<'db'>,
+  thread: ThreadRow,
+  column: 'slaRemindedAt' | 'slaBreachedAt',
+  text: string,
+  now: Date,
+): Promise<boolean> {
   const key = and(eq(slackThreads.platform, thread.platform), eq(slackThreads.conversationId, thread.conversationId));
   const [claimed] = await s.db
     .update(slackThreads)

@@ -2,19 +2,19 @@ import type { WebClient } from '@slack/web-api';
 import { and, count, desc, eq, gt, ilike, isNull, sql } from 'drizzle-orm';
 import { mentions, spikes } from '../../db/schema.js';
 import { RetryLater } from '../../queues/retry-later.js';
-import type { Services } from '../../app/services.js';
+import { withLock } from '../../queues/with-lock.js';
+import type { Ctx, SlackCtx } from '../../context.js';
 import { findPosted } from '../api/find-posted.js';
 import { messageMetadata } from '../api/metadata.js';
 import { postDigest } from '../api/post-digest.js';
 import { spikeAlert, type SpikeSample } from '../views/spike-card.js';
-import { loadOpenSpikes, queueSpikeAlert, type Spike } from '../../spikes/open-spikes.js';
-
-type S = Services & { slack: WebClient };
+import { loadOpenSpikes, queueSpikeAlert } from '../../spikes/open-spikes.js';
+import type { Spike } from '../../db/rows.js';
 
 /** How often open spikes are edited, digested and checked for their end. */
 export const SPIKE_TICK_MS = 15_000;
 
-export async function ensureSpikeSchedule(s: Services): Promise<void> {
+export async function ensureSpikeSchedule(s: Ctx<'queues'>): Promise<void> {
   await s.queues.spikes.upsertJobScheduler(
     'spikes-tick',
     { every: SPIKE_TICK_MS },
@@ -23,7 +23,7 @@ export async function ensureSpikeSchedule(s: Services): Promise<void> {
 }
 
 /** What the alert shows besides the spike itself: how many mentions it holds, and a few of them. */
-async function facts(s: Services, sp: Spike): Promise<Parameters<typeof spikeAlert>[1]> {
+async function facts(s: Ctx<'config' | 'db'>, sp: Spike): Promise<Parameters<typeof spikeAlert>[1]> {
   const sample = { handle: mentions.authorHandle, text: mentions.text, url: mentions.url };
   const [[held], collapsed] = await Promise.all([
     s.db.select({ n: count() }).from(mentions).where(eq(mentions.spikeId, sp.id)),
@@ -45,7 +45,7 @@ async function facts(s: Services, sp: Spike): Promise<Parameters<typeof spikeAle
  * Posts a spike's alert card, once: the claim is stored before the call, and a retry that finds
  * it asks Slack for a message carrying this spike's metadata before posting.
  */
-export async function postAlert(s: S, spikeId: number): Promise<void> {
+export async function postAlert(s: SlackCtx<'config' | 'db' | 'slackPace'>, spikeId: number): Promise<void> {
   const [sp] = await s.db.select().from(spikes).where(eq(spikes.id, spikeId));
   if (!sp || sp.slackTs) return;
   if (sp.alertClaimedAt) {
@@ -78,17 +78,12 @@ export async function postAlert(s: S, spikeId: number): Promise<void> {
  * last digest in the alert's thread, close a spike that has been quiet long enough, and edit
  * the alert when what it shows changed. Each Slack post keeps to the channel's pace.
  */
-export async function tickSpikes(s: S): Promise<void> {
+export async function tickSpikes(s: SlackCtx<'config' | 'log' | 'db' | 'redis' | 'queues' | 'slackPace'>): Promise<void> {
   const lock = `${s.config.QUEUE_PREFIX}:spikes:tick-lock`;
-  if (!(await s.redis.set(lock, String(process.pid), 'PX', SPIKE_TICK_MS * 2, 'NX'))) return;
-  try {
-    await tick(s);
-  } finally {
-    await s.redis.del(lock);
-  }
+  await withLock(s.redis, lock, SPIKE_TICK_MS * 2, () => tick(s));
 }
 
-async function tick(s: S): Promise<void> {
+async function tick(s: SlackCtx<'config' | 'log' | 'db' | 'queues' | 'slackPace'>): Promise<void> {
   const closeAfterMs = s.config.file.spikes.closeAfterMinutes * 60_000;
   for (const sp of await loadOpenSpikes(s.db)) {
     if (!sp.slackTs) {

@@ -1,12 +1,10 @@
 import type { App, BlockAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { Services } from '../../app/services.js';
+import type { SlackCtx } from '../../context.js';
 import { actionIds } from '../views/action-ids.js';
 import { homeData, type HomeItem } from '../inbox/home-data.js';
 import { homeView } from '../views/home-view.js';
 import { messageLink } from '../api/permalink.js';
-
-type S = Services & { slack: WebClient };
 
 /** The agent's local midnight, from the time zone in their Slack profile. */
 async function startOfToday(slack: WebClient, user: string, now = Date.now()): Promise<Date> {
@@ -15,7 +13,7 @@ async function startOfToday(slack: WebClient, user: string, now = Date.now()): P
   return new Date(Math.floor((now + offsetMs) / day) * day - offsetMs);
 }
 
-export async function publishHome(s: S, user: string): Promise<void> {
+export async function publishHome(s: SlackCtx<'db'>, user: string): Promise<void> {
   const data = await homeData(s.db, user, await startOfToday(s.slack, user));
   const links = new Map<HomeItem, string>();
   for (const item of [...data.mine, ...data.unassigned, ...data.breaches])
@@ -24,7 +22,7 @@ export async function publishHome(s: S, user: string): Promise<void> {
 }
 
 /** App Home is drawn fresh each time an agent opens it (or presses Refresh). */
-export function onAppHome(app: App, s: S): void {
+export function onAppHome(app: App, s: SlackCtx<'db'>): void {
   app.event('app_home_opened', async ({ event }) => {
     if (event.tab === 'home') await publishHome(s, event.user);
   });

@@ -1,18 +1,16 @@
 import type { App, BlockAction, ButtonAction, OverflowAction, UsersSelectAction } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
 import { audit, type AuditAction } from '../../db/audit.js';
-import { corrections, type slackThreads } from '../../db/schema.js';
+import { corrections } from '../../db/schema.js';
 import { loadMention } from '../../db/mention-row.js';
-import type { Services } from '../../app/services.js';
-import type { TriageResult } from '../../triage/index.js';
+import type { SlackCtx } from '../../context.js';
 import { actionIds } from '../views/action-ids.js';
-import { cardMentionId, type MoreOption, type ThreadRow } from '../views/card.js';
+import { cardMentionId, type MoreOption } from '../views/card.js';
+import type { ThreadInsert, ThreadRow } from '../../db/rows.js';
 import { refreshCard, reopenedStatus, secondsSinceOpened, threadOfMention, updateThread } from '../inbox/conversation.js';
 import { openEscalateModal } from './escalate-modal.js';
 import { openReclassifyModal } from './reclassify-modal.js';
 
-type S = Services & { slack: WebClient };
-type Change = Partial<typeof slackThreads.$inferInsert>;
+type Change = Partial<ThreadInsert>;
 
 const assignTo = (t: ThreadRow, user: string): Change => ({ assignee: user, status: t.status === 'new' ? 'assigned' : t.status });
 const close = (status: 'resolved' | 'spam'): Change => ({
@@ -28,7 +26,7 @@ const close = (status: 'resolved' | 'spam'): Change => ({
  * first mention; the conversation row is the state, the card is re-rendered from it, and every
  * change is audited with the Slack user who made it.
  */
-export function onCardActions(app: App, s: S): void {
+export function onCardActions(app: App, s: SlackCtx<'config' | 'db'>): void {
   const change = async (mentionId: number | undefined, user: string, action: AuditAction, next: (t: ThreadRow) => Change) => {
     const thread = mentionId && (await threadOfMention(s.db, mentionId));
     if (!thread) return;
@@ -72,7 +70,7 @@ export function onCardActions(app: App, s: S): void {
     else if (what === 'escalate') await openEscalateModal(s, body.trigger_id, mentionId);
     else if (what === 'spam') {
       const root = await loadMention(s.db, mentionId);
-      const t = root.triage as TriageResult;
+      const t = root.triage!;
       // Spam the triage missed is the most useful kind of training example.
       await s.db.insert(corrections).values({
         mentionId,

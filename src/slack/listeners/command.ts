@@ -1,15 +1,12 @@
 import type { App, RespondArguments, SlashCommand } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
-import type { Services } from '../../app/services.js';
+import type { SlackCtx } from '../../context.js';
 import { command } from '../views/action-ids.js';
 import { homeData } from '../inbox/home-data.js';
-
-type S = Services & { slack: WebClient };
 
 /** A `/carebot <name> …` subcommand; what it returns is shown to the caller alone. */
 export interface Subcommand {
   usage: string;
-  run(s: S, cmd: SlashCommand, args: string): Promise<string | RespondArguments>;
+  run(s: SlackCtx<'db'>, cmd: SlashCommand, args: string): Promise<string | RespondArguments>;
 }
 
 const summary: Subcommand = {
@@ -34,7 +31,7 @@ const summary: Subcommand = {
  * `/carebot`: the summary without arguments, `help`, and any subcommands other parts of
  * carebot register (incidents add theirs). Answers are ephemeral, in the command's response.
  */
-export function onCommand(app: App, s: S, more: Record<string, Subcommand> = {}): void {
+export function onCommand(app: App, s: SlackCtx<'db'>, more: Record<string, Subcommand> = {}): void {
   const subcommands: Record<string, Subcommand> = { ...more };
   const help = () =>
     ['*carebot commands*', summary.usage, `${command} help – this list`, ...Object.values(subcommands).map((c) => c.usage)].join('\n');

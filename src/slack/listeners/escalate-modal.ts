@@ -1,9 +1,8 @@
 import type { App } from '@slack/bolt';
-import type { ModalView, WebClient } from '@slack/web-api';
+import type { ModalView } from '@slack/web-api';
 import { audit } from '../../db/audit.js';
 import { loadMention } from '../../db/mention-row.js';
-import type { Services } from '../../app/services.js';
-import type { TriageResult } from '../../triage/index.js';
+import type { SlackCtx } from '../../context.js';
 import { viewIds } from '../views/action-ids.js';
 import { mentionIdOf } from '../views/card.js';
 import { threadOfMention } from '../inbox/conversation.js';
@@ -11,8 +10,6 @@ import { escapeMrkdwn, quote } from '../views/escape.js';
 import { fitRendered } from '../../shared/fit-text.js';
 import { modal } from '../views/modal.js';
 import { messageLink } from '../api/permalink.js';
-
-type S = Services & { slack: WebClient };
 
 function escalateModal(mentionId: number, defaultChannel: string | undefined): ModalView {
   return modal({
@@ -43,7 +40,7 @@ function escalateModal(mentionId: number, defaultChannel: string | undefined): M
   });
 }
 
-export async function openEscalateModal(s: S, triggerId: string, mentionId: number): Promise<void> {
+export async function openEscalateModal(s: SlackCtx<'config'>, triggerId: string, mentionId: number): Promise<void> {
   await s.slack.views.open({ trigger_id: triggerId, view: escalateModal(mentionId, s.config.file.slack.escalationChannel) });
 }
 
@@ -52,18 +49,18 @@ export async function openEscalateModal(s: S, triggerId: string, mentionId: numb
  * to its card, and the card's thread says where it went. A channel carebot is not in is refused
  * in the modal, so the agent can pick another or invite the bot.
  */
-export function onEscalate(app: App, s: S): void {
+export function onEscalate(app: App, s: SlackCtx<'db'>): void {
   app.view(viewIds.escalate, async ({ ack, body, view }) => {
     const mentionId = mentionIdOf(view.private_metadata);
     const channel = view.state.values.channel?.channel?.selected_conversation;
     const note = view.state.values.note?.note?.value?.trim() ?? '';
-    const thread = mentionId && (await threadOfMention(s.db, mentionId));
-    if (!mentionId || !channel || !thread || !thread.threadTs) {
+    const thread = mentionId ? await threadOfMention(s.db, mentionId) : undefined;
+    if (!mentionId || !channel || !thread?.threadTs) {
       await ack({ response_action: 'errors', errors: { channel: channel ? 'This conversation has no card yet.' : 'Pick a channel.' } });
       return;
     }
     const root = await loadMention(s.db, mentionId);
-    const t = root.triage as TriageResult;
+    const t = root.triage!;
     const user = body.user.id;
     const link = await messageLink(s.slack, thread.channel, thread.threadTs);
     const summary = `*${t.priority}* · @${escapeMrkdwn(root.authorHandle ?? '')} on ${root.platform}:\n${fitRendered(root.text ?? '', quote, 2000)}`;

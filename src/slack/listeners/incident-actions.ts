@@ -1,5 +1,4 @@
 import type { App, BlockAction, ButtonAction, ViewOutput } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
 import { eq } from 'drizzle-orm';
 import type { z } from 'zod';
 import { incidentStates, spikes, type IncidentState } from '../../db/schema.js';
@@ -8,14 +7,12 @@ import { queueReplies, storeFollowUps } from '../../incidents/follow-ups.js';
 import { acknowledgeLinked, linkEarlier } from '../../incidents/link.js';
 import { statusChannel } from '../../incidents/settings.js';
 import { addUpdate, decide, declareIncident, loadIncident, loadUpdate } from '../../incidents/store.js';
-import type { Services } from '../../app/services.js';
+import type { SlackCtx } from '../../context.js';
 import { actionIds, viewIds } from '../views/action-ids.js';
 import type { Subcommand } from './command.js';
 import { declareMetaSchema, declareModal, field, listOf, updateMeta, updateMetaSchema, updateModal } from '../views/incident-modal.js';
 import { postIncidentCard, postUpdatePreview, refreshIncidentCard, refreshPreview } from '../api/incident-thread.js';
 import { may } from '../inbox/permissions.js';
-
-type S = Services & { slack: WebClient };
 
 const metaOf = <T extends z.ZodType>(schema: T, view: ViewOutput): z.infer<T> | undefined => {
   try {
@@ -24,7 +21,7 @@ const metaOf = <T extends z.ZodType>(schema: T, view: ViewOutput): z.infer<T> | 
     return undefined;
   }
 };
-const valueOf = (view: ViewOutput, id: string) => {
+const inputValue = (view: ViewOutput, id: string) => {
   const v = view.state.values[id]?.[id];
   return (v?.selected_option?.value ?? v?.value ?? '').trim();
 };
@@ -42,7 +39,7 @@ export const incidentCommand: Subcommand = {
  * The incident lifecycle from Slack: declare (command or the spike alert's button), post
  * updates, resolve, and the explicit Broadcast / Don't broadcast choice on each update's preview.
  */
-export function onIncidentActions(app: App, s: S): void {
+export function onIncidentActions(app: App, s: SlackCtx<'config' | 'log' | 'db' | 'queues' | 'connectors'>): void {
   app.action<BlockAction<ButtonAction>>(actionIds.declareIncident, async ({ ack, body, action }) => {
     await ack();
     const [spike] = await s.db
@@ -64,8 +61,8 @@ export function onIncidentActions(app: App, s: S): void {
 
   app.view(viewIds.incident, async ({ ack, body, view }) => {
     const meta = metaOf(declareMetaSchema, view) ?? {};
-    const title = valueOf(view, field.title);
-    const publicText = valueOf(view, field.publicText);
+    const title = inputValue(view, field.title);
+    const publicText = inputValue(view, field.publicText);
     const errors: Record<string, string> = {};
     if (!title) errors[field.title] = 'Give the incident a title.';
     if (!publicText) errors[field.publicText] = 'Write the first public message (it is only previewed until someone presses Broadcast).';
@@ -80,8 +77,8 @@ export function onIncidentActions(app: App, s: S): void {
       {
         title,
         publicText,
-        components: listOf(valueOf(view, field.components)),
-        keywords: listOf(valueOf(view, field.keywords)).map((k) => k.toLowerCase()),
+        components: listOf(inputValue(view, field.components)),
+        keywords: listOf(inputValue(view, field.keywords)).map((k) => k.toLowerCase()),
         user: body.user.id,
         channel: channel!,
         spikeId: meta.spikeId,
@@ -110,8 +107,8 @@ export function onIncidentActions(app: App, s: S): void {
 
   app.view(viewIds.incidentUpdate, async ({ ack, body, view }) => {
     const meta = metaOf(updateMetaSchema, view);
-    const state = valueOf(view, field.state) as IncidentState;
-    const publicText = valueOf(view, field.publicText);
+    const state = inputValue(view, field.state) as IncidentState;
+    const publicText = inputValue(view, field.publicText);
     if (!meta || !publicText || !(incidentStates as readonly string[]).includes(state)) {
       await ack({
         response_action: 'errors',

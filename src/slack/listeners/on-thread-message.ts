@@ -1,16 +1,13 @@
 import type { App } from '@slack/bolt';
-import type { KnownBlock, WebClient } from '@slack/web-api';
-import type { Services } from '../../app/services.js';
+import type { KnownBlock } from '@slack/web-api';
 import { actionIds } from '../views/action-ids.js';
 import { otherReplier } from '../inbox/collision.js';
 import { threadAt } from '../inbox/conversation.js';
 import { plainText } from '../views/plain-text.js';
-import { requestReply } from '../inbox/request-reply.js';
+import { requestReply, type ReplyCtx } from '../inbox/request-reply.js';
 
 /** Messages in a card's thread that start like this stay between agents. */
 export const INTERNAL_NOTE = /^\s*note:/i;
-
-type S = Services & { slack: WebClient };
 
 /** Which Slack message an agent asked to send: what the "Send anyway" button carries. */
 export interface HeldMessage {
@@ -24,7 +21,7 @@ export interface HeldMessage {
  * the customer wrote from, threaded under their latest message. Slack retries an event it
  * thinks we missed; the message ts makes the second delivery find the first reply.
  */
-export function onThreadMessage(app: App, s: S): void {
+export function onThreadMessage(app: App, s: ReplyCtx): void {
   app.event('message', async ({ event: message }) => {
     // A plain message, or one the agent also sent to the channel; never edits, joins or files.
     if (message.subtype !== undefined && message.subtype !== 'thread_broadcast') return;
@@ -50,7 +47,7 @@ export function onThreadMessage(app: App, s: S): void {
 }
 
 /** Sends what an agent wrote in a card's thread; what is wrong with it goes back to them alone. */
-export async function sendThreadMessage(s: S, held: HeldMessage, user: string, text: string): Promise<void> {
+export async function sendThreadMessage(s: ReplyCtx, held: HeldMessage, user: string, text: string): Promise<void> {
   const thread = await threadAt(s.db, held.channel, held.threadTs);
   if (!thread) return;
   const outcome = await requestReply(s, {

@@ -1,10 +1,10 @@
 import type { App } from '@slack/bolt';
-import type { KnownBlock, ModalView, PlainTextOption, WebClient } from '@slack/web-api';
+import type { KnownBlock, ModalView, PlainTextOption } from '@slack/web-api';
 import { eq, sql } from 'drizzle-orm';
 import { audit } from '../../db/audit.js';
 import { corrections, mentions } from '../../db/schema.js';
 import { loadMention } from '../../db/mention-row.js';
-import type { Services } from '../../app/services.js';
+import type { SlackCtx } from '../../context.js';
 import { loadConfig as loadTriageConfig } from '../../triage/config.js';
 import type { Priority, SentimentLabel, TriageResult } from '../../triage/index.js';
 import { viewIds } from '../views/action-ids.js';
@@ -13,7 +13,6 @@ import { refreshCard, threadOfMention, updateThread } from '../inbox/conversatio
 import { modal } from '../views/modal.js';
 import { slaDeadline } from '../jobs/sla.js';
 
-type S = Services & { slack: WebClient };
 type Field = 'sentiment' | 'category' | 'priority';
 
 /** The triage reason a corrected card shows. */
@@ -83,23 +82,23 @@ function reclassifyModal(mentionId: number, t: TriageResult): ModalView {
   });
 }
 
-export async function openReclassifyModal(s: S, triggerId: string, mentionId: number): Promise<void> {
+export async function openReclassifyModal(s: SlackCtx<'db'>, triggerId: string, mentionId: number): Promise<void> {
   const root = await loadMention(s.db, mentionId);
-  await s.slack.views.open({ trigger_id: triggerId, view: reclassifyModal(mentionId, root.triage as TriageResult) });
+  await s.slack.views.open({ trigger_id: triggerId, view: reclassifyModal(mentionId, root.triage!) });
 }
 
 /**
  * An agent's correction: stored as a training example next to what carebot had said, applied
  * to the mention (the card's badges, and the SLA when the priority changed), and audited.
  */
-export function onReclassify(app: App, s: S): void {
+export function onReclassify(app: App, s: SlackCtx<'config' | 'db'>): void {
   app.view(viewIds.reclassify, async ({ ack, body, view }) => {
     await ack();
     const mentionId = mentionIdOf(view.private_metadata);
     if (!mentionId) return;
     const picked = (field: Field) => view.state.values[field]?.[field]?.selected_option?.value ?? undefined;
     const root = await loadMention(s.db, mentionId);
-    const before = root.triage as TriageResult;
+    const before = root.triage!;
     const sentiment = picked('sentiment') as SentimentLabel | undefined;
     const category = picked('category');
     const priority = picked('priority') as Priority | undefined;

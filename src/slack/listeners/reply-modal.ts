@@ -1,39 +1,42 @@
 import type { App, BlockAction, StaticSelectAction, ViewOutput } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
-import type { Platform } from '../../mention.js';
-import type { Services } from '../../app/services.js';
+import { networks } from '../../../connectors/networks.js';
+import type { Ctx, SlackCtx } from '../../context.js';
 import { actionIds, viewIds } from '../views/action-ids.js';
 import { agentName } from '../api/agent-name.js';
 import { fillCanned } from '../views/canned-replies.js';
-import type { ThreadRow } from '../views/card.js';
+import type { ThreadRow } from '../../db/rows.js';
 import { cardMentionId } from '../views/card.js';
 import { clearReplying, markReplying, otherReplier, replyByOtherSince } from '../inbox/collision.js';
 import { latestMention, threadOfMention } from '../inbox/conversation.js';
 import { may } from '../inbox/permissions.js';
 import { replyMetaSchema, replyModal, replyTextActionId, replyTextBlockId, type ReplyMeta } from '../views/reply-modal-view.js';
-import { networkName, requestReply } from '../inbox/request-reply.js';
-
-type S = Services & { slack: WebClient };
+import { requestReply, type ReplyCtx } from '../inbox/request-reply.js';
 
 /** Why this agent cannot answer this conversation from Slack at all, before a modal opens. */
-async function cannotReply(s: S, thread: ThreadRow, user: string): Promise<string | undefined> {
+async function cannotReply(s: SlackCtx<'config' | 'connectors'>, thread: ThreadRow, user: string): Promise<string | undefined> {
   if (s.config.file.slack.alertsOnly.includes(thread.channel))
     return 'This channel is alerts-only: replies from it do not reach customers.';
-  if (!s.connectors[thread.platform as Platform])
-    return `${networkName[thread.platform] ?? thread.platform} is not connected to carebot, so replies cannot be sent.`;
+  if (!s.connectors[thread.platform]) return `${networks[thread.platform].name} is not connected to carebot, so replies cannot be sent.`;
   if (!(await may(s.slack, s.config.file.slack, user, 'reply'))) {
     return 'You are not allowed to reply to customers (see `slack.permissions.reply` in the carebot config).';
   }
   return undefined;
 }
 
-async function render(s: S, thread: ThreadRow, user: string, meta: ReplyMeta, text?: string, lateReply?: { by: string; text: string }) {
+async function render(
+  s: Ctx<'config' | 'db' | 'connectors'>,
+  thread: ThreadRow,
+  user: string,
+  meta: ReplyMeta,
+  text?: string,
+  lateReply?: { by: string; text: string },
+) {
   const customer = await latestMention(s.db, thread);
   return replyModal({
     meta,
     customer,
-    network: networkName[thread.platform] ?? thread.platform,
-    limit: s.connectors[thread.platform as Platform]?.limits.textLength ?? 0,
+    network: networks[thread.platform].name,
+    limit: s.connectors[thread.platform]?.limits.textLength ?? 0,
     cannedNames: s.config.file.slack.cannedReplies.map((c) => c.name),
     text,
     otherReplier: otherReplier(thread, user),
@@ -46,7 +49,7 @@ async function render(s: S, thread: ThreadRow, user: string, meta: ReplyMeta, te
  * shortcut with the message's words) and shows on the card that this agent is writing.
  */
 export async function openReplyModal(
-  s: S,
+  s: SlackCtx<'config' | 'db' | 'connectors'>,
   opts: { triggerId: string; thread: ThreadRow; user: string; channel: string; text?: string },
 ): Promise<void> {
   const { thread, user } = opts;
@@ -78,7 +81,7 @@ const textOf = (view: ViewOutput, meta: ReplyMeta): { blockId: string; text: str
   return { blockId, text: view.state.values[blockId]?.[replyTextActionId]?.value ?? '' };
 };
 
-export function onReplyModal(app: App, s: S): void {
+export function onReplyModal(app: App, s: ReplyCtx): void {
   app.action<BlockAction>(actionIds.reply, async ({ ack, body, action }) => {
     await ack();
     const mentionId = cardMentionId('block_id' in action ? action.block_id : undefined);

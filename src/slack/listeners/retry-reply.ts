@@ -1,10 +1,9 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { audit } from '../../db/audit.js';
 import { replies } from '../../db/schema.js';
 import { replyJob, replyJobId } from '../../queues/queues.js';
-import type { Services } from '../../app/services.js';
+import type { SlackCtx } from '../../context.js';
 import { actionIds } from '../views/action-ids.js';
 import { may } from '../inbox/permissions.js';
 
@@ -13,7 +12,7 @@ import { may } from '../inbox/permissions.js';
  * says so, and once per failure: the row moving back to 'pending' is the claim, so a second
  * click finds nothing to retry.
  */
-export function onRetryReply(app: App, s: Services & { slack: WebClient }): void {
+export function onRetryReply(app: App, s: SlackCtx<'config' | 'db' | 'queues'>): void {
   app.action<BlockAction<ButtonAction>>(actionIds.retryReply, async ({ ack, body, action }) => {
     await ack();
     const channel = body.channel?.id;

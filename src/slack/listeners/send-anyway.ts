@@ -1,9 +1,8 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import type { Services } from '../../app/services.js';
 import { actionIds } from '../views/action-ids.js';
 import { sendThreadMessage } from './on-thread-message.js';
+import type { ReplyCtx } from '../inbox/request-reply.js';
 
 const held = z.object({ channel: z.string(), threadTs: z.string(), ts: z.string() });
 
@@ -12,7 +11,7 @@ const held = z.object({ channel: z.string(), threadTs: z.string(), ts: z.string(
  * are read back from Slack, so an edit made meanwhile is what goes out; the message ts keeps
  * it to one reply however often the button is clicked.
  */
-export function onSendAnyway(app: App, s: Services & { slack: WebClient }): void {
+export function onSendAnyway(app: App, s: ReplyCtx): void {
   app.action<BlockAction<ButtonAction>>(actionIds.sendAnyway, async ({ ack, body, action }) => {
     await ack();
     const parsed = held.safeParse(parseJson(action.value));

@@ -1,6 +1,5 @@
 import type { App, MessageShortcut } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
-import type { Services } from '../../app/services.js';
+import type { SlackCtx } from '../../context.js';
 import { shortcutIds } from '../views/action-ids.js';
 import { threadAt } from '../inbox/conversation.js';
 import { INTERNAL_NOTE } from './on-thread-message.js';
@@ -11,7 +10,7 @@ import { openReplyModal } from './reply-modal.js';
  * The "Send to customer" message shortcut: a draft written in a card's thread (typically a
  * `note:` the team agreed on) opens in the reply modal, ready to check and send.
  */
-export function onSendToCustomer(app: App, s: Services & { slack: WebClient }): void {
+export function onSendToCustomer(app: App, s: SlackCtx<'config' | 'db' | 'connectors'>): void {
   app.shortcut<MessageShortcut>(shortcutIds.sendToCustomer, async ({ ack, shortcut }) => {
     await ack();
     const channel = shortcut.channel.id;

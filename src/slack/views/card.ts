@@ -1,16 +1,14 @@
 import type { KnownBlock } from '@slack/web-api';
-import type { slackThreads } from '../../db/schema.js';
-import type { MentionRow } from '../../db/mention-row.js';
+import { networks } from '../../../connectors/networks.js';
+import type { MentionRow, ThreadRow } from '../../db/rows.js';
 import type { TriageResult } from '../../triage/index.js';
 import { actionIds } from './action-ids.js';
 import { escapeMrkdwn, quote } from './escape.js';
 import { fitRendered, truncate } from '../../shared/fit-text.js';
 
-export type ThreadRow = typeof slackThreads.$inferSelect;
 /** What the card shows about the conversation's handling; a new card has none yet. */
 export type CardState = Pick<ThreadRow, 'status' | 'assignee' | 'replyingUser' | 'slaBreachedAt'>;
 
-const networkLabel: Record<string, string> = { twitter: ':bird: X', discord: ':speech_balloon: Discord', webhook: ':link: Webhook' };
 const sentimentEmoji: Record<TriageResult['sentiment']['label'], string> = {
   negative: ':red_circle:',
   neutral: ':white_circle:',
@@ -24,7 +22,7 @@ function authorLine(m: MentionRow): string {
   const who = m.authorUrl ? `<${m.authorUrl}|@${handle}>` : `@${handle}`;
   const name = m.authorName ? ` (${escapeMrkdwn(m.authorName)})` : '';
   const followers = m.authorFollowers != null ? ` · ${compact(m.authorFollowers)} followers` : '';
-  return `${networkLabel[m.platform] ?? m.platform} · *${who}*${name}${followers}`;
+  return `${networks[m.platform].emoji} ${networks[m.platform].label} · *${who}*${name}${followers}`;
 }
 
 function badges(t: TriageResult): string {

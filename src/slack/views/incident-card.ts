@@ -1,12 +1,12 @@
 import type { KnownBlock } from '@slack/web-api';
-import type { Broadcast } from '../../incidents/broadcast.js';
+import { networks } from '../../../connectors/networks.js';
+import type { Platform } from '../../mention.js';
 import type { LengthCheck } from '../../incidents/lengths.js';
-import type { Incident, IncidentUpdate } from '../../incidents/store.js';
+import type { Broadcast, Incident, IncidentUpdate } from '../../db/rows.js';
 import { actionIds } from './action-ids.js';
 import { escapeMrkdwn, quote } from './escape.js';
 import { fitRendered } from '../../shared/fit-text.js';
 import { stateName } from './incident-modal.js';
-import { networkName } from '../inbox/request-reply.js';
 
 const stateIcon = {
   investigating: ':red_circle:',
@@ -14,7 +14,7 @@ const stateIcon = {
   monitoring: ':large_yellow_circle:',
   resolved: ':large_green_circle:',
 } as const;
-const network = (p: string) => networkName[p] ?? p;
+const network = (p: Platform) => networks[p].name;
 
 /** The incident's card in the status channel: its current state in the header; its thread holds the story. */
 export function incidentCard(i: Incident, linked: number): { text: string; blocks: KnownBlock[] } {

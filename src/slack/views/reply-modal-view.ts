@@ -1,6 +1,6 @@
 import type { KnownBlock, ModalView } from '@slack/web-api';
 import { z } from 'zod';
-import type { MentionRow } from '../../db/mention-row.js';
+import type { MentionRow } from '../../db/rows.js';
 import { actionIds, viewIds } from './action-ids.js';
 import { escapeMrkdwn, quote } from './escape.js';
 import { fitRendered, truncate } from '../../shared/fit-text.js';

@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/web-api';
-import type { Spike } from '../../spikes/open-spikes.js';
+import type { Spike } from '../../db/rows.js';
 import { actionIds } from './action-ids.js';
 import { escapeMrkdwn } from './escape.js';
 import { truncate } from '../../shared/fit-text.js';
