@@ -1,11 +1,11 @@
 import type { App, BlockAction, ButtonAction, OverflowAction, UsersSelectAction } from '@slack/bolt';
 import { audit, type AuditAction } from '../../db/audit.js';
-import { corrections } from '../../db/schema.js';
 import { loadMention } from '../../db/mention-row.js';
 import type { SlackCtx } from '../../context.js';
 import { actionIds } from '../views/action-ids.js';
 import { cardMentionId, type MoreOption } from '../views/card.js';
-import type { ThreadInsert, ThreadRow } from '../../db/rows.js';
+import { isAnalyzed, type ThreadInsert, type ThreadRow } from '../../db/rows.js';
+import { recordSpam } from '../inbox/corrections.js';
 import { refreshCard, reopenedStatus, secondsSinceOpened, threadOfMention, updateThread } from '../inbox/conversation.js';
 import { openEscalateModal } from './escalate-modal.js';
 import { openReclassifyModal } from './reclassify-modal.js';
@@ -70,14 +70,7 @@ export function onCardActions(app: App, s: SlackCtx<'config' | 'db'>): void {
     else if (what === 'escalate') await openEscalateModal(s, body.trigger_id, mentionId);
     else if (what === 'spam') {
       const root = await loadMention(s.db, mentionId);
-      const t = root.triage!;
-      // Spam the triage missed is the most useful kind of training example.
-      await s.db.insert(corrections).values({
-        mentionId,
-        spam: true,
-        by: body.user.id,
-        before: { sentiment: t.sentiment.label, category: t.category, priority: t.priority, spam: t.spam },
-      });
+      if (isAnalyzed(root)) await recordSpam(s.db, root, body.user.id);
       await change(mentionId, body.user.id, 'spam', () => close('spam'));
     }
   });

@@ -1,12 +1,11 @@
 import type { App, BlockAction, ButtonAction, ViewOutput } from '@slack/bolt';
-import { eq } from 'drizzle-orm';
 import type { z } from 'zod';
-import { incidentStates, spikes, type IncidentState } from '../../db/schema.js';
-import { queueBroadcast, storeBroadcasts } from '../../incidents/broadcast.js';
-import { queueReplies, storeFollowUps } from '../../incidents/follow-ups.js';
-import { acknowledgeLinked, linkEarlier } from '../../incidents/link.js';
+import { incidentStates, type IncidentState } from '../../db/schema.js';
+import { chooseBroadcast } from '../../incidents/choose-broadcast.js';
+import { declare, draftFromSpike } from '../../incidents/declare.js';
+import { postUpdate } from '../../incidents/post-update.js';
 import { statusChannel } from '../../incidents/settings.js';
-import { addUpdate, decide, declareIncident, loadIncident, loadUpdate } from '../../incidents/store.js';
+import { loadIncident, loadUpdate } from '../../incidents/store.js';
 import type { SlackCtx } from '../../context.js';
 import { actionIds, viewIds } from '../views/action-ids.js';
 import type { Subcommand } from './command.js';
@@ -42,20 +41,10 @@ export const incidentCommand: Subcommand = {
 export function onIncidentActions(app: App, s: SlackCtx<'config' | 'log' | 'db' | 'queues' | 'connectors'>): void {
   app.action<BlockAction<ButtonAction>>(actionIds.declareIncident, async ({ ack, body, action }) => {
     await ack();
-    const [spike] = await s.db
-      .select()
-      .from(spikes)
-      .where(eq(spikes.id, Number(action.value)));
-    const prefill = spike
-      ? {
-          title: `Problems with ${spike.term}`,
-          keywords: [spike.term, ...spike.related],
-          publicText: `We're aware some customers are having trouble with ${spike.term}. We're investigating and will post updates here.`,
-        }
-      : {};
+    const { spikeId, ...prefill } = (await draftFromSpike(s.db, Number(action.value))) ?? {};
     await s.slack.views.open({
       trigger_id: body.trigger_id,
-      view: declareModal({ spikeId: spike?.id, channel: body.channel?.id }, prefill),
+      view: declareModal({ spikeId, channel: body.channel?.id }, prefill),
     });
   });
 
@@ -72,21 +61,17 @@ export function onIncidentActions(app: App, s: SlackCtx<'config' | 'log' | 'db' 
       await ack({ response_action: 'errors', errors });
       return;
     }
-    const { incident, update, linked } = await declareIncident(
-      s.db,
-      {
-        title,
-        publicText,
-        components: listOf(inputValue(view, field.components)),
-        keywords: listOf(inputValue(view, field.keywords)).map((k) => k.toLowerCase()),
-        user: body.user.id,
-        channel: channel!,
-        spikeId: meta.spikeId,
-      },
-      linkEarlier,
-    );
+    const { incident, update, acknowledge } = await declare(s, {
+      title,
+      publicText,
+      components: listOf(inputValue(view, field.components)),
+      keywords: listOf(inputValue(view, field.keywords)).map((k) => k.toLowerCase()),
+      user: body.user.id,
+      channel: channel!,
+      spikeId: meta.spikeId,
+    });
     await ack();
-    await acknowledgeLinked(s, linked, new Map(linked.map((m) => [m.id, incident])));
+    await acknowledge();
     const posted = await postIncidentCard(s, incident);
     await postUpdatePreview(s, posted, update);
   });
@@ -116,19 +101,12 @@ export function onIncidentActions(app: App, s: SlackCtx<'config' | 'log' | 'db' 
       });
       return;
     }
-    let followUps: number[] = [];
-    const added = await addUpdate(
-      s.db,
-      meta.incidentId,
-      { state, publicText, user: body.user.id },
-      async (tx, i) => (followUps = await storeFollowUps(s, tx, i)),
-    );
+    const added = await postUpdate(s, meta.incidentId, { state, publicText, user: body.user.id });
     if (!added) {
       await ack({ response_action: 'errors', errors: { [field.publicText]: 'This incident is already resolved.' } });
       return;
     }
     await ack();
-    await queueReplies(s, followUps);
     await refreshIncidentCard(s, added.incident);
     await postUpdatePreview(s, added.incident, added.update);
   });
@@ -148,7 +126,7 @@ export function onIncidentActions(app: App, s: SlackCtx<'config' | 'log' | 'db' 
       return;
     }
     // The first press decides; a second (a double click, another agent) finds it decided.
-    const decided = await decide(s.db, update.id, 'broadcast', user, (tx, u) => storeBroadcasts(s, tx, u, user));
+    const decided = await chooseBroadcast(s, update.id, 'broadcast', user);
     if (!decided) {
       await s.slack.chat.postEphemeral({
         ...where,
@@ -156,14 +134,12 @@ export function onIncidentActions(app: App, s: SlackCtx<'config' | 'log' | 'db' 
       });
       return;
     }
-    // A worker sends it and posts the results: this process may not have the networks logged in.
-    await queueBroadcast(s, decided.id);
     await refreshPreview(s, incident, decided);
   });
 
   app.action<BlockAction<ButtonAction>>(actionIds.dontBroadcast, async ({ ack, body, action }) => {
     await ack();
-    const decided = await decide(s.db, Number(action.value), 'skipped', body.user.id);
+    const decided = await chooseBroadcast(s, Number(action.value), 'skipped', body.user.id);
     const incident = decided && (await loadIncident(s.db, decided.incidentId));
     if (decided && incident) await refreshPreview(s, incident, decided);
   });

@@ -1,12 +1,11 @@
 import type { App } from '@slack/bolt';
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/web-api';
-import { eq, sql } from 'drizzle-orm';
-import { audit } from '../../db/audit.js';
-import { corrections, mentions } from '../../db/schema.js';
 import { loadMention } from '../../db/mention-row.js';
+import { isAnalyzed } from '../../db/rows.js';
 import type { SlackCtx } from '../../context.js';
 import { loadConfig as loadTriageConfig } from '../../triage/config.js';
 import type { Priority, SentimentLabel, TriageResult } from '../../triage/index.js';
+import { reclassify } from '../inbox/corrections.js';
 import { viewIds } from '../views/action-ids.js';
 import { mentionIdOf } from '../views/card.js';
 import { refreshCard, threadOfMention, updateThread } from '../inbox/conversation.js';
@@ -15,8 +14,6 @@ import { slaDeadline } from '../jobs/sla.js';
 
 type Field = 'sentiment' | 'category' | 'priority';
 
-/** The triage reason a corrected card shows. */
-const RECLASSIFIED = 'reclassified by an agent';
 const sentiments: SentimentLabel[] = ['negative', 'neutral', 'positive'];
 const priorities: Priority[] = ['P1', 'P2', 'P3', 'P4'];
 let categoryLabels: Map<string, string> | undefined;
@@ -84,7 +81,8 @@ function reclassifyModal(mentionId: number, t: TriageResult): ModalView {
 
 export async function openReclassifyModal(s: SlackCtx<'db'>, triggerId: string, mentionId: number): Promise<void> {
   const root = await loadMention(s.db, mentionId);
-  await s.slack.views.open({ trigger_id: triggerId, view: reclassifyModal(mentionId, root.triage!) });
+  if (!isAnalyzed(root)) return;
+  await s.slack.views.open({ trigger_id: triggerId, view: reclassifyModal(mentionId, root.triage) });
 }
 
 /**
@@ -98,7 +96,8 @@ export function onReclassify(app: App, s: SlackCtx<'config' | 'db'>): void {
     if (!mentionId) return;
     const picked = (field: Field) => view.state.values[field]?.[field]?.selected_option?.value ?? undefined;
     const root = await loadMention(s.db, mentionId);
-    const before = root.triage!;
+    if (!isAnalyzed(root)) return;
+    const before = root.triage;
     const sentiment = picked('sentiment') as SentimentLabel | undefined;
     const category = picked('category');
     const priority = picked('priority') as Priority | undefined;
@@ -113,32 +112,7 @@ export function onReclassify(app: App, s: SlackCtx<'config' | 'db'>): void {
       return;
     if (sentiment === before.sentiment.label && category === before.category && priority === before.priority) return;
 
-    const after: TriageResult = {
-      ...before,
-      sentiment: { ...before.sentiment, label: sentiment },
-      category,
-      priority,
-      reasons: [...before.reasons.filter((r) => r !== RECLASSIFIED), RECLASSIFIED],
-    };
-    await s.db.insert(corrections).values({
-      mentionId,
-      sentiment,
-      category,
-      priority,
-      by: body.user.id,
-      before: { sentiment: before.sentiment.label, category: before.category, priority: before.priority, spam: before.spam },
-    });
-    await s.db.update(mentions).set({ triage: after, category, priority, updatedAt: sql`now()` }).where(eq(mentions.id, mentionId));
-    await audit(
-      s.db,
-      body.user.id,
-      'reclassify',
-      { type: 'mention', id: mentionId },
-      {
-        from: { sentiment: before.sentiment.label, category: before.category, priority: before.priority },
-        to: { sentiment, category, priority },
-      },
-    );
+    await reclassify(s.db, root, body.user.id, { sentiment, category, priority });
 
     const thread = await threadOfMention(s.db, mentionId);
     if (!thread) return;
