@@ -22,6 +22,9 @@ export async function startHttpServer(handler: Handler): Promise<LoopbackServer>
       }
     });
   });
+  // Node closes an idle socket after 5 s, the moment a client's keep-alive pool may pick it for
+  // its next request (ECONNRESET). The platforms keep connections open far longer; so does the fake.
+  server.keepAliveTimeout = 65_000;
   const port = await listen(server);
   return { server, port, close: () => closeServer(server) };
 }

@@ -1,22 +1,27 @@
 import { WebClient } from '@slack/web-api';
 import { Redis } from 'ioredis';
 import type { Config } from '../../config/index.js';
-import type { Network } from '../connector.js';
+import type { ConnectorStore, Network } from '../connector.js';
 import { registry } from '../../connectors/registry.js';
 import type { Platform } from '../mention.js';
 import { createConnectorStore } from '../db/connector-store.js';
-import { openDatabase } from '../db/open.js';
+import { openDatabase, type Database } from '../db/open.js';
 
 type Check = [name: string, run: () => Promise<string>];
 
-/** A network's own check, with the database open: an OAuth 2.0 refresh token is spent and its successor stored there. */
-async function checkNetwork(config: Config, check: NonNullable<Network['check']>): Promise<string> {
-  const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
-  try {
-    return await withTimeout(check(config, createConnectorStore(db.db)), 10_000);
-  } finally {
-    await db.close();
-  }
+/**
+ * The connectors' store over the database the checks share, opened only when a check asks (an
+ * OAuth 2.0 refresh token is spent and its successor stored there): opening embedded PGlite
+ * takes seconds.
+ */
+function lazyStore(open: () => Promise<Database>): ConnectorStore {
+  const store = async () => createConnectorStore((await open()).db);
+  return {
+    cursor: async (name) => (await store()).cursor(name),
+    saveCursor: async (name, value) => (await store()).saveCursor(name, value),
+    updateCursor: async (name, update) => (await store()).updateCursor(name, update),
+    highestStoredId: async (platform, key, value) => (await store()).highestStoredId(platform, key, value),
+  };
 }
 
 const withTimeout = <T>(p: Promise<T>, ms = 5000) =>
@@ -31,6 +36,9 @@ export async function runDoctor(load: () => Config): Promise<number> {
     console.log(`✗ config: ${(err as Error).message}`);
     return 1;
   }
+  let database: Promise<Database> | undefined;
+  const open = () => (database ??= openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR }));
+  const store = lazyStore(open);
   const checks: Check[] = [
     ['config', async () => (config.CAREBOT_CONFIG ? `env + ${config.CAREBOT_CONFIG}` : 'env')],
     [
@@ -49,13 +57,9 @@ export async function runDoctor(load: () => Config): Promise<number> {
     [
       'database',
       async () => {
-        const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
-        try {
-          await withTimeout(db.ping());
-          return db.kind === 'postgres' ? 'PostgreSQL' : `embedded PGlite at ${config.DATA_DIR}`;
-        } finally {
-          await db.close();
-        }
+        const db = await open();
+        await withTimeout(db.ping());
+        return db.kind === 'postgres' ? 'PostgreSQL' : `embedded PGlite at ${config.DATA_DIR}`;
       },
     ],
     [
@@ -88,8 +92,8 @@ export async function runDoctor(load: () => Config): Promise<number> {
         );
       },
     ],
-    ...(Object.entries(registry) as [Platform, Network][]).flatMap(([platform, network]): Check[] =>
-      network.check ? [[platform, () => checkNetwork(config, network.check!)]] : [],
+    ...(Object.entries(registry) as [Platform, Network][]).flatMap(([platform, { check }]): Check[] =>
+      check ? [[platform, () => withTimeout(check(config, store), 10_000)]] : [],
     ),
   ];
   let failed = 0;
@@ -101,5 +105,6 @@ export async function runDoctor(load: () => Config): Promise<number> {
       console.log(`✗ ${name}: ${(err as Error).message}`);
     }
   }
+  await database?.then((db) => db.close()).catch(() => {});
   return failed ? 1 : 0;
 }

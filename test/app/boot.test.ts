@@ -1,11 +1,9 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { overHttp, signedPost, slackRequests } from '../../fakes/slack-requests.js';
 import { startFakeSlack, type FakeSlack } from '../../fakes/slack.js';
-import { exited, spawnCarebot } from '../support/child.js';
+import { exited, runCarebot, spawnCarebot } from '../support/child.js';
 import { eventually } from '../support/services.js';
 
 const SECRET = 'boot-test-signing-secret';
@@ -75,12 +73,9 @@ describe('`carebot start` serves Slack at /slack/events', () => {
 
   it('`carebot doctor` checks the Socket Mode token, and says when agents could not reach carebot', async () => {
     const doctor = (env: Record<string, string>) =>
-      promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'doctor'], {
-        env: { ...process.env, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: slack.url, DATA_DIR: 'memory://', ...env },
-      }).then(
-        (r) => ({ code: 0, out: r.stdout }),
-        (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }),
-      );
+      runCarebot(['doctor'], {
+        env: { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: slack.url, DATA_DIR: 'memory://', ...env },
+      }).then((r) => ({ code: r.code, out: r.stdout }));
     const socket = await doctor({ SLACK_APP_TOKEN: 'xapp-1-A0CAREBOT1-test' });
     expect(socket.out).toContain('✓ slack inbox: Socket Mode (app-level token accepted)');
     const neither = await doctor({ SLACK_APP_TOKEN: '', SLACK_SIGNING_SECRET: '' });

@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../config/index.js';
+import { runCarebot } from '../support/child.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'carebot-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -80,11 +79,8 @@ vip: ['@bigcustomer']
   });
 
   it('stops `carebot start` with one line naming the variable', async () => {
-    const run = promisify(execFile);
-    const err = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start'], { env: { ...process.env, PORT: '99999' } }).catch(
-      (e) => e,
-    );
-    expect(err.code).toBe(1);
-    expect(err.stderr.trim().split('\n')).toEqual(['carebot: PORT: Too big: expected number to be <=65535']);
+    const run = await runCarebot(['start'], { env: { PORT: '99999' } });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n')).toEqual(['carebot: PORT: Too big: expected number to be <=65535']);
   });
 });

@@ -1,22 +1,8 @@
-import { spawn } from 'node:child_process';
 import type { TrainingRow } from '../../src/triage/index.js';
+import { runCarebot } from '../support/child.js';
 
 /** `carebot <args>` as its own process (the way a user runs it), fed `stdin`. */
-export function carebot(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-      env: { ...process.env, ...opts.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(opts.stdin ?? '');
-  });
-}
+export const carebot = runCarebot;
 
 export const jsonLines = (s: string): Record<string, unknown>[] =>
   s
