@@ -8,8 +8,8 @@ export const startSlaWorker = (s: StageCtx & SlackCtx<'db'>) =>
   startStageWorker(
     s,
     'sla',
-    async () => {
-      await checkSla(s);
+    async (job) => {
+      await checkSla(s, job.data.now === undefined ? undefined : new Date(job.data.now));
       await releaseStaleReplying(s);
     },
     { concurrency: 1 },

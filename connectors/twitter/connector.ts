@@ -12,9 +12,10 @@ import { asBrand } from './user-context.js';
 
 /**
  * X/Twitter: polls the brand's mentions and, as an option, a keyword search (bearer token);
- * replies threaded and posts status updates as the brand (user context).
+ * replies threaded and posts status updates as the brand (user context). `now` is the clock
+ * that says when each timeline is due (a test's, to be minutes later without waiting).
  */
-export function createTwitterConnector(config: Config, store: ConnectorStore, log: Logger): Connector {
+export function createTwitterConnector(config: Config, store: ConnectorStore, log: Logger, now: () => number = Date.now): Connector {
   const clients = createTwitterClients(config, store);
   const intervalMs = config.TWITTER_POLL_SECONDS * 1000;
   let brand: { id?: string; username?: string } = { id: config.TWITTER_USER_ID };
@@ -76,15 +77,15 @@ export function createTwitterConnector(config: Config, store: ConnectorStore, lo
       }
       const due = (t: Timeline) => dueAt.get(t.cursor) ?? 0;
       // The scheduler calls when the earliest is due; the others wait for their own windows.
-      const now = Date.now();
-      const ready = all.filter((t) => due(t) <= now);
+      const at = now();
+      const ready = all.filter((t) => due(t) <= at);
       const earliest = all.reduce((a, b) => (due(b) < due(a) ? b : a));
       for (const timeline of ready.length ? ready : [earliest]) {
         const { nextInMs, received } = await pollTimeline(timeline, store, brand.id, receive, intervalMs);
-        dueAt.set(timeline.cursor, Date.now() + nextInMs);
+        dueAt.set(timeline.cursor, now() + nextInMs);
         if (received) log.info({ timeline: timeline.cursor, received, nextInMs }, 'twitter: polled');
       }
-      return { nextInMs: Math.max(Math.min(...all.map(due)) - Date.now(), 1000) };
+      return { nextInMs: Math.max(Math.min(...all.map(due)) - now(), 1000) };
     },
 
     reply: (to, text) => post('the reply', text, to.externalId),

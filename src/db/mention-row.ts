@@ -5,37 +5,73 @@ import type { Db } from './open.js';
 import { query } from './query.js';
 import { groupBy } from '../shared/group-by.js';
 import { inFlightStates, mentions, type MentionState } from './schema.js';
-import type { MentionInsert, MentionRow } from './rows.js';
+import {
+  analyzedColumns,
+  ingestedColumns,
+  missing,
+  stateColumns,
+  type AnalyzedRow,
+  type IngestedRow,
+  type MentionIn,
+  type MentionInsert,
+  type MentionRow,
+} from './rows.js';
 
 /** One row's move to its next state, with what the stage found out. */
 export type MentionUpdate = { id: number; state: MentionState } & Partial<Omit<MentionInsert, 'id' | 'state' | 'updatedAt'>>;
 
-export async function loadMention(db: Db, id: number): Promise<MentionRow> {
+const columns = getTableColumns(mentions);
+
+/** What a row loaded by id may be required to be past: a reply's mention was ingested, a card's analyzed. */
+const past = { ingested: ingestedColumns, analyzed: analyzedColumns } as const;
+interface RowPast {
+  ingested: IngestedRow;
+  analyzed: AnalyzedRow;
+}
+
+export async function loadMention(db: Db, id: number): Promise<MentionRow>;
+/** The row, checked once here to hold what `stage` writes, and typed so: one lacking it is a bug, not a retry case. */
+export async function loadMention<P extends keyof RowPast>(db: Db, id: number, stage: P): Promise<RowPast[P]>;
+export async function loadMention(db: Db, id: number, stage?: keyof RowPast): Promise<MentionRow> {
   const [row] = await db.select().from(mentions).where(eq(mentions.id, id));
   // The row is written before any job exists, so a job without one is a bug, not a retry case.
   if (!row) throw new UnrecoverableError(`mention ${id} does not exist`);
+  const lacking = stage && missing(row, past[stage]);
+  if (lacking) throw new UnrecoverableError(`mention ${id} (${row.state}) should be ${stage} but has no ${columns[lacking].name}`);
   return row;
 }
 
 /** The customer message a reply answers, as a connector takes it. */
-export const replyTarget = (m: MentionRow): ReplyTarget => ({
+export const replyTarget = (m: IngestedRow): ReplyTarget => ({
   platform: m.platform,
   externalId: m.externalId,
-  conversationId: m.conversationId!,
-  author: { id: m.authorId!, handle: m.authorHandle!, displayName: m.authorName, followers: m.authorFollowers, profileUrl: m.authorUrl },
+  conversationId: m.conversationId,
+  author: { id: m.authorId, handle: m.authorHandle, displayName: m.authorName, followers: m.authorFollowers, profileUrl: m.authorUrl },
   payload: m.payload,
 });
 
-/** The rows of a batch that are in one of `states` (the others went further already). */
-export function loadMentions(db: Db, ids: number[], states: readonly MentionState[]): Promise<MentionRow[]> {
-  if (!ids.length) return Promise.resolve([]);
-  return db
+/**
+ * The rows of a batch that are in one of `states` (the others went further already), typed by
+ * what their state guarantees. A row that lacks one of those columns is a bug (no stage moves a
+ * row on without them): it is failed with the reason and left out, as a stage fails a row it
+ * cannot move, and the rest of the batch goes on.
+ */
+export async function loadMentions<S extends MentionState>(db: Db, ids: number[], states: readonly S[]): Promise<Array<MentionIn<S>>> {
+  if (!ids.length) return [];
+  const rows = await db
     .select()
     .from(mentions)
     .where(and(inArray(mentions.id, ids), inArray(mentions.state, [...states])));
+  const loaded: Array<MentionIn<S>> = [];
+  for (const row of rows) {
+    const guaranteed: ReadonlyArray<keyof MentionRow> = stateColumns[row.state];
+    const lacking = missing(row, guaranteed);
+    // The query took only rows in `states`, and each has what its state guarantees: checked just above.
+    if (!lacking) loaded.push(row as MentionIn<S>);
+    else await markFailed(db, [row.id], `mention ${row.id} is ${row.state} but has no ${columns[lacking].name}`);
+  }
+  return loaded;
 }
-
-const columns = getTableColumns(mentions);
 
 /** The update keyed by the database's column names, as jsonb_to_recordset matches them. */
 const asRecord = (u: MentionUpdate, keys: Array<keyof typeof columns>) =>

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { Platform } from '../mention.js';
-import type { TriageResult } from '../triage/types.js';
+import type { Priority, TriageResult } from '../triage/types.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -41,7 +41,7 @@ export const mentions = pgTable(
     language: text('language'),
     // Filled by analyze.
     triage: jsonb('triage').$type<TriageResult>(),
-    priority: text('priority'),
+    priority: text('priority').$type<Priority>(),
     category: text('category'),
     sentiment: real('sentiment'),
     // Filled by notify: where the card (or the thread reply) is.
@@ -162,7 +162,7 @@ export const corrections = pgTable(
       .references(() => mentions.id),
     sentiment: text('sentiment'),
     category: text('category'),
-    priority: text('priority'),
+    priority: text('priority').$type<Priority>(),
     spam: boolean('spam'),
     /** What carebot had said (sentiment label, category, priority, spam), to measure it against the agent. */
     before: jsonb('before').$type<{ sentiment: string; category: string; priority: string; spam: boolean }>(),

@@ -1,6 +1,6 @@
 import { and, eq, gte, inArray, isNull } from 'drizzle-orm';
 import { mentions, replies, spikes } from '../db/schema.js';
-import type { Incident, MentionRow } from '../db/rows.js';
+import type { AnalyzedRow, Incident, MentionRow } from '../db/rows.js';
 import type { Ctx } from '../context.js';
 import { spikeOf } from '../spikes/collapse.js';
 import { acknowledgementKey, incidentReplyText, queueReplies } from './follow-ups.js';
@@ -12,7 +12,7 @@ import { openIncidents, type Tx } from './store.js';
  * triaged as an outage (the newest incident takes those). They are linked instead of getting a
  * card each; the incident's thread lists them in a paced digest. Returns mention id → incident.
  */
-export async function linkToIncidents(s: Ctx<'db' | 'spikes'>, rows: MentionRow[]): Promise<Map<number, Incident>> {
+export async function linkToIncidents(s: Ctx<'db' | 'spikes'>, rows: AnalyzedRow[]): Promise<Map<number, Incident>> {
   const linked = new Map<number, Incident>();
   if (!rows.length) return linked;
   const open = await openIncidents(s.db);
@@ -30,7 +30,7 @@ export async function linkToIncidents(s: Ctx<'db' | 'spikes'>, rows: MentionRow[
  * what the alert's digest would have — the keywords are a few words, the outage has many ("got
  * logged out", "stuck on the spinner") — so those customers are followed up too.
  */
-async function spikeMatcher(s: Ctx<'db' | 'spikes'>, open: Incident[]): Promise<(row: MentionRow) => Incident | undefined> {
+async function spikeMatcher(s: Ctx<'db' | 'spikes'>, open: Incident[]): Promise<(row: AnalyzedRow) => Incident | undefined> {
   const declared = await s.db
     .select({ incidentId: spikes.incidentId, terms: spikes.terms })
     .from(spikes)
@@ -102,19 +102,20 @@ export async function acknowledgeLinked(
   linked: Map<number, Incident>,
 ): Promise<void> {
   if (!s.config.file.incidents.acknowledge || !linked.size) return;
-  const values = rows
-    .filter((r) => linked.has(r.id) && r.authorId)
-    .map((r) => {
-      const incident = linked.get(r.id)!;
-      return {
-        idempotencyKey: acknowledgementKey(incident.id, r.platform, r.authorId!),
+  const values = rows.flatMap((r) => {
+    const incident = linked.get(r.id);
+    if (!incident || !r.authorId) return [];
+    return [
+      {
+        idempotencyKey: acknowledgementKey(incident.id, r.platform, r.authorId),
         mentionId: r.id,
         platform: r.platform,
         kind: 'acknowledgement' as const,
         text: incidentReplyText(s, s.config.file.incidents.ackText, incident, r),
         requestedBy: 'system',
-      };
-    });
+      },
+    ];
+  });
   if (!values.length) return;
   const stored = await s.db.insert(replies).values(values).onConflictDoNothing().returning({ id: replies.id });
   await queueReplies(

@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { incidents, incidentUpdates, mentions, spikes, type IncidentState } from '../db/schema.js';
-import type { Incident, IncidentUpdate } from '../db/rows.js';
+import { hasCard, type Incident, type IncidentUpdate, type IncidentWithCard } from '../db/rows.js';
 
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
@@ -79,6 +79,16 @@ export async function addUpdate(
 export async function loadIncident(db: Db, id: number): Promise<Incident | undefined> {
   const [row] = await db.select().from(incidents).where(eq(incidents.id, id));
   return row;
+}
+
+/**
+ * The incident, which the caller knows has its card: what it acts on is in the card's thread (a
+ * button on the card or on a preview, an update posted from the card). Checked here once instead
+ * of asserted at each use; an incident without one is a bug.
+ */
+export function withCard(i: Incident): IncidentWithCard {
+  if (hasCard(i)) return i;
+  throw new Error(`incident ${i.id} has no card in Slack: its ${i.slackChannel === null ? 'slack_channel' : 'slack_ts'} is null`);
 }
 
 export async function loadUpdate(db: Db, id: number): Promise<IncidentUpdate | undefined> {

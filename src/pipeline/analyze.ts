@@ -7,7 +7,7 @@ import { countsTowardSpikes } from '../spikes/collapse.js';
 import { recordAnomalies } from '../spikes/open-spikes.js';
 import type { Priority, TriageResult } from '../triage/index.js';
 import { loadMentions, updateMentions, type MentionUpdate } from '../db/mention-row.js';
-import type { MentionRow } from '../db/rows.js';
+import type { IngestedRow } from '../db/rows.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -31,11 +31,11 @@ export async function analyze(
   const now = new Date();
   const updates = fresh.map((row): MentionUpdate & { priority: Priority; triage: TriageResult } => {
     const result = s.triage.triage({
-      text: row.text!,
+      text: row.text,
       platform: row.platform,
       authorFollowers: row.authorFollowers ?? undefined,
-      authorId: row.authorId ?? undefined,
-      authorHandle: row.authorHandle ?? undefined,
+      authorId: row.authorId,
+      authorHandle: row.authorHandle,
       recentContacts: contacts.get(row.id) ?? 0,
     });
     return {
@@ -52,13 +52,11 @@ export async function analyze(
   });
   const moved = new Set(await updateMentions(s.db, ['ingested'], updates));
   const counted = fresh.filter((r, i) => moved.has(r.id) && countsTowardSpikes(updates[i]!.triage));
-  await recordAnomalies(s, await s.spikes.observe(counted.map((r) => ({ text: r.text!, createdAt: r.createdAt ?? now }))));
+  await recordAnomalies(s, await s.spikes.observe(counted.map((r) => ({ text: r.text, createdAt: r.createdAt }))));
 
   // Rows an earlier delivery of this job already moved are forwarded again (a no-op if their job exists).
   const forward = [
-    ...rows
-      .filter((r) => r.state === 'analyzed' && r.jobId?.startsWith(`notify-${token}-`))
-      .map((r) => ({ id: r.id, priority: r.priority as Priority })),
+    ...rows.flatMap((r) => (r.state === 'analyzed' && r.jobId?.startsWith(`notify-${token}-`) ? [{ id: r.id, priority: r.priority }] : [])),
     ...updates.filter((u) => moved.has(u.id)),
   ];
   const byPriority = groupBy(forward, (f) => f.priority);
@@ -72,32 +70,32 @@ export async function analyze(
 }
 
 /** For each row: how often the same customer wrote in the 24 hours before it. One query per batch. */
-async function recentContacts(s: Ctx<'db'>, rows: MentionRow[]): Promise<Map<number, number>> {
+async function recentContacts(s: Ctx<'db'>, rows: IngestedRow[]): Promise<Map<number, number>> {
   const counts = new Map<number, number>();
-  const dated = rows.filter((r) => r.authorId && r.createdAt);
-  for (const platform of new Set(dated.map((r) => r.platform))) {
-    const mine = dated.filter((r) => r.platform === platform);
-    const earliest = Math.min(...mine.map((r) => r.createdAt!.getTime()));
-    const latest = Math.max(...mine.map((r) => r.createdAt!.getTime()));
+  for (const platform of new Set(rows.map((r) => r.platform))) {
+    const mine = rows.filter((r) => r.platform === platform);
+    const earliest = Math.min(...mine.map((r) => r.createdAt.getTime()));
+    const latest = Math.max(...mine.map((r) => r.createdAt.getTime()));
     const history = await s.db
       .select({ id: mentions.id, authorId: mentions.authorId, createdAt: mentions.createdAt })
       .from(mentions)
       .where(
         and(
           eq(mentions.platform, platform),
-          inArray(mentions.authorId, [...new Set(mine.map((r) => r.authorId!))]),
+          inArray(mentions.authorId, [...new Set(mine.map((r) => r.authorId))]),
           gt(mentions.createdAt, new Date(earliest - DAY_MS)),
           lt(mentions.createdAt, new Date(latest)),
         ),
       );
-    const byAuthor = groupBy(history, (h) => h.authorId!);
+    const byAuthor = groupBy(history, (h) => h.authorId);
     for (const r of mine) {
-      const from = r.createdAt!.getTime() - DAY_MS;
-      const to = r.createdAt!.getTime();
+      const from = r.createdAt.getTime() - DAY_MS;
+      const to = r.createdAt.getTime();
       counts.set(
         r.id,
-        (byAuthor.get(r.authorId!) ?? []).filter((h) => h.id !== r.id && h.createdAt!.getTime() > from && h.createdAt!.getTime() < to)
-          .length,
+        (byAuthor.get(r.authorId) ?? []).filter(
+          (h) => h.id !== r.id && h.createdAt !== null && h.createdAt.getTime() > from && h.createdAt.getTime() < to,
+        ).length,
       );
     }
   }

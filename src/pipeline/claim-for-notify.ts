@@ -3,10 +3,10 @@ import type { Db } from '../db/open.js';
 import { query } from '../db/query.js';
 import { mentions } from '../db/schema.js';
 import { loadMentions } from '../db/mention-row.js';
-import type { MentionRow } from '../db/rows.js';
+import type { AnalyzedRow } from '../db/rows.js';
 
 /** A row this notify job may post, and whether an earlier attempt may have posted it already. */
-export interface ClaimedMention extends MentionRow {
+export interface ClaimedMention extends AnalyzedRow {
   /** When an earlier attempt claimed it; set means "ask Slack before posting". */
   claimedBefore: Date | null;
 }

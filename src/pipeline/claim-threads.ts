@@ -2,8 +2,7 @@ import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { mentions, slackThreads } from '../db/schema.js';
 import { chooseChannel } from './routing.js';
 import type { Ctx } from '../context.js';
-import type { TriageResult } from '../triage/index.js';
-import type { MentionRow, ThreadRow } from '../db/rows.js';
+import type { AnalyzedRow, ThreadRow } from '../db/rows.js';
 
 export const conversationKey = (r: { platform: string; conversationId: string | null }) => `${r.platform}\u0000${r.conversationId}`;
 
@@ -12,25 +11,24 @@ export const conversationKey = (r: { platform: string; conversationId: string | 
  * the row is the claim that makes exactly one card per conversation, even when two batches
  * notify the same conversation at once. `firsts` holds each conversation's earliest mention here.
  */
-export async function claimThreads(s: Ctx<'config' | 'db'>, firsts: MentionRow[]): Promise<Map<string, ThreadRow>> {
+export async function claimThreads(s: Ctx<'config' | 'db'>, firsts: AnalyzedRow[]): Promise<Map<string, ThreadRow>> {
   if (!firsts.length) return new Map();
   await s.db
     .insert(slackThreads)
     .values(
       firsts.map((row) => {
-        const triage = row.triage!;
         const channel = chooseChannel(s.config.file.routes, s.config.SLACK_INBOX_CHANNEL, {
           platform: row.platform,
-          text: row.text ?? '',
-          triage,
+          text: row.text,
+          triage: row.triage,
         });
         if (!channel) throw new Error('no Slack channel for this mention: set SLACK_INBOX_CHANNEL or a matching route');
         return {
           platform: row.platform,
-          conversationId: row.conversationId!,
+          conversationId: row.conversationId,
           rootMentionId: row.id,
           channel,
-          slaDueAt: slaDue(s, row, triage),
+          slaDueAt: slaDue(s, row),
         };
       }),
     )
@@ -38,7 +36,7 @@ export async function claimThreads(s: Ctx<'config' | 'db'>, firsts: MentionRow[]
   const threads = await s.db
     .select()
     .from(slackThreads)
-    .where(or(...firsts.map((r) => and(eq(slackThreads.platform, r.platform), eq(slackThreads.conversationId, r.conversationId!)))));
+    .where(or(...firsts.map((r) => and(eq(slackThreads.platform, r.platform), eq(slackThreads.conversationId, r.conversationId)))));
   const byKey = new Map(threads.map((t) => [conversationKey(t), t]));
 
   // A root that will never get a card (rejected, failed) must not hold its followers back forever.
@@ -87,7 +85,7 @@ export async function setThreadTs(s: Ctx<'db'>, posted: Array<{ thread: ThreadRo
 }
 
 /** The first-response deadline for a new conversation, from when carebot first saw it. */
-function slaDue(s: Ctx<'config'>, row: MentionRow, triage: TriageResult): Date | null {
-  const minutes = s.config.file.slack.sla[triage.priority];
-  return minutes && triage.needsResponse ? new Date(row.receivedAt.getTime() + minutes * 60_000) : null;
+function slaDue(s: Ctx<'config'>, row: AnalyzedRow): Date | null {
+  const minutes = s.config.file.slack.sla[row.priority];
+  return minutes && row.triage.needsResponse ? new Date(row.receivedAt.getTime() + minutes * 60_000) : null;
 }

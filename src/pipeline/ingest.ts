@@ -84,12 +84,12 @@ async function conversationsOf(s: Ctx<'db'>, batch: Mention[]): Promise<Map<stri
   const replies = batch.filter((m) => m.inReplyTo);
   const known = new Map<string, string>();
   for (const platform of new Set(replies.map((m) => m.platform))) {
-    const parents = [...new Set(replies.filter((m) => m.platform === platform).map((m) => m.inReplyTo!))];
+    const parents = [...new Set(replies.flatMap((m) => (m.platform === platform && m.inReplyTo ? [m.inReplyTo] : [])))];
     const stored = await s.db
       .select({ externalId: mentions.externalId, conversationId: mentions.conversationId })
       .from(mentions)
       .where(and(eq(mentions.platform, platform), inArray(mentions.externalId, parents), isNotNull(mentions.conversationId)));
-    for (const p of stored) known.set(key(platform, p.externalId), p.conversationId!);
+    for (const p of stored) if (p.conversationId) known.set(key(platform, p.externalId), p.conversationId);
   }
   const inBatch = new Map(batch.map((m) => [mentionKey(m), m]));
   const resolve = (m: Mention, depth = 0): string => {

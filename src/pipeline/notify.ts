@@ -44,7 +44,7 @@ export async function notify(s: NotifyCtx, jobId: string, mentionIds: number[]):
   let stop: unknown; // a rate limit or outage: start nothing more
   const errors: unknown[] = [];
 
-  const wanted = claimed.filter((r) => !r.triage!.spam);
+  const wanted = claimed.filter((r) => !r.triage.spam);
   // During an incident, its mentions are linked to it and listed in its thread's digest.
   const linked = await linkToIncidents(s, wanted);
   // During a spike, its mentions go to the alert's digest instead of a card each.
@@ -64,7 +64,7 @@ export async function notify(s: NotifyCtx, jobId: string, mentionIds: number[]):
       });
   }
   const conversations = groupBy(
-    cards.toSorted((a, b) => a.createdAt!.getTime() - b.createdAt!.getTime() || a.id - b.id),
+    cards.toSorted((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id - b.id),
     conversationKey,
   );
   const threads = await claimThreads(
@@ -155,8 +155,7 @@ async function reopenConversation(s: SlackCtx<'db'>, thread: ThreadRow): Promise
 }
 
 async function post(s: SlackCtx<'config'>, row: ClaimedMention, channel: string, threadTs: string | undefined): Promise<string> {
-  const triage = row.triage!;
-  const message = threadTs ? followUpMessage(row, triage) : mentionCard(row, triage, { page: s.config.file.slack.p1Mention });
+  const message = threadTs ? followUpMessage(row, row.triage) : mentionCard(row, row.triage, { page: s.config.file.slack.p1Mention });
   const res = await s.slack.chat.postMessage({
     channel,
     thread_ts: threadTs,

@@ -41,7 +41,7 @@ export async function sendReply(s: Ctx<'config' | 'db' | 'redis' | 'slack' | 'co
     await report(s, replyId);
     throw new UnrecoverableError(`${claimed.platform} is not connected`);
   }
-  const mention = await loadMention(s.db, claimed.mentionId);
+  const mention = await loadMention(s.db, claimed.mentionId, 'ingested');
   try {
     const sent = await connector.reply(
       replyTarget(mention),

@@ -26,8 +26,11 @@ export interface JobData {
   poll: { connector: Platform };
   /** `alert`: post one spike's alert now; `tick` (scheduled): edit, digest and close open spikes. */
   spikes: { spikeId?: number };
-  /** The scheduled SLA check of the Slack inbox: no data, it looks at every open conversation. */
-  sla: Record<string, never>;
+  /**
+   * The scheduled SLA check of the Slack inbox: it looks at every open conversation, as of when
+   * it runs (the schedule gives no data), or as of `now` (an ISO time) when a test gives one.
+   */
+  sla: { now?: string };
 }
 
 export type Queues = { [N in QueueName]: Queue<JobData[N]> };

@@ -1,6 +1,6 @@
 import { and, eq, or } from 'drizzle-orm';
 import { slackThreads } from '../db/schema.js';
-import type { MentionRow, Spike } from '../db/rows.js';
+import type { AnalyzedRow, Spike } from '../db/rows.js';
 import type { Ctx } from '../context.js';
 import type { TriageResult } from '../triage/index.js';
 import { loadOpenSpikes } from './open-spikes.js';
@@ -9,9 +9,9 @@ import { loadOpenSpikes } from './open-spikes.js';
 export const countsTowardSpikes = (t: TriageResult) => t.sentiment.label === 'negative' || t.category === 'outage';
 
 /** The spike among `open` a mention belongs to: it counts toward spikes and names one of the spike's words. */
-export function spikeOf<T extends Pick<Spike, 'terms'>>(s: Ctx<'spikes'>, open: T[], row: MentionRow): T | undefined {
-  if (!countsTowardSpikes(row.triage!)) return undefined;
-  const terms = s.spikes.terms(row.text ?? '');
+export function spikeOf<T extends Pick<Spike, 'terms'>>(s: Ctx<'spikes'>, open: T[], row: AnalyzedRow): T | undefined {
+  if (!countsTowardSpikes(row.triage)) return undefined;
+  const terms = s.spikes.terms(row.text);
   return open.find((sp) => sp.terms.some((t) => terms.includes(t)));
 }
 
@@ -20,7 +20,7 @@ export function spikeOf<T extends Pick<Spike, 'terms'>>(s: Ctx<'spikes'>, open: 
  * count toward spikes, share a term with one, and would start a new conversation. A customer
  * who already has a card keeps their thread. Returns mention id → spike id.
  */
-export async function collapseIntoSpikes(s: Ctx<'db' | 'spikes'>, rows: MentionRow[]): Promise<Map<number, number>> {
+export async function collapseIntoSpikes(s: Ctx<'db' | 'spikes'>, rows: AnalyzedRow[]): Promise<Map<number, number>> {
   const collapsed = new Map<number, number>();
   const open = await loadOpenSpikes(s.db);
   if (!open.length) return collapsed;
@@ -33,7 +33,7 @@ export async function collapseIntoSpikes(s: Ctx<'db' | 'spikes'>, rows: MentionR
   const threaded = await s.db
     .select({ platform: slackThreads.platform, conversationId: slackThreads.conversationId })
     .from(slackThreads)
-    .where(or(...candidates.map((r) => and(eq(slackThreads.platform, r.platform), eq(slackThreads.conversationId, r.conversationId!)))));
+    .where(or(...candidates.map((r) => and(eq(slackThreads.platform, r.platform), eq(slackThreads.conversationId, r.conversationId)))));
   for (const r of candidates) {
     if (threaded.some((t) => t.platform === r.platform && t.conversationId === r.conversationId)) collapsed.delete(r.id);
   }

@@ -14,7 +14,11 @@ declare module 'vitest' {
 
 /** The suites that run only where their dependency is: each says whether it runs, and why not. */
 const optional = [
-  { suite: 'PostgreSQL (database tests, worker crash and split-process tests)', on: Boolean(process.env.TEST_DATABASE_URL), why: 'TEST_DATABASE_URL is not set' },
+  {
+    suite: 'PostgreSQL (database tests, worker crash and split-process tests)',
+    on: Boolean(process.env.TEST_DATABASE_URL),
+    why: 'TEST_DATABASE_URL is not set',
+  },
   { suite: 'Chromium (the sandbox page)', on: hasChromium, why: `${CHROMIUM} is missing (apt-get install chromium)` },
 ];
 

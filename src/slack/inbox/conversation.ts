@@ -58,7 +58,7 @@ export const reopenedStatus = (t: ThreadRow): ThreadRow['status'] => (t.firstRes
 /** Re-renders the conversation's card in place after its state changed. */
 export async function refreshCard(s: SlackCtx<'db'>, thread: ThreadRow): Promise<void> {
   if (!thread.threadTs) return;
-  const root = await loadMention(s.db, thread.rootMentionId);
-  const card = mentionCard(root, root.triage!, { state: thread });
+  const root = await loadMention(s.db, thread.rootMentionId, 'analyzed');
+  const card = mentionCard(root, root.triage, { state: thread });
   await s.slack.chat.update({ channel: thread.channel, ts: thread.threadTs, ...card });
 }

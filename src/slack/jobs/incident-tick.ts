@@ -6,7 +6,7 @@ import { refreshIncidentCard } from '../api/incident-thread.js';
 import { messageMetadata } from '../api/metadata.js';
 import { postDigest } from '../api/post-digest.js';
 import { followUpCounts } from '../../incidents/follow-ups.js';
-import type { Incident } from '../../db/rows.js';
+import { hasCard, type IncidentWithCard } from '../../db/rows.js';
 import { withLock } from '../../queues/with-lock.js';
 
 /** How often incident threads get their digest of linked mentions and the follow-up summary is checked. */
@@ -32,20 +32,20 @@ export async function tickIncidents(s: SlackCtx<'config' | 'db' | 'redis' | 'sla
       .select()
       .from(incidents)
       .where(and(sql`${incidents.slackTs} is not null`, or(ne(incidents.state, 'resolved'), isNull(incidents.followUpsReportTs))));
-    for (const i of active) {
+    for (const i of active.filter(hasCard)) {
       await digestLinked(s, i);
       if (i.state === 'resolved') await reportFollowUps(s, i);
     }
   });
 }
 
-async function digestLinked(s: SlackCtx<'db' | 'slackPace'>, i: Incident): Promise<void> {
+async function digestLinked(s: SlackCtx<'db' | 'slackPace'>, i: IncidentWithCard): Promise<void> {
   const { linked } = await postDigest(s, {
     linkedBy: mentions.incidentId,
     id: i.id,
     title: i.title,
-    channel: i.slackChannel!,
-    threadTs: i.slackTs!,
+    channel: i.slackChannel,
+    threadTs: i.slackTs,
     digestedUpTo: i.digestedUpTo,
     digestedCount: i.digestedCount,
     mark: async (covered) => void (await s.db.update(incidents).set(covered).where(eq(incidents.id, i.id))),
@@ -64,7 +64,7 @@ const CLAIM_MS = 30_000;
  * "Follow-ups: N sent, N failed, N skipped" in the incident's thread, once every follow-up is
  * settled, and only once: claimed before it is posted, and a stale claim is checked in Slack.
  */
-async function reportFollowUps(s: SlackCtx<'db'>, i: Incident): Promise<void> {
+async function reportFollowUps(s: SlackCtx<'db'>, i: IncidentWithCard): Promise<void> {
   const c = await followUpCounts(s.db, i.id);
   if (c.open) return;
   if (i.followUpsClaimedAt && Date.now() - i.followUpsClaimedAt.getTime() < CLAIM_MS) return;
@@ -80,7 +80,7 @@ async function reportFollowUps(s: SlackCtx<'db'>, i: Incident): Promise<void> {
     )
     .returning({ id: incidents.id });
   if (!claimed) return;
-  const where = { channel: i.slackChannel!, threadTs: i.slackTs! };
+  const where = { channel: i.slackChannel, threadTs: i.slackTs };
   let ts = i.followUpsClaimedAt
     ? (await findPosted(s.slack, { ...where, since: i.followUpsClaimedAt }, 'incident_followups')).get(i.id)
     : undefined;
@@ -92,7 +92,8 @@ async function reportFollowUps(s: SlackCtx<'db'>, i: Incident): Promise<void> {
       text,
       metadata: messageMetadata('incident_followups', i.id),
     });
-    ts = res.ts!;
+    if (!res.ts) throw new Error(`Slack accepted the follow-up summary but returned no ts (incident ${i.id})`);
+    ts = res.ts;
   }
   await s.db.update(incidents).set({ followUpsReportTs: ts }).where(eq(incidents.id, i.id));
 }

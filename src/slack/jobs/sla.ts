@@ -10,8 +10,8 @@ const SCHEDULER_ID = 'sla-check';
 const BATCH = 500;
 
 /** The first-response deadline for a conversation opened at `from`; null when the priority has no target. */
-export function slaDeadline(settings: SlackSettings, priority: string, from: Date): Date | null {
-  const minutes = settings.sla[priority as Priority];
+export function slaDeadline(settings: SlackSettings, priority: Priority, from: Date): Date | null {
+  const minutes = settings.sla[priority];
   return minutes ? new Date(from.getTime() + minutes * 60_000) : null;
 }
 
@@ -61,7 +61,7 @@ export async function checkSla(s: SlackCtx<'config' | 'log' | 'db'>, now = new D
   let breached = 0;
   for (const { thread, priority } of open) {
     const due = thread.slaDueAt!;
-    const minutes = sla[priority as Priority];
+    const minutes = priority ? sla[priority] : undefined;
     if (due <= now) {
       const text = `:rotating_light: *SLA breached*: no reply reached the customer within ${minutes ? duration(minutes) : 'the target'} (${priority}). ${who(thread)}`;
       if (await mark(s, thread, 'slaBreachedAt', text, now)) breached++;

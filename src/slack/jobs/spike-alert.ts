@@ -67,9 +67,10 @@ export async function postAlert(s: SlackCtx<'config' | 'db' | 'slackPace'>, spik
     metadata: messageMetadata('spike', sp.id),
     unfurl_links: false,
   } as Parameters<WebClient['chat']['postMessage']>[0]);
+  if (!res.ts) throw new Error(`Slack accepted the spike alert but returned no ts (spike ${sp.id})`);
   await s.db
     .update(spikes)
-    .set({ slackTs: res.ts!, shownCount: sp.count })
+    .set({ slackTs: res.ts, shownCount: sp.count })
     .where(and(eq(spikes.id, sp.id), isNull(spikes.slackTs)));
 }
 

@@ -59,11 +59,11 @@ export function onEscalate(app: App, s: SlackCtx<'db'>): void {
       await ack({ response_action: 'errors', errors: { channel: channel ? 'This conversation has no card yet.' : 'Pick a channel.' } });
       return;
     }
-    const root = await loadMention(s.db, mentionId);
-    const t = root.triage!;
+    const root = await loadMention(s.db, mentionId, 'analyzed');
+    const t = root.triage;
     const user = body.user.id;
     const link = await messageLink(s.slack, thread.channel, thread.threadTs);
-    const summary = `*${t.priority}* · @${escapeMrkdwn(root.authorHandle ?? '')} on ${root.platform}:\n${fitRendered(root.text ?? '', quote, 2000)}`;
+    const summary = `*${t.priority}* · @${escapeMrkdwn(root.authorHandle)} on ${root.platform}:\n${fitRendered(root.text, quote, 2000)}`;
     const said = note ? `\n${fitRendered(note, quote, 500)}` : '';
     try {
       await s.slack.chat.postMessage({

@@ -5,7 +5,7 @@ import { chooseBroadcast } from '../../incidents/choose-broadcast.js';
 import { declare, draftFromSpike } from '../../incidents/declare.js';
 import { postUpdate } from '../../incidents/post-update.js';
 import { statusChannel } from '../../incidents/settings.js';
-import { loadIncident, loadUpdate } from '../../incidents/store.js';
+import { loadIncident, loadUpdate, withCard } from '../../incidents/store.js';
 import type { SlackCtx } from '../../context.js';
 import { actionIds, viewIds } from '../views/action-ids.js';
 import type { Subcommand } from './command.js';
@@ -57,7 +57,7 @@ export function onIncidentActions(app: App, s: SlackCtx<'config' | 'log' | 'db' 
     if (!publicText) errors[field.publicText] = 'Write the first public message (it is only previewed until someone presses Broadcast).';
     const channel = statusChannel(s) ?? meta.channel;
     if (!channel) errors[field.title] = 'No status channel is configured (incidents.statusChannel or SLACK_STATUS_CHANNEL).';
-    if (Object.keys(errors).length) {
+    if (!channel || Object.keys(errors).length) {
       await ack({ response_action: 'errors', errors });
       return;
     }
@@ -67,7 +67,7 @@ export function onIncidentActions(app: App, s: SlackCtx<'config' | 'log' | 'db' 
       components: listOf(inputValue(view, field.components)),
       keywords: listOf(inputValue(view, field.keywords)).map((k) => k.toLowerCase()),
       user: body.user.id,
-      channel: channel!,
+      channel,
       spikeId: meta.spikeId,
     });
     await ack();
@@ -108,16 +108,19 @@ export function onIncidentActions(app: App, s: SlackCtx<'config' | 'log' | 'db' 
     }
     await ack();
     await refreshIncidentCard(s, added.incident);
-    await postUpdatePreview(s, added.incident, added.update);
+    // The form was opened from the incident's card, so it has one to thread the preview under.
+    await postUpdatePreview(s, withCard(added.incident), added.update);
   });
 
   app.action<BlockAction<ButtonAction>>(actionIds.broadcast, async ({ ack, body, action }) => {
     await ack();
     const user = body.user.id;
     const update = await loadUpdate(s.db, Number(action.value));
-    const incident = update && (await loadIncident(s.db, update.incidentId));
-    if (!update || !incident) return;
-    const where = { channel: incident.slackChannel!, thread_ts: incident.slackTs!, user };
+    const loaded = update && (await loadIncident(s.db, update.incidentId));
+    if (!update || !loaded) return;
+    // The button is on the update's preview, in the incident card's thread.
+    const incident = withCard(loaded);
+    const where = { channel: incident.slackChannel, thread_ts: incident.slackTs, user };
     if (!(await may(s.slack, s.config.file.slack, user, 'broadcast'))) {
       await s.slack.chat.postEphemeral({
         ...where,
@@ -141,6 +144,6 @@ export function onIncidentActions(app: App, s: SlackCtx<'config' | 'log' | 'db' 
     await ack();
     const decided = await chooseBroadcast(s, Number(action.value), 'skipped', body.user.id);
     const incident = decided && (await loadIncident(s.db, decided.incidentId));
-    if (decided && incident) await refreshPreview(s, incident, decided);
+    if (decided && incident) await refreshPreview(s, withCard(incident), decided);
   });
 }
