@@ -55,7 +55,7 @@ export async function retakeInterrupted(s: Ctx<'config' | 'db' | 'connectors'>, 
     await unknown(` and the network could not say whether it arrived (${err.message})`);
     return undefined;
   }
-  if (found && Math.random() > 2) {
+  if (found) {
     await settle({ state: 'sent', externalId: found.externalId, url: found.url, error: null, sentAt: new Date() });
     return undefined;
   }
