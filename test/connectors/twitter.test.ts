@@ -9,7 +9,9 @@ import { createTwitterConnector } from '../../connectors/twitter/connector.js';
 import { nextPollDelayMs } from '../../connectors/twitter/poll.js';
 import { ConnectorError, type ReplyTarget } from '../../src/connector.js';
 import { replies } from '../../src/db/schema.js';
+import { ingest } from '../../src/pipeline/ingest.js';
 import { sendReply } from '../../src/pipeline/outbound.js';
+import { batchJobId } from '../../src/queues/queues.js';
 import { startFakeTwitter, type FakeTwitter } from '../../fakes/twitter.js';
 import { configFiles } from '../support/config-file.js';
 import { dbKinds, type DbKind } from '../support/db.js';
@@ -95,8 +97,12 @@ describe('X/Twitter connector', () => {
     await start();
     x.addMention({ text: 'hello?', authorId: '11', username: 'ann' });
     x.failNext('/2/users/:id/mentions', { status: 429, resetInSeconds: 120 });
+    const before = Date.now();
     const { nextInMs } = await poll();
-    expect(nextInMs).toBeGreaterThan(100_000);
+    const took = Date.now() - before;
+    // X answered, during the poll, that the window resets 120 s (to the second, rounded up) from
+    // then: the wait is that, less however long the poll has been running since.
+    expect(nextInMs).toBeGreaterThanOrEqual(120_000 - took);
     expect(nextInMs).toBeLessThanOrEqual(121_000);
     expect(await stored()).toHaveLength(0);
     await poll();
@@ -152,8 +158,10 @@ describe('X/Twitter connector', () => {
     payload: {},
     author: { id: '11', handle: 'ann', displayName: null, followers: null, profileUrl: null },
   });
+  /** A reply to the stored mention, which is first normalized the way the ingest stage does it: replies go to carded mentions. */
   const replyRow = async (text: string, key: string) => {
     const [mention] = await stored();
+    if (mention!.state === 'received') await ingest(t.h.s, batchJobId('ingest', 'replytest'), [mention!.id]);
     const [row] = await t.h.s.db
       .insert(replies)
       .values({ idempotencyKey: key, mentionId: mention!.id, platform: 'twitter', text })
@@ -198,14 +206,23 @@ describe('X/Twitter connector', () => {
   it('adapts the poll interval to the remaining requests of the rate-limit window', async () => {
     await start();
     x.setRateLimit('GET /2/users/:id/mentions', 4);
+    const before = Date.now();
     const { nextInMs } = await poll();
-    // 3 requests left in a 15-minute window: one every 5 minutes, not every 5 seconds.
-    expect(nextInMs).toBeGreaterThan(290_000);
+    const took = Date.now() - before;
+    // The poll opened the window (15 minutes from then, to the second) and left 3 requests in it:
+    // one every 5 minutes, not every 5 seconds, less however long the poll has been running since.
+    expect(x.requests.filter((r) => r.path.endsWith('/mentions')).map((r) => r.status)).toEqual([200]);
+    expect(nextInMs).toBeGreaterThanOrEqual(300_000 - took);
     expect(nextInMs).toBeLessThanOrEqual(301_000);
   });
 
   it('searches for the brand keywords as an option, each tweet stored once, with its own cursor and rate limit', async () => {
     await start({ ...OAUTH1, CAREBOT_CONFIG: yamlFile("brand: { keywords: ['acme app', 'acmecorp'] }\ntwitter: { search: true }\n") });
+    // The connector's clock: a minute on is a minute added, not a minute waited.
+    let ahead = 0;
+    const connector = createTwitterConnector(t.h.config, createConnectorStore(t.h.s.db), t.h.s.log, () => Date.now() + ahead);
+    await connector.start!(() => Promise.resolve({ stored: 0, duplicates: 0 }));
+    const poll = () => connector.poll!((items) => receive(t.h.s, items));
     const named = x.addTweet({ text: 'the Acme App logs me out every hour', authorId: '21', username: 'cat' });
     x.addTweet({ text: 'lunch was great', authorId: '22', username: 'dan' });
     x.addTweet({ text: 'acmecorp status: all good', authorId: BRAND_ID, username: 'acme' });
@@ -219,14 +236,19 @@ describe('X/Twitter connector', () => {
     // A 429 on search holds back search alone; mentions keep their pace.
     x.failNext('/2/tweets/search/recent', { status: 429, resetInSeconds: 600 });
     const later = x.addTweet({ text: 'acmecorp billing question', authorId: '24', username: 'fay' });
-    const searches = () => x.requests.filter((r) => r.path === '/2/tweets/search/recent').length;
-    await new Promise((r) => setTimeout(r, 5100));
-    const before = searches();
+    const searches = () => x.requests.filter((r) => r.path === '/2/tweets/search/recent');
+    const mentionPolls = () => x.requests.filter((r) => r.path.endsWith('/mentions')).length;
+    ahead += 60_000; // a minute later: both timelines are due again
+    const before = searches().length;
+    const mentionsBefore = mentionPolls();
     const { nextInMs } = await poll();
-    expect(searches()).toBe(before + 1);
+    expect(searches()).toHaveLength(before + 1);
+    expect(searches().at(-1)!.status).toBe(429);
+    expect(mentionPolls()).toBe(mentionsBefore + 1);
     expect(nextInMs).toBeLessThan(10_000);
     await poll();
-    expect(searches()).toBe(before + 1);
+    expect(searches()).toHaveLength(before + 1);
+    expect(mentionPolls()).toBe(mentionsBefore + 2);
     expect((await stored()).map((m) => m.externalId)).not.toContain(later.id);
   });
 

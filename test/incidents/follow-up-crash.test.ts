@@ -1,11 +1,12 @@
 import { and, count, eq, inArray, isNotNull } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { followUpCounts } from '../../src/incidents/follow-ups.js';
-import { mentions, replies } from '../../src/db/schema.js';
+import { incidents, mentions, replies } from '../../src/db/schema.js';
 import type { SlackMessage } from '../../fakes/slack.js';
 import { agentA } from '../slack/inbox-harness.js';
 import { exited, spawnCarebot } from '../support/child.js';
 import { eventually } from '../support/services.js';
+import { settled } from '../support/settle.js';
 import { incidentSuite } from './incident-harness.js';
 
 const CUSTOMERS = 500;
@@ -121,17 +122,17 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('incident follow-ups when a work
 
   /** Once every follow-up is settled and summed up: exactly one per customer, as the database and the thread say. */
   const expectExactlyOneEach = async (card: SlackMessage, customers: Customer[]) => {
-    const db = t.inbox.h.s.db;
-    const counts = await eventually(
-      'every follow-up settled',
-      async () => {
-        const c = await followUpCounts(db, 1);
-        return c.open === 0 && c;
-      },
-      60_000,
-    );
+    const { h } = t.inbox;
+    // Until nothing more can send: every follow-up settled, no outbound job left (a dead worker's
+    // job counts until it is taken back and run), and the reconciler has had a round since.
+    await settled(h, 'every follow-up settled', ['outbound'], async () => (await followUpCounts(h.s.db, 1)).open === 0);
+    const counts = await followUpCounts(h.s.db, 1);
     const summary = await eventually('the follow-up summary', () => t.thread(card).find((m) => m.text.startsWith('Follow-ups:')), 30_000);
-    await new Promise((r) => setTimeout(r, 1500)); // a second send would show by now
+    // Recorded as posted: no later round of the incident tick posts it again.
+    await eventually('the follow-up summary recorded', async () => {
+      const [incident] = await h.s.db.select({ ts: incidents.followUpsReportTs }).from(incidents).where(eq(incidents.id, 1));
+      return incident?.ts === summary.ts;
+    });
     const { received, stray } = followUpsReceived(customers);
     expect(stray).toEqual([]);
     for (const [c, got] of received) expect({ ...c, got: got.length }).toEqual({ ...c, got: c.skipped ? 0 : 1 });

@@ -5,12 +5,15 @@ import type { SlackMessage } from '../../fakes/slack.js';
 import { agentA } from '../slack/inbox-harness.js';
 import { exited, spawnCarebot } from '../support/child.js';
 import { eventually } from '../support/services.js';
+import { settled } from '../support/settle.js';
+import { slackListeners } from '../support/slack-listeners.js';
 import { incidentSuite } from './incident-harness.js';
 
 // The Slack action is handled here, as in an `http` process: Discord's client is created but
 // never logged in. A `--role workers` child process sends. PostgreSQL only (shared with the child).
 describe.skipIf(!process.env.TEST_DATABASE_URL)('Broadcast pressed in an http process, sent by a worker process', () => {
   const t = incidentSuite('postgres');
+  const listeners = slackListeners();
   const children: ReturnType<typeof spawnCarebot>[] = [];
   afterEach(async () => {
     for (const c of children.splice(0)) {
@@ -32,6 +35,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Broadcast pressed in an http pr
     await eventually('the preview to show who broadcast it', () =>
       JSON.stringify(t.inbox.current(preview).blocks).includes(`Broadcast — <@${agentA.id}>`),
     );
+    await listeners.idle(); // both presses handled to the end: whatever they would send, they have
     return card;
   };
 
@@ -44,7 +48,12 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('Broadcast pressed in an http pr
     );
     expect(results.text).toMatch(/:white_check_mark: X: <http[^|]+\|posted>/);
     expect(results.text).toMatch(/:white_check_mark: Discord: <http[^|]+\|posted>/);
-    await new Promise((r) => setTimeout(r, 1500)); // a second send would show by now
+    // Until nothing more can send: both rows final, no broadcast job left (waiting, running or
+    // retrying), and the reconciler (which queues a pending row's job again) has had a round since.
+    await settled(t.inbox.h, 'both broadcasts final', ['broadcast'], async () => {
+      const rows = await t.inbox.h.s.db.select({ state: broadcasts.state }).from(broadcasts);
+      return rows.length === 2 && rows.every((r) => r.state !== 'pending' && r.state !== 'sending');
+    });
     expect(t.x.posted.map((p) => p.text)).toEqual(['We are investigating problems signing in.']);
     const announcements = t.discord.channelId('announcements');
     expect(t.discord.sent.filter((m) => m.channelId === announcements).map((m) => m.content)).toEqual([

@@ -6,6 +6,7 @@ import { startFakeSlack, type FakeSlack } from '../../fakes/slack.js';
 import { exited, spawnCarebot } from '../support/child.js';
 import { everydayTweets, tweet } from '../support/mentions.js';
 import { createHarness, eventually, type Harness } from '../support/services.js';
+import { settled } from '../support/settle.js';
 
 const INBOX = 'C0INBOX001';
 
@@ -37,6 +38,16 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('worker processes that die', () 
   };
   const cardFor = (mentionId: number) =>
     slack.messages(INBOX).filter((m) => (m.metadata?.event_payload as { mention_id?: number })?.mention_id === mentionId);
+  /**
+   * Until nothing more can post a card: every mention notified, no job left in any stage (a
+   * killed worker's job counts until another worker takes it back and runs it), and the
+   * reconciler has had a round since, queuing nothing again.
+   */
+  const allNotified = (n: number) =>
+    settled(h, `all ${n} mentions notified`, ['ingest', 'analyze', 'notify'], async () => {
+      const rows = await h.s.db.select({ state: mentions.state }).from(mentions);
+      return rows.length === n && rows.every((r) => r.state === 'notified');
+    });
 
   it('loses nothing and posts no second card when a worker is SIGKILLed while Slack has the card', async () => {
     await setup();
@@ -50,10 +61,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('worker processes that die', () 
     held.release();
 
     worker(); // its stalled-job check hands it the dead worker's job
-    const [row] = await eventually('the mention to be notified', async () => {
-      const rows = await h.s.db.select().from(mentions).where(eq(mentions.externalId, m.externalId));
-      return rows[0]?.state === 'notified' && rows;
-    });
+    await allNotified(1);
+    const [row] = await h.s.db.select().from(mentions).where(eq(mentions.externalId, m.externalId));
     expect(slack.messages(INBOX)).toHaveLength(1);
     expect(row!.slackTs).toBe(slack.messages(INBOX)[0]!.ts);
     expect(slack.calls.filter((c) => c.method === 'conversations.history').length).toBeGreaterThan(0);
@@ -71,8 +80,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('worker processes that die', () 
       await exited(child);
     }
     worker();
-    await eventually('all 60 cards', () => slack.messages(INBOX).length >= 60, 60_000);
-    await new Promise((r) => setTimeout(r, 1500)); // anything twice would show up by now
+    await allNotified(60);
     const rows = await h.s.db.select().from(mentions);
     expect(rows.filter((r) => r.state === 'notified')).toHaveLength(60);
     for (const r of rows) expect(cardFor(r.id)).toHaveLength(1);
@@ -87,8 +95,10 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('worker processes that die', () 
     await receive(h.s, [m]);
     await slack.waitFor((c) => c.method === 'chat.postMessage', 30_000);
     child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 500));
-    expect(child.exitCode).toBeNull(); // still waiting for its job
+    // It has taken the signal and begun to stop; the held job keeps it. (That it waited for the
+    // job, not just that it was slow to go, shows below: only this process could finish it.)
+    await eventually('the worker to begin stopping', () => child.output().includes('finishing active jobs, then stopping'));
+    expect(child.exitCode).toBeNull();
     held.release();
     expect(await exited(child)).toEqual({ code: 0, signal: null });
     const [row] = await h.s.db.select().from(mentions).where(eq(mentions.externalId, m.externalId));

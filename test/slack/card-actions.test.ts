@@ -5,12 +5,15 @@ import { actionIds } from '../../src/slack/views/action-ids.js';
 import type { TriageResult } from '../../src/triage/index.js';
 import type { SlackMessage } from '../../fakes/slack.js';
 import { eventually } from '../support/services.js';
+import { repliesSettled } from '../support/settle.js';
+import { slackListeners } from '../support/slack-listeners.js';
 import { INBOX, agentA, agentB, inboxSuite } from './inbox-harness.js';
 
 const ESCALATIONS = 'C0ESCALATE';
 
 describe('the card buttons', () => {
   const t = inboxSuite('pglite', (slack) => slack.addChannel({ id: 'C0NOTMEMBR', name: 'secret', isMember: false }));
+  const listeners = slackListeners();
   const start = () => t.start({ file: { slack: { escalationChannel: ESCALATIONS } } });
   const mention = (text: string) => t.mention(text);
   const statusLine = (card: SlackMessage) => JSON.stringify(t.inbox.current(card).blocks?.[0]);
@@ -150,7 +153,9 @@ describe('the card buttons', () => {
       'a second ❌',
       () => t.slack.messages(INBOX).filter((m) => m.thread_ts === card.ts && m.text.startsWith(':x:')).length === 2,
     );
-    await new Promise((r) => setTimeout(r, 800));
+    // Until a second retry would have gone: both clicks handled to the end, the reply settled again.
+    await listeners.idle();
+    await repliesSettled(t.inbox.h);
     expect(t.slack.messages(INBOX).filter((m) => m.thread_ts === card.ts && m.text.startsWith(':x:'))).toHaveLength(2);
     expect(t.x.requests.filter((r) => r.method === 'POST' && r.path === '/2/tweets')).toHaveLength(2);
     expect(await audits('reply.retry')).toHaveLength(1);

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { replies, slackThreads } from '../../src/db/schema.js';
 import { actionIds, shortcutIds } from '../../src/slack/views/action-ids.js';
 import { eventually } from '../support/services.js';
+import { repliesSettled } from '../support/settle.js';
+import { slackListeners } from '../support/slack-listeners.js';
 import { INBOX, agentA, agentB, inboxSuite, type Inbox } from './inbox-harness.js';
 
 const canned = [
@@ -15,6 +17,12 @@ describe('the reply modal, collisions and permissions', () => {
     slack.addUser({ id: agentB.id, name: 'ben', displayName: 'Ben' });
     slack.addUserGroup('S0REPLIERS', [agentA.id]);
   });
+  const listeners = slackListeners();
+  /** Until nothing more can reach X: every Slack request handled to the end, every reply settled. */
+  const quiet = async () => {
+    await listeners.idle();
+    await repliesSettled(t.inbox.h);
+  };
   const start = (file: Record<string, unknown> = {}) => t.start({ file: { slack: { cannedReplies: canned, ...file } } });
   const mention = (text: string) => t.mention(text);
   const modalsOpened = () => t.slack.modals().filter((v) => v.callback_id === 'carebot.reply_modal');
@@ -51,7 +59,7 @@ describe('the reply modal, collisions and permissions', () => {
     expect(first.body).toBe('');
     await eventually('the reply on X', () => t.x.posted.length === 1);
     await t.inbox.slackEvents.submitView(modal.id, agentA);
-    await new Promise((r) => setTimeout(r, 800));
+    await quiet();
     expect(t.x.posted).toEqual([expect.objectContaining({ inReplyTo: tweet.id, text: inputText(filled) })]);
     expect(await t.inbox.h.s.db.select().from(replies)).toHaveLength(1);
     await eventually('the replying mark gone from the card', () => !cardText(card).includes('is replying'));
@@ -66,8 +74,9 @@ describe('the reply modal, collisions and permissions', () => {
       response_action: 'errors',
       errors: { reply_text_0: expect.stringMatching(/Too long for X: 281 characters, the limit is 280/) },
     });
-    await new Promise((r) => setTimeout(r, 500));
+    await quiet();
     expect(t.x.posted).toHaveLength(0);
+    expect(await t.inbox.h.s.db.select().from(replies)).toHaveLength(0);
   });
 
   it('warns a second agent before they send, both in the modal and in the thread', async () => {
@@ -91,8 +100,9 @@ describe('the reply modal, collisions and permissions', () => {
       t.slack.calls.find((c) => c.method === 'chat.postEphemeral' && c.body.user === agentB.id),
     );
     expect(warning.body.text).toContain(`<@${agentA.id}> is writing a reply`);
-    await new Promise((r) => setTimeout(r, 500));
+    await quiet();
     expect(t.x.posted).toHaveLength(0);
+    expect(await t.inbox.h.s.db.select().from(replies)).toHaveLength(0);
 
     await Promise.all([
       t.inbox.slackEvents.clickInEphemeral(INBOX, warning.body.blocks as unknown[], agentB, actionIds.sendAnyway),
@@ -108,7 +118,7 @@ describe('the reply modal, collisions and permissions', () => {
     expect(JSON.stringify(updated)).toContain(`<@${agentB.id}> replied while you were writing`);
     expect(JSON.stringify(updated)).toContain('Unlocked it for you');
     t.slack.replaceView(anaModal.id, updated);
-    await new Promise((r) => setTimeout(r, 300));
+    await quiet();
     expect(t.x.posted).toHaveLength(1);
     const insisted = await t.inbox.slackEvents.submitView(anaModal.id, agentA, { text: 'Let me look into this' });
     expect(insisted.body).toBe('');

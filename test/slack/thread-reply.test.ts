@@ -3,11 +3,19 @@ import { describe, expect, it } from 'vitest';
 import { auditLog, replies, slackThreads } from '../../src/db/schema.js';
 import { dbKinds } from '../support/db.js';
 import { eventually } from '../support/services.js';
+import { repliesSettled } from '../support/settle.js';
+import { slackListeners } from '../support/slack-listeners.js';
 import { signedPost } from '../../fakes/slack-requests.js';
 import { INBOX, SIGNING_SECRET, agentA, inboxSuite } from './inbox-harness.js';
 
 describe.each(dbKinds)('replying from a card thread (%s)', (kind) => {
   const t = inboxSuite(kind);
+  const listeners = slackListeners();
+  /** Until nothing more can reach X: every Slack request handled to the end, every reply settled. */
+  const quiet = async () => {
+    await listeners.idle();
+    await repliesSettled(t.inbox.h);
+  };
   const start = (file: Record<string, unknown> = {}) => t.start({ file });
   const mention = (text: string) => t.mention(text, { followers: 5400 });
   const ephemerals = (user: string) => t.slack.calls.filter((c) => c.method === 'chat.postEphemeral' && c.body.user === user);
@@ -69,7 +77,7 @@ describe.each(dbKinds)('replying from a card thread (%s)', (kind) => {
       team: t.slack.teamId,
     });
     await eventually('the reply on X', () => t.x.posted.length === 1);
-    await new Promise((r) => setTimeout(r, 800));
+    await quiet();
     expect(t.x.posted).toHaveLength(1);
     expect(await t.inbox.h.s.db.select().from(replies)).toHaveLength(1);
   });
@@ -112,7 +120,7 @@ describe.each(dbKinds)('replying from a card thread (%s)', (kind) => {
       text: 'It arrives Tuesday, sorry for the wait!',
     });
     await eventually('the plain reply on X', () => t.x.posted.length === 1);
-    await new Promise((r) => setTimeout(r, 500));
+    await quiet();
     expect(t.x.posted.map((p) => p.text)).toEqual(['It arrives Tuesday, sorry for the wait!']);
     expect(await t.inbox.h.s.db.select().from(replies)).toHaveLength(1);
   });
@@ -153,7 +161,7 @@ describe.each(dbKinds)('replying from a card thread (%s)', (kind) => {
     const check = await t.inbox.slackEvents.urlVerification('3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P');
     expect(check).toEqual({ status: 200, body: { challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P' } });
 
-    await new Promise((r) => setTimeout(r, 500));
+    await quiet();
     expect(t.x.posted).toHaveLength(0);
     expect(await t.inbox.h.s.db.select().from(replies)).toHaveLength(0);
     expect(await t.inbox.h.s.db.select().from(auditLog)).toHaveLength(0);
