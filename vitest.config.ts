@@ -9,6 +9,7 @@ const floors = {
   'src/triage/**': { lines: 0 },
   'src/db/**': { lines: 0 },
   'src/queues/**': { lines: 0 },
+  'src/shared/**': { lines: 0 },
   'src/http/**': { lines: 0 },
   'src/app/**': { lines: 0 },
   'connectors/**': { lines: 0 },
@@ -32,6 +33,8 @@ export default defineConfig({
       provider: 'v8',
       include: ['src/**/*.ts', 'connectors/**/*.ts', 'workers/**/*.ts', 'config/**/*.ts'],
       reporter: ['text-summary', 'json-summary'],
+      // The per-area figures print even when a test failed: the floors are not what to read then.
+      reportOnFailure: true,
       thresholds: floors,
     },
   },
