@@ -1,8 +1,8 @@
 import { GatewayIntentBits } from 'discord.js';
 import { createConnectorStore } from '../../src/db/connector-store.js';
 import { eq } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../config/index.js';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig, type Config } from '../../config/index.js';
 import { createDiscordClient } from '../../connectors/discord/client.js';
 import { createDiscordConnector } from '../../connectors/discord/connector.js';
 import { registry } from '../../connectors/registry.js';
@@ -10,6 +10,7 @@ import { ConnectorError, type ReplyTarget } from '../../src/connector.js';
 import { mentions, replies } from '../../src/db/schema.js';
 import { createLogger } from '../../src/shared/log.js';
 import { mentionSchema } from '../../src/mention.js';
+import { ingest } from '../../src/pipeline/ingest.js';
 import { sendReply } from '../../src/pipeline/outbound.js';
 import { receive } from '../../src/pipeline/receive.js';
 import { startFakeDiscord, type FakeDiscord } from '../../fakes/discord.js';
@@ -26,10 +27,20 @@ const GENERAL = '1300000000000000001';
 const yamlFile = configFiles();
 
 describe('Discord connector', () => {
-  let discord: FakeDiscord;
   let h: Harness;
+  let discord: FakeDiscord;
+  /** carebot's settings, pointed at this test's Discord. */
+  let settings: Config;
 
+  // One database and queue prefix for the file (a harness takes seconds to open), emptied after each test.
   beforeAll(async () => {
+    const file = yamlFile(`discord: { supportChannels: ['${SUPPORT}'], announcementChannel: '${ANNOUNCEMENTS}' }\n`);
+    h = await createHarness('pglite', { DISCORD_TOKEN: 'discord-test-token', CAREBOT_CONFIG: file });
+  });
+  afterAll(() => h?.close());
+  // Each test has a Discord of its own (its sessions, IDENTIFYs, sent messages, faults, blocked
+  // DMs) and a connector of its own logged in to it: no test sees what another left behind.
+  beforeEach(async () => {
     discord = await startFakeDiscord({
       botUserId: BOT_ID,
       guildId: GUILD_ID,
@@ -40,16 +51,13 @@ describe('Discord connector', () => {
         { id: SUPPORT, name: 'support' },
       ],
     });
-    const config = yamlFile(`discord: { supportChannels: ['${SUPPORT}'], announcementChannel: '${ANNOUNCEMENTS}' }\n`);
-    h = await createHarness('pglite', { DISCORD_TOKEN: 'discord-test-token', DISCORD_API_URL: discord.apiUrl, CAREBOT_CONFIG: config });
-    await h.s.connectors.discord!.start!((items) => receive(h.s, items));
-  });
-  afterAll(async () => {
-    await h?.s.connectors.discord?.stop?.();
-    await h?.close();
-    await discord?.close();
+    settings = loadConfig({ ...h.env, DISCORD_API_URL: discord.apiUrl });
+    h.s.connectors.discord = createDiscordConnector(settings, createConnectorStore(h.s.db), h.s.log);
+    await h.s.connectors.discord.start!((items) => receive(h.s, items));
   });
   afterEach(async () => {
+    await h.s.connectors.discord?.stop?.();
+    await discord?.close();
     await h.s.db.delete(replies);
     await h.s.db.delete(mentions);
   });
@@ -70,6 +78,12 @@ describe('Discord connector', () => {
     await stored(marker.id as string);
     await h.s.db.delete(mentions).where(eq(mentions.externalId, marker.id as string));
   };
+  /** A stored mention read by ingest (no workers run here), as one a reply answers is. */
+  const ingested = async (externalId: string) => {
+    const r = (await stored(externalId))!;
+    await ingest(h.s, r.jobId!, [r.id]);
+    return r;
+  };
   const target = async (externalId: string): Promise<ReplyTarget> => {
     const r = (await stored(externalId))!;
     return {
@@ -82,6 +96,7 @@ describe('Discord connector', () => {
   };
 
   it('logs in with Guilds, GuildMessages, DirectMessages and, for support channels, MessageContent', () => {
+    expect(discord.identifies).toHaveLength(1);
     expect(discord.identifies[0]!.intents).toBe(
       GatewayIntentBits.Guilds | GatewayIntentBits.GuildMessages | GatewayIntentBits.DirectMessages | GatewayIntentBits.MessageContent,
     );
@@ -207,7 +222,7 @@ describe('Discord connector', () => {
 
   it('ends a reply Discord refuses (blocked DM, deleted message) as failed with the reason', async () => {
     const dm = discord.dispatchMessage({ channelId: '1350000000000000001', dm: true, content: 'help', authorId: '910', username: 'jo' });
-    const r = (await stored(dm.id as string))!;
+    const r = await ingested(dm.id as string);
     discord.blockDirectMessages('910');
     const [reply] = await h.s.db
       .insert(replies)
@@ -227,7 +242,7 @@ describe('Discord connector', () => {
 
   it('stores the sent reply with its id and link through the outbound stage', async () => {
     const m = discord.dispatchMessage({ channelId: SUPPORT, content: 'refund?', authorId: '912', username: 'li' });
-    const r = (await stored(m.id as string))!;
+    const r = await ingested(m.id as string);
     const [reply] = await h.s.db
       .insert(replies)
       .values({ idempotencyKey: 'k-ok', mentionId: r.id, platform: 'discord', text: 'Refund issued.' })
@@ -323,7 +338,7 @@ describe('Discord connector', () => {
     const whileDown = [1, 2, 3].map((i) =>
       discord.dispatchMessage({ channelId: SUPPORT, content: `while down ${i}`, authorId: '921', username: 'ul' }),
     );
-    h.s.connectors.discord = createDiscordConnector(h.config, createConnectorStore(h.s.db), h.s.log);
+    h.s.connectors.discord = createDiscordConnector(settings, createConnectorStore(h.s.db), h.s.log);
     await h.s.connectors.discord.start!((items) => receive(h.s, items));
     await settled();
     expect((await rows()).map((r) => r.externalId).sort()).toEqual([last, ...whileDown].map((m) => m.id as string).sort());

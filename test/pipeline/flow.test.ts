@@ -1,10 +1,11 @@
-import { eq } from 'drizzle-orm';
+import { eq, lt, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { mentions, slackThreads } from '../../src/db/schema.js';
 import { receive } from '../../src/pipeline/receive.js';
 import { dbKinds } from '../support/db.js';
 import { everydayTweets, tweet } from '../support/mentions.js';
 import { createHarness, eventually, withFakeSlack } from '../support/services.js';
+import { drained, maintenanceRound } from '../support/settle.js';
 
 const INBOX = 'C0INBOX001';
 
@@ -43,8 +44,9 @@ describe.each(dbKinds)('pipeline on %s', (kind) => {
     const results = await Promise.all([receive(t.h.s, [m]), receive(t.h.s, [m]), receive(t.h.s, [m, m])]);
     expect(results.reduce((n, r) => n + r.stored, 0)).toBe(1);
     await eventually('the card', () => cards().length === 1);
-    await receive(t.h.s, [m]); // a webhook retry long after
-    await new Promise((r) => setTimeout(r, 1500));
+    expect(await receive(t.h.s, [m])).toEqual({ stored: 0, duplicates: 1 }); // a webhook retry long after
+    // A second card could only come from a job of these stages: once none is left, it had its chance.
+    await drained(t.h, ['ingest', 'analyze', 'notify']);
     expect(await t.h.s.db.select().from(mentions)).toHaveLength(1);
     expect(t.slack.messages()).toHaveLength(1);
   });
@@ -97,8 +99,10 @@ describe.each(dbKinds)('pipeline on %s', (kind) => {
     expect(results.every((r) => r.stored === 1)).toBe(true);
     const rows = await t.h.s.db.select().from(mentions);
     expect(rows).toHaveLength(20);
-    expect(new Set(rows.map((r) => r.jobId?.split('-')[1])).size).toBe(1); // one batch token
     await eventually('all 20 cards', () => cards().length === 20);
+    // One ingest job was queued, and it carried all twenty (finished jobs are kept: defaultJobOptions).
+    const ingestJobs = await t.h.s.queues.ingest.getJobs(['completed', 'failed', 'active', 'waiting', 'delayed', 'prioritized']);
+    expect(ingestJobs.map((j) => j.data.mentionIds.toSorted((a, b) => a - b))).toEqual([rows.map((r) => r.id).toSorted((a, b) => a - b)]);
   });
 
   it('rejects a malformed mention with its reason stored, and the queue goes on', async () => {
@@ -128,17 +132,49 @@ describe.each(dbKinds)('pipeline on %s', (kind) => {
       const section = (card.blocks as Array<{ type: string; text?: { text: string } }>).filter((b) => b.type === 'section');
       for (const b of section) expect(b.text!.text.length).toBeLessThanOrEqual(3000);
     }
-    expect(cards().find((c) => c.text.includes('😡') || c.text.endsWith('…'))).toBeDefined();
+    const cardOf = async (m: typeof long) => {
+      const r = await eventually(`mention ${m.externalId} notified`, async () => {
+        const found = await row(m.externalId);
+        return found.state === 'notified' && found;
+      });
+      return cards().find((c) => c.ts === r.slackTs)!;
+    };
+    // The notification text keeps every character before the emoji, then the whole emoji or none
+    // of it (never half of it, nor a replacement character); the card's quote keeps it whole.
+    const straddlingCard = await cardOf(straddling);
+    const cut = straddlingCard.text.slice(straddlingCard.text.indexOf('@brand '));
+    expect([`@brand ${'x'.repeat(142)}😡 the app is down`, `@brand ${'x'.repeat(142)}…`]).toContain(cut);
+    expect(JSON.stringify(straddlingCard.blocks)).toContain(`${'x'.repeat(142)}😡 the app is down`);
+    expect((await cardOf(long)).text.endsWith('…')).toBe(true);
   });
 
   it('holds every worker slot while a queue is paused for a rate limit, then goes on', async () => {
     await start();
+    // First one mention through every stage, so that the next reaches notify well within the pause.
+    const warm = tweet('@brand is anyone there?');
+    await receive(t.h.s, [warm]);
+    await eventually('the first mention to be notified', async () => (await row(warm.externalId)).state === 'notified');
+
+    const PAUSE_MS = 4000;
+    const pausedFrom = Date.now();
     // What a 429 does (src/queues/stage-worker.ts): BullMQ honours it only on workers that have a limiter.
-    await t.h.s.queues.notify.rateLimit(4000);
-    await receive(t.h.s, [tweet('@brand paused but not lost')]);
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(cards()).toHaveLength(0);
-    await eventually('the card once the pause ends', () => cards().length === 1);
+    await t.h.s.queues.notify.rateLimit(PAUSE_MS);
+    const pauseEnds = pausedFrom + PAUSE_MS; // the soonest Redis can let the pause go
+    const m = tweet('@brand paused but not lost');
+    await receive(t.h.s, [m]);
+    const done = await eventually('the card once the pause ends', async () => {
+      const r = await row(m.externalId);
+      return r.state === 'notified' && r;
+    });
+    // Told by what BullMQ and the fake Slack recorded (the clocks round to the millisecond; 100 ms
+    // spares that): the job was queued while the pause held, no worker slot took it before the
+    // pause ended, and its card reached Slack after.
+    const job = (await t.h.s.queues.notify.getJobs(['completed'])).find((j) => j.data.mentionIds.includes(done.id))!;
+    expect(job.timestamp).toBeLessThan(pauseEnds);
+    expect(job.processedOn).toBeGreaterThanOrEqual(pauseEnds - 100);
+    const post = t.slack.calls.find((c) => c.method === 'chat.postMessage' && String(c.body.text).includes('paused but not lost'))!;
+    expect(post.at).toBeGreaterThanOrEqual(pauseEnds - 100);
+    expect(cards().filter((c) => c.text.includes('paused but not lost'))).toHaveLength(1);
   });
 
   it('waits out a Slack 429 for as long as Slack asks, and loses nothing', async () => {
@@ -175,7 +211,15 @@ describe.each(dbKinds)('pipeline on %s', (kind) => {
       const c = await t.h.s.queues.notify.getJobCounts('waiting', 'prioritized');
       return c.waiting! + c.prioritized! > 0 && c;
     });
-    await new Promise((r) => setTimeout(r, 3000)); // several reconciler rounds, all past STUCK_AFTER
+    // Every row is past STUCK_AFTER by the database's clock (the one the reconciler reads)...
+    const stuckBefore = sql`now() - make_interval(secs => ${t.h.config.STUCK_AFTER_SECONDS})`;
+    await eventually(
+      'every row past STUCK_AFTER',
+      async () => (await t.h.s.db.select().from(mentions).where(lt(mentions.updatedAt, stuckBefore))).length === 20,
+    );
+    // ...then two whole reconciler rounds that read them so: the third round starting means the
+    // second, which started after this point, has finished.
+    for (let round = 0; round < 3; round++) await maintenanceRound(t.h);
     expect((await t.h.s.db.select().from(mentions)).map((r) => r.jobId)).toEqual(before);
     expect(await t.h.s.queues.notify.getJobCounts('waiting', 'prioritized')).toEqual(jobs);
     expect(jobs.waiting! + jobs.prioritized!).toBeLessThanOrEqual(4); // one job per priority in the batch
@@ -193,6 +237,8 @@ describe.each(dbKinds)('pipeline on %s', (kind) => {
     await receive(t.h.s, batch.slice(0, 15));
     await flush();
     await receive(t.h.s, batch.slice(15));
+    // Lets the second batch get under way, so the next flush lands mid-run. Nothing rests on where
+    // it lands: whatever stage it finds the batch in, nothing may be lost.
     await new Promise((r) => setTimeout(r, 50));
     await flush();
     // A card is posted before its row is marked notified: wait for both.

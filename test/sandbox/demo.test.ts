@@ -1,7 +1,7 @@
 // The sandbox in a real headless Chromium: the visitor acts on the page, the real carebot (its
 // Bolt app on /slack/events, its workers, its connectors) does the rest against the fakes.
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { whileAlerted, whileDeclared } from '../../sandbox/incident-story.js';
 import { outageCustomers } from '../../sandbox/scenario.js';
 import { startSandbox, type Sandbox } from '../../sandbox/start.js';
@@ -30,12 +30,24 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
       }),
       launch(),
     ]);
-    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    await page.goto(sandbox.url);
   });
   afterAll(async () => {
     await browser?.close();
     await sandbox?.stop();
+  });
+  // Each test opens the page afresh, as a new visitor would: where the page looks, what has focus
+  // and what is open are its own, never what the test before left. It starts in the inbox
+  // channel with no thread open (a page opened after the scenario first turns to where it acted).
+  beforeEach(async () => {
+    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    await page.goto(sandbox.url);
+    await page.getByRole('button', { name: /# customer-care/ }).click();
+    if (await page.locator('#thread').isVisible()) await page.getByRole('button', { name: 'Close thread' }).click();
+    await page.locator('#thread').waitFor({ state: 'hidden' });
+  });
+  afterEach(async () => {
+    onBeat = async () => {};
+    await page?.close();
   });
 
   it('a tweet becomes a card; the reply written in its thread reaches the customer on X, threaded', async () => {
@@ -108,7 +120,6 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
     await page.getByRole('button', { name: 'Refresh' }).click();
     await expect.poll(published, { timeout: 10_000 }).toBeGreaterThan(before);
     expect(await page.locator('#messages').textContent()).toMatch(/Today: \d+ mentions/);
-    await page.getByRole('button', { name: /# customer-care/ }).click();
   });
 
   it('a modal is used with the keyboard: focus moves into it, Escape closes it and focus comes back', async () => {
