@@ -1,20 +1,24 @@
 import { defineConfig } from 'vitest/config';
 
-/** The product's areas, each with a coverage floor: raise a floor when its area gains tests, never lower it. */
+/**
+ * The product's areas, each with a line-coverage floor: raise a floor when its area gains tests,
+ * never lower it. Set 2 points under the figures of 2026-12-07 (in-process code only: what runs
+ * in the crash tests' child processes is not counted, hence src/app and workers).
+ */
 const floors = {
-  'src/pipeline/**': { lines: 0 },
-  'src/slack/**': { lines: 0 },
-  'src/incidents/**': { lines: 0 },
-  'src/spikes/**': { lines: 0 },
-  'src/triage/**': { lines: 0 },
-  'src/db/**': { lines: 0 },
-  'src/queues/**': { lines: 0 },
-  'src/shared/**': { lines: 0 },
-  'src/http/**': { lines: 0 },
-  'src/app/**': { lines: 0 },
-  'connectors/**': { lines: 0 },
-  'workers/**': { lines: 0 },
-  'config/**': { lines: 0 },
+  'src/pipeline/**': { lines: 82 },
+  'src/slack/**': { lines: 93 },
+  'src/incidents/**': { lines: 92 },
+  'src/spikes/**': { lines: 98 },
+  'src/triage/**': { lines: 96 },
+  'src/db/**': { lines: 91 },
+  'src/queues/**': { lines: 98 },
+  'src/shared/**': { lines: 98 },
+  'src/http/**': { lines: 96 },
+  'src/app/**': { lines: 44 },
+  'connectors/**': { lines: 90 },
+  'workers/**': { lines: 77 },
+  'config/**': { lines: 96 },
 };
 
 export default defineConfig({
