@@ -173,10 +173,13 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('first-response SLA checks at th
     t.inbox.h.startWorkers();
     const { card } = await t.mention('my order never arrived, where is it?');
     const { h } = t.inbox;
-    const [thread] = await eventually('the conversation row of the card', () =>
-      h.s.db.select().from(slackThreads).where(eq(slackThreads.threadTs, card.ts)),
+    // The card is posted before its ts is stored on the conversation row: wait for the row itself
+    // (an empty result is an array, and would count as found).
+    const thread = await eventually(
+      'the conversation row of the card',
+      async () => (await h.s.db.select().from(slackThreads).where(eq(slackThreads.threadTs, card.ts)))[0],
     );
-    const due = thread!.slaDueAt!.getTime();
+    const due = thread.slaDueAt!.getTime();
     const inThread = (start: string) => t.slack.messages(INBOX).filter((m) => m.thread_ts === card.ts && m.text.startsWith(start));
 
     const holder = new pg.Client({ connectionString: h.db.url });
