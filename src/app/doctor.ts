@@ -1,9 +1,9 @@
 import { WebClient } from '@slack/web-api';
 import { Redis } from 'ioredis';
 import type { Config } from '../../config/index.js';
-import type { ConnectorStore, Network } from '../connector.js';
+import type { ConnectorStore } from '../connector.js';
 import { registry } from '../../connectors/registry.js';
-import type { Platform } from '../mention.js';
+import { platforms } from '../mention.js';
 import { createConnectorStore } from '../db/connector-store.js';
 import { openDatabase, type Database } from '../db/open.js';
 
@@ -92,9 +92,10 @@ export async function runDoctor(load: () => Config): Promise<number> {
         );
       },
     ],
-    ...(Object.entries(registry) as [Platform, Network][]).flatMap(([platform, { check }]): Check[] =>
-      check ? [[platform, () => withTimeout(check(config, store), 10_000)]] : [],
-    ),
+    ...platforms.flatMap((platform): Check[] => {
+      const { check } = registry[platform];
+      return check ? [[platform, () => withTimeout(check(config, store), 10_000)]] : [];
+    }),
   ];
   let failed = 0;
   for (const [name, run] of checks) {
