@@ -53,7 +53,7 @@ function envFor(setup: CarebotSetup, paced: boolean): Env {
   file.spikes = setup.oneChannel ? {} : { alertChannel: file.spikes!.alertChannel };
   file.webhooks = { [SOURCE]: { secret: SOURCE_SECRET } };
   // The replayed quiet hours are hours old at once: with targets they would all come due together.
-  file.slack = { ...file.slack, sla: {}, permissions: { broadcast: [agent.id] } };
+  file.slack = { ...file.slack, sla: {}, roles: { leads: [agent.id] } };
   writeFileSync(sandbox.CAREBOT_CONFIG!, stringify(file));
   return {
     ...unset,

@@ -2,6 +2,8 @@ import { z } from 'zod';
 
 // Empty strings in a .env file mean "unset", not "set to nothing".
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+/** The same for a setting with a default: empty gives the default. */
+const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema);
 
 const url = (protocols: RegExp, hint: string) =>
   z.string().refine((v) => {
@@ -17,6 +19,13 @@ const httpUrl = url(/^https?:$/, 'http(s)');
 /** Every environment variable carebot reads. docs/configuration.md is the contract for their names. */
 export const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** The address the HTTP server binds: 0.0.0.0 (every interface, what a container needs) or e.g. 127.0.0.1 behind a local proxy. */
+  HOST: unsetIfEmpty(
+    z
+      .string()
+      .regex(/^[0-9A-Za-z.:-]+$/, 'expected an IP address such as 0.0.0.0 or 127.0.0.1')
+      .default('0.0.0.0'),
+  ),
   REDIS_URL: url(/^rediss?:$/, 'redis:// or rediss://').default('redis://127.0.0.1:6379'),
   DATABASE_URL: optional(url(/^postgres(ql)?:$/, 'postgres://')),
   DATA_DIR: z.string().min(1).default('./data'),
@@ -44,6 +53,8 @@ export const envSchema = z.object({
   TWITTER_OAUTH2_REFRESH_TOKEN: optional(z.string().min(1)),
   TWITTER_USER_ID: optional(z.string().regex(/^\d+$/, 'expected a numeric user id')),
   TWITTER_POLL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  /** `on` serves the Account Activity webhook (CRC and deliveries) at /webhooks/twitter; off by default. */
+  TWITTER_WEBHOOKS: unsetIfEmpty(z.enum(['on', 'off']).default('off')),
 
   DISCORD_TOKEN: optional(z.string().min(1)),
   WEBHOOK_SECRET: optional(z.string().min(16, 'expected at least 16 characters')),
@@ -56,6 +67,10 @@ export const envSchema = z.object({
   TRIAGE_MODEL: optional(z.string()),
 
   ADMIN_PASSWORD: optional(z.string().min(8, 'expected at least 8 characters')),
+  /** `on` lets Bull Board retry, promote and remove jobs; read-only otherwise. */
+  ADMIN_WRITE: unsetIfEmpty(z.enum(['on', 'off']).default('off')),
+  /** When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: optional(z.string().min(16, 'expected at least 16 characters')),
 
   // Tuning knobs, mostly for tests and benchmarks; defaults are the production values.
   /** A job whose worker stops renewing its lock this long is handed to another worker. */

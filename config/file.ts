@@ -18,14 +18,27 @@ export const routeSchema = z.strictObject({
 const webhookSource = z.strictObject({
   secret: z.string().min(16, 'expected at least 16 characters'),
   callbackUrl: z.url().optional(),
+  /** Lets replies go to a loopback, link-local or private address (a bridge on the same host or network); refused otherwise. */
+  allowPrivateCallback: z.boolean().default(false),
 });
 
 const slackUser = z.string().regex(/^[UWS][A-Z0-9]+$/, 'expected a Slack user id (U…) or user group id (S…)');
 
-/** Who may do what from Slack; an empty list means everyone in the workspace. */
-const permissions = z
-  .strictObject({ reply: z.array(slackUser).default([]), broadcast: z.array(slackUser).default([]) })
-  .default({ reply: [], broadcast: [] });
+/**
+ * Who may do what from Slack. Each role also holds the powers of the roles below it (an admin is
+ * a lead and an agent). A list left empty falls back to what Slack says, never to everyone: agents
+ * are the members of the inbox channels, leads and admins the workspace's admins and owners.
+ */
+const roles = z
+  .strictObject({
+    /** Reply to customers, assign, resolve, reopen, mark spam, reclassify, escalate; see customer text in App Home. */
+    agents: z.array(slackUser).default([]),
+    /** Declare incidents, post updates, resolve them, broadcast or keep an update from broadcast. */
+    leads: z.array(slackUser).default([]),
+    /** Read the audit log (`/carebot audit`). */
+    admins: z.array(slackUser).default([]),
+  })
+  .default({ agents: [], leads: [], admins: [] });
 
 const cannedReply = z.strictObject({
   name: z.string().min(1).max(75),
@@ -50,14 +63,19 @@ const slackSchema = z
     /** How long before the deadline the thread gets a reminder, as a share of the target. */
     slaRemindAt: z.number().gt(0).lt(1).default(0.75),
     cannedReplies: z.array(cannedReply).default([]),
-    permissions,
+    roles,
+    /** Replaced by `roles`: named here only to say so. */
+    permissions: z
+      .unknown()
+      .optional()
+      .refine((v) => v === undefined, 'was replaced by slack.roles (agents, leads, admins): reply → agents, broadcast → leads'),
   })
   .default({
     alertsOnly: [],
     sla: { P1: 30, P2: 120, P3: 480 },
     slaRemindAt: 0.75,
     cannedReplies: [],
-    permissions: { reply: [], broadcast: [] },
+    roles: { agents: [], leads: [], admins: [] },
   });
 
 const discordId = z.string().regex(/^\d{17,20}$/, 'expected a Discord id (a snowflake such as 1100000000000000001)');

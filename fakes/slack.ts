@@ -43,6 +43,12 @@ export interface SlackUserSeed {
   email?: string;
   isBot?: boolean;
   tz?: string;
+  /** A workspace admin or owner (users.info `is_admin`, `is_owner`). */
+  isAdmin?: boolean;
+  isOwner?: boolean;
+  /** A multi-channel guest (`is_restricted`) or single-channel guest (`is_ultra_restricted`). */
+  guest?: 'multi' | 'single';
+  deleted?: boolean;
 }
 
 export interface SlackChannelSeed {
@@ -51,6 +57,8 @@ export interface SlackChannelSeed {
   isPrivate?: boolean;
   /** When false, chat.postMessage answers `not_in_channel`, as Slack does for a bot that was never invited. */
   isMember?: boolean;
+  /** The people in it, for `conversations.members`. */
+  members?: string[];
 }
 
 export interface FakeSlack {
@@ -219,7 +227,7 @@ export async function startFakeSlack(opts: { botUserId?: string; teamId?: string
       id,
       team_id: teamId,
       name,
-      deleted: false,
+      deleted: seed.deleted ?? false,
       color: '9f69e7',
       real_name: realName,
       tz: seed.tz ?? 'Europe/Amsterdam',
@@ -235,11 +243,11 @@ export async function startFakeSlack(opts: { botUserId?: string; teamId?: string
         image_72: `https://avatars.slack-edge.com/${id}_72.png`,
         team: teamId,
       },
-      is_admin: false,
-      is_owner: false,
+      is_admin: seed.isAdmin ?? seed.isOwner ?? false,
+      is_owner: seed.isOwner ?? false,
       is_primary_owner: false,
-      is_restricted: false,
-      is_ultra_restricted: false,
+      is_restricted: seed.guest !== undefined,
+      is_ultra_restricted: seed.guest === 'single',
       is_bot: isBot,
       is_app_user: false,
       updated: 1700000000,
@@ -405,6 +413,19 @@ export async function startFakeSlack(opts: { botUserId?: string; teamId?: string
     'conversations.info': (args) => {
       if (typeof args.channel !== 'string' || !CHANNEL_ID.test(args.channel)) return fail('channel_not_found');
       return { ok: true, channel: channelView(args.channel) };
+    },
+
+    'conversations.members': (args) => {
+      if (typeof args.channel !== 'string' || !CHANNEL_ID.test(args.channel)) return fail('channel_not_found');
+      const members = channels.get(args.channel)?.members ?? [];
+      const offset = Number(args.cursor ?? 0) || 0;
+      const limit = Math.min(Number(args.limit ?? 100) || 100, 1000);
+      const more = offset + limit < members.length;
+      return {
+        ok: true,
+        members: members.slice(offset, offset + limit),
+        response_metadata: { next_cursor: more ? String(offset + limit) : '' },
+      };
     },
 
     'usergroups.users.list': (args) => {

@@ -52,6 +52,8 @@ export function carebotEnv(world: World, opts: CarebotOptions): Record<string, s
     TWITTER_ACCESS_TOKEN: 'sandbox-access',
     TWITTER_ACCESS_SECRET: 'sandbox-access-secret',
     TWITTER_USER_ID: BRAND.id,
+    // The sandbox's customers tweet through the Account Activity webhook (customers.ts).
+    TWITTER_WEBHOOKS: 'on',
     DISCORD_TOKEN: 'sandbox-discord-token',
     DISCORD_API_URL: world.discord.apiUrl,
     // A stuck row is retried within seconds, as a visitor expects of a demo.

@@ -31,8 +31,9 @@ export async function startWorld(): Promise<World> {
     startFakeTwitter({ brandUserId: BRAND.id, brandUsername: BRAND.username }),
     startFakeDiscord(),
   ]);
-  for (const c of channels) slack.addChannel({ id: c.id, name: c.name });
-  slack.addUser({ id: agent.id, name: agent.name, realName: 'Sam Rivera', displayName: 'sam' });
+  for (const c of channels) slack.addChannel({ id: c.id, name: c.name, members: [agent.id] });
+  // The visitor runs the whole demo, incidents included: the workspace's admin, so agent, lead and admin.
+  slack.addUser({ id: agent.id, name: agent.name, realName: 'Sam Rivera', displayName: 'sam', isAdmin: true });
   return {
     slack,
     x,

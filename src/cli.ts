@@ -13,7 +13,9 @@ const usage = `usage: carebot <command> [options]
   triage [--input FILE] [--model FILE]        JSON Lines in, triage results out
   train --model FILE [--input FILE] [--from-db]
                                     learn a triage model from labelled JSON Lines and/or the
-                                    agents' corrections in the database (DATABASE_URL / DATA_DIR)`;
+                                    agents' corrections in the database (DATABASE_URL / DATA_DIR)
+  audit [--since 7d|DATE] [--until DATE] [--actor ID] [--action NAME]
+                                    the audit log as JSON Lines, oldest first`;
 
 const roles = ['all', 'http', 'workers'] as const;
 
@@ -28,6 +30,10 @@ async function main(argv: string[]): Promise<number> {
       input: { type: 'string' },
       model: { type: 'string' },
       'from-db': { type: 'boolean' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      actor: { type: 'string' },
+      action: { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -87,6 +93,12 @@ async function main(argv: string[]): Promise<number> {
         model: values.model,
         stdout: process.stdout,
       });
+      return 0;
+    }
+    case 'audit': {
+      const config = loadConfig();
+      const { runAuditCommand } = await import('./app/commands/audit.js');
+      await runAuditCommand({ ...values, database: { url: config.DATABASE_URL, dataDir: config.DATA_DIR }, stdout: process.stdout });
       return 0;
     }
     default:

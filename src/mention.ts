@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { platforms, type Platform } from '../connectors/networks.js';
+import { plausibleDate } from './shared/plausible-date.js';
 
 export { platforms, type Platform };
 
@@ -24,7 +25,11 @@ export const mentionSchema = z.object({
   }),
   text: z.string().min(1, 'empty text').max(20_000),
   url: z.url().nullable(),
-  createdAt: z.coerce.date(),
+  /**
+   * Within what a network can hold: JavaScript takes dates PostgreSQL refuses (year 10000 on),
+   * and a date far ahead would steer the spike detector's clock.
+   */
+  createdAt: z.coerce.date().refine((d) => plausibleDate(d.getTime()), 'expected a date between 2006-03-01 and tomorrow'),
   /** As the network reports it; triage detects its own when this is null. */
   language: z.string().max(16).nullable(),
 });

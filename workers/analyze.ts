@@ -1,3 +1,4 @@
+import { errorReason } from '../src/shared/log.js';
 import { analyze } from '../src/pipeline/analyze.js';
 import { markFailed } from '../src/db/mention-row.js';
 import type { Ctx } from '../src/context.js';
@@ -5,5 +6,5 @@ import { startStageWorker, type StageCtx } from '../src/queues/stage-worker.js';
 
 export const startAnalyzeWorker = (s: StageCtx & Ctx<'db' | 'triage' | 'spikes'>) =>
   startStageWorker(s, 'analyze', (job) => analyze(s, job.id!, job.data.mentionIds), {
-    onExhausted: (job, err) => markFailed(s.db, job.data.mentionIds, `analyze: ${err.message}`),
+    onExhausted: (job, err) => markFailed(s.db, job.data.mentionIds, `analyze: ${errorReason(err)}`),
   });

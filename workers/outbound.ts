@@ -1,3 +1,4 @@
+import { errorReason } from '../src/shared/log.js';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { replies } from '../src/db/schema.js';
 import { sendReply } from '../src/pipeline/outbound.js';
@@ -14,7 +15,7 @@ export const startOutboundWorker = (s: StageCtx & Ctx<'db' | 'slack' | 'connecto
         .update(replies)
         .set({
           state: sql`case when ${replies.state} = 'pending' then 'failed' else 'unknown' end`,
-          error: err.message,
+          error: errorReason(err),
           updatedAt: sql`now()`,
         })
         .where(and(eq(replies.id, job.data.replyId), inArray(replies.state, ['pending', 'sending'])));

@@ -8,7 +8,14 @@ import { webhookPayloadSchema } from './normalize.js';
 import { secretFor } from './sources.js';
 
 /** A source's answer to a reply callback: what it calls the reply, if it says. */
-const callbackAnswerSchema = z.object({ id: z.string().min(1).max(200).optional(), url: z.url().optional() });
+const callbackAnswerSchema = z.object({
+  id: z.string().min(1).max(200).optional(),
+  // Shown as a link in Slack: http(s) only.
+  url: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .optional(),
+});
 
 /**
  * Generic webhook sources: mentions arrive on `POST /webhooks/generic/<source>` (route.ts);
@@ -23,20 +30,27 @@ export function createWebhookConnector(config: Config): Connector {
       const stored = webhookPayloadSchema.safeParse(to.payload);
       if (!stored.success) throw new ConnectorError('the stored webhook mention has no source', 'rejected');
       const { source, body } = stored.data;
-      const callbackUrl = config.file.webhooks[source]?.callbackUrl;
+      const settings = config.file.webhooks[source];
+      const callbackUrl = settings?.callbackUrl;
       const secret = secretFor(config, source);
       if (!callbackUrl || !secret) throw new ConnectorError(`webhook source '${source}' has no callbackUrl to send replies to`, 'rejected');
       // The same id on every retry of one reply, so the source can drop a repeat.
       const id = opts?.idempotencyKey ?? randomUUID();
-      const answer = await postSigned(callbackUrl, secret, {
-        type: 'reply',
-        id,
+      const answer = await postSigned(
+        callbackUrl,
+        secret,
         source,
-        inReplyTo: body.id,
-        conversationId: body.conversationId ?? body.id,
-        author: { id: body.author.id, handle: body.author.handle },
-        text,
-      });
+        {
+          type: 'reply',
+          id,
+          source,
+          inReplyTo: body.id,
+          conversationId: body.conversationId ?? body.id,
+          author: { id: body.author.id, handle: body.author.handle },
+          text,
+        },
+        { allowPrivate: settings?.allowPrivateCallback === true },
+      );
       const parsed = callbackAnswerSchema.safeParse(answer);
       return { externalId: (parsed.success && parsed.data.id) || id, url: (parsed.success && parsed.data.url) || null };
     },

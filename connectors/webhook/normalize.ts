@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import type { Mention } from '../../src/mention.js';
+import { plausibleDate } from '../../src/shared/plausible-date.js';
 import { storableString } from '../../src/shared/well-formed.js';
+
+/** A link a card may show: http(s) only (z.url() alone also takes `javascript:` and `data:`), of a sane length. */
+const webLink = () => z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).max(2048);
 
 /** The body of `POST /webhooks/generic/<source>`: the format documented in docs/webhook.md. */
 export const webhookBodySchema = z.strictObject({
@@ -10,13 +14,16 @@ export const webhookBodySchema = z.strictObject({
     id: storableString().min(1).max(100),
     handle: storableString().min(1).max(100),
     name: storableString().max(200).optional(),
-    followers: z.number().int().nonnegative().optional(),
-    url: z.url().optional(),
+    followers: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
+    url: webLink().optional(),
   }),
   conversationId: storableString().min(1).max(100).optional(),
   inReplyTo: storableString().min(1).max(100).optional(),
-  url: z.url().optional(),
-  createdAt: z.iso.datetime({ offset: true }).optional(),
+  url: webLink().optional(),
+  createdAt: z.iso
+    .datetime({ offset: true })
+    .refine((v) => plausibleDate(Date.parse(v)), 'expected a date between 2006-03-01 and tomorrow')
+    .optional(),
   language: storableString().min(2).max(16).optional(),
 });
 export type WebhookBody = z.infer<typeof webhookBodySchema>;

@@ -166,7 +166,7 @@ export async function start(config: Config, log: Logger, role: Role, opts: { pgl
     ...(opts.mounts ?? []),
   ];
   const app = createHttpApp(services, role === 'workers' ? [] : publicRoutes);
-  const server = await listen(app, config.PORT);
+  const server = await listen(app, config.PORT, config.HOST);
   await slackApp?.start();
   log.info(
     { role, port: (server.address() as { port: number }).port, database: services.database.kind, slack: slackApp?.mode ?? 'off' },

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import type { Config } from '../../config/index.js';
 import type { ConnectorStore } from '../connector.js';
 import { registry } from '../../connectors/registry.js';
+import { twitterWebhookOff } from '../../connectors/twitter/webhook.js';
 import { platforms } from '../mention.js';
 import { createConnectorStore } from '../db/connector-store.js';
 import { openDatabase, type Database } from '../db/open.js';
@@ -27,6 +28,20 @@ function lazyStore(open: () => Promise<Database>): ConnectorStore {
 const withTimeout = <T>(p: Promise<T>, ms = 5000) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms / 1000}s`)), ms).unref())]);
 
+/** What carebot opens to the network, and how each part is guarded (docs/http.md). */
+export function httpEdge(config: Config): string {
+  const xOff = twitterWebhookOff(config);
+  if (config.TWITTER_WEBHOOKS === 'on' && xOff) throw new Error(xOff);
+  return [
+    `listening on ${config.HOST}:${config.PORT}`,
+    config.METRICS_TOKEN ? '/metrics behind METRICS_TOKEN' : '/metrics open (set METRICS_TOKEN to require a bearer token)',
+    config.ADMIN_PASSWORD
+      ? `Bull Board ${config.ADMIN_WRITE === 'on' ? 'read-write' : 'read-only'} behind ADMIN_PASSWORD`
+      : 'Bull Board off',
+    xOff ? 'X webhooks off' : 'X webhooks on at /webhooks/twitter (signed with TWITTER_API_SECRET)',
+  ].join('; ');
+}
+
 /** `carebot doctor`: one line per check, ✓ or ✗ with the reason; exits non-zero when any fails. */
 export async function runDoctor(load: () => Config): Promise<number> {
   let config: Config;
@@ -41,6 +56,7 @@ export async function runDoctor(load: () => Config): Promise<number> {
   const store = lazyStore(open);
   const checks: Check[] = [
     ['config', async () => (config.CAREBOT_CONFIG ? `env + ${config.CAREBOT_CONFIG}` : 'env')],
+    ['http', async () => httpEdge(config)],
     [
       'redis',
       async () => {

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
@@ -7,7 +6,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
-import { migrationsFolder } from '../shared/paths.js';
+import { migrationsFolder, ownerOnly } from '../shared/paths.js';
 import * as schema from './schema.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -61,8 +60,13 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   }
 
   const dataDir = opts.dataDir ?? './data';
-  if (!opts.pglite && !dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  // The files hold every customer's messages: the owner's alone. PGlite creates its files
+  // world-readable and -writable (0666, whatever the umask), so the directory is what protects
+  // them; the files themselves are narrowed too, now and on close, for a copy of the directory.
+  const onDisk = !opts.pglite && !dataDir.startsWith('memory://');
+  if (onDisk) ownerOnly(dataDir);
   const client = opts.pglite ?? (await PGlite.create(dataDir));
+  if (onDisk) ownerOnly(dataDir);
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
     db,
@@ -71,6 +75,9 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     async ping() {
       await db.execute(sql`select 1`);
     },
-    close: () => client.close(),
+    async close() {
+      await client.close();
+      if (onDisk) ownerOnly(dataDir);
+    },
   };
 }

@@ -1,12 +1,33 @@
-import type { Server } from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Ctx } from '../context.js';
 import type { Mount } from '../shared/mount.js';
 import { adminRouter } from './admin.js';
 
+/** A client gets this long to send its request line and headers… */
+export const HEADERS_TIMEOUT_MS = 10_000;
+/** …and this long for the whole request, body included: a webhook's megabyte takes a second. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/** `Authorization: Bearer <token>`, compared in constant time. */
+function hasBearer(req: Request, token: string): boolean {
+  const [scheme, value] = (req.headers.authorization ?? '').split(' ');
+  return scheme === 'Bearer' && Boolean(value) && timingSafeEqual(digest(value!), digest(token));
+}
+
 export function createHttpApp(s: Ctx<'config' | 'log' | 'database' | 'redis' | 'queues' | 'metrics'>, mounts: Mount[] = []): Express {
   const app = express();
   app.disable('x-powered-by');
+
+  // Nothing carebot serves is meant to be framed (clickjacking of Bull Board's buttons, say). A
+  // route that sets its own Content-Security-Policy replaces this one; X-Frame-Options still holds.
+  app.use((_req, res, next) => {
+    res.set({ 'X-Frame-Options': 'DENY', 'Content-Security-Policy': "frame-ancestors 'none'", 'X-Content-Type-Options': 'nosniff' });
+    next();
+  });
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
@@ -22,11 +43,22 @@ export function createHttpApp(s: Ctx<'config' | 'log' | 'database' | 'redis' | '
     res.status(ok ? 200 : 503).json({ ok, redis, database: database === 'ok' ? 'ok' : `${s.database.kind}: ${database}` });
   });
 
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', async (req, res) => {
+    const token = s.config.METRICS_TOKEN;
+    if (token && !hasBearer(req, token)) {
+      return void res.set('WWW-Authenticate', 'Bearer realm="carebot metrics"').status(401).json({ error: 'metrics need METRICS_TOKEN' });
+    }
     res.set('Content-Type', s.metrics.registry.contentType).send(await s.metrics.registry.metrics());
   });
 
-  if (s.config.ADMIN_PASSWORD) app.use('/admin/queues', ...adminRouter(s.queues, s.config.ADMIN_PASSWORD, '/admin/queues'));
+  if (s.config.ADMIN_PASSWORD) {
+    const admin = adminRouter(
+      s.queues,
+      { password: s.config.ADMIN_PASSWORD, write: s.config.ADMIN_WRITE === 'on', redis: s.redis, keyPrefix: s.config.QUEUE_PREFIX },
+      '/admin/queues',
+    );
+    app.use('/admin/queues', ...admin);
+  }
 
   for (const mount of mounts) mount(app);
 
@@ -42,8 +74,25 @@ export function createHttpApp(s: Ctx<'config' | 'log' | 'database' | 'redis' | '
   return app;
 }
 
-export function listen(app: Express, port: number): Promise<Server> {
+/**
+ * Serves `app` on `host:port` (HOST, default 0.0.0.0: every interface, as a container needs).
+ * A client that trickles its headers or body is cut off after seconds, not minutes.
+ */
+export function listen(app: Express, port: number, host = '0.0.0.0'): Promise<Server> {
+  const server = createServer(
+    {
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      // How often Node looks for requests past those timeouts (30 s by default).
+      connectionsCheckingInterval: 1000,
+    },
+    app,
+  );
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, '0.0.0.0', (err?: Error) => (err ? reject(err) : resolve(server)));
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
   });
 }

@@ -1,6 +1,7 @@
 import type { Ctx } from '../context.js';
 import { queueBroadcast, storeBroadcasts } from './broadcast.js';
 import { decide } from './store.js';
+import { audit } from '../db/audit.js';
 
 /**
  * Broadcast or not, for one update: the first choice stands (a double click or a second person
@@ -13,7 +14,11 @@ export async function chooseBroadcast(
   choice: 'broadcast' | 'skipped',
   user: string,
 ) {
-  if (choice === 'skipped') return decide(s.db, updateId, 'skipped', user);
+  if (choice === 'skipped') {
+    const kept = await decide(s.db, updateId, 'skipped', user);
+    if (kept) await audit(s.db, user, 'broadcast.skip', { type: 'update', id: updateId }, { incidentId: kept.incidentId });
+    return kept;
+  }
   const decided = await decide(s.db, updateId, 'broadcast', user, (tx, u) => storeBroadcasts(s, tx, u, user));
   if (decided) await queueBroadcast(s, decided.id);
   return decided;

@@ -3,6 +3,7 @@ import type { Ctx } from '../context.js';
 import type { Db } from '../db/open.js';
 import { spikes } from '../db/schema.js';
 import { acknowledgeLinked, linkEarlier } from './link.js';
+import { audit } from '../db/audit.js';
 import { declareIncident, type Declaration } from './store.js';
 
 /** What the declare form starts from when a spike alert's button opens it. */
@@ -24,6 +25,7 @@ export async function draftFromSpike(db: Db, spikeId: number) {
  */
 export async function declare(s: Ctx<'config' | 'log' | 'db' | 'queues' | 'connectors'>, d: Declaration) {
   const { incident, update, linked } = await declareIncident(s.db, d, linkEarlier);
+  await audit(s.db, d.user, 'incident.declare', { type: 'incident', id: incident.id }, { title: incident.title, updateId: update.id });
   const acknowledge = () => acknowledgeLinked(s, linked, new Map(linked.map((m) => [m.id, incident])));
   return { incident, update, acknowledge };
 }

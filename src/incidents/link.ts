@@ -5,6 +5,7 @@ import type { Ctx } from '../context.js';
 import { spikeOf } from '../spikes/collapse.js';
 import { acknowledgementKey, incidentReplyText, queueReplies } from './follow-ups.js';
 import { matchesKeywords } from './settings.js';
+import { auditEach, SYSTEM } from '../db/audit.js';
 import { openIncidents, type Tx } from './store.js';
 
 /**
@@ -112,12 +113,18 @@ export async function acknowledgeLinked(
         platform: r.platform,
         kind: 'acknowledgement' as const,
         text: incidentReplyText(s, s.config.file.incidents.ackText, incident, r),
-        requestedBy: 'system',
+        requestedBy: SYSTEM,
       },
     ];
   });
   if (!values.length) return;
   const stored = await s.db.insert(replies).values(values).onConflictDoNothing().returning({ id: replies.id });
+  await auditEach(
+    s.db,
+    SYSTEM,
+    'acknowledgement',
+    stored.map((r) => ({ type: 'reply', id: r.id })),
+  );
   await queueReplies(
     s,
     stored.map((r) => r.id),

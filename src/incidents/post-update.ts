@@ -2,6 +2,7 @@ import type { Ctx } from '../context.js';
 import type { IncidentState } from '../db/schema.js';
 import { queueReplies, storeFollowUps } from './follow-ups.js';
 import { addUpdate } from './store.js';
+import { audit, auditEach, SYSTEM } from '../db/audit.js';
 
 /**
  * A new update on an incident; one that resolves it stores a follow-up for every linked customer
@@ -13,6 +14,22 @@ export async function postUpdate(
   u: { state: IncidentState; publicText: string; user: string },
 ) {
   const added = await addUpdate(s.db, incidentId, u, (tx, i) => storeFollowUps(s, tx, i));
-  if (added) await queueReplies(s, added.followUps);
+  if (!added) return added;
+  const resolved = u.state === 'resolved';
+  await audit(
+    s.db,
+    u.user,
+    resolved ? 'incident.resolve' : 'incident.update',
+    { type: 'incident', id: incidentId },
+    { updateId: added.update.id, state: u.state },
+  );
+  await auditEach(
+    s.db,
+    SYSTEM,
+    'follow-up',
+    added.followUps.map((id) => ({ type: 'reply', id })),
+    { incidentId },
+  );
+  await queueReplies(s, added.followUps);
   return added;
 }

@@ -6,7 +6,8 @@ import type { Ctx } from '../context.js';
 import { countsTowardSpikes } from '../spikes/collapse.js';
 import { recordAnomalies } from '../spikes/open-spikes.js';
 import type { Priority, TriageResult } from '../triage/index.js';
-import { loadMentions, updateMentions, type MentionUpdate } from '../db/mention-row.js';
+import { loadMentions, type MentionUpdate } from '../db/mention-row.js';
+import { moveMentions } from './refused-rows.js';
 import type { IngestedRow } from '../db/rows.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -50,7 +51,7 @@ export async function analyze(
       analyzedAt: now,
     };
   });
-  const moved = new Set(await updateMentions(s.db, ['ingested'], updates));
+  const moved = new Set(await moveMentions(s, 'analyze', ['ingested'], updates));
   const counted = fresh.filter((r, i) => moved.has(r.id) && countsTowardSpikes(updates[i]!.triage));
   await recordAnomalies(s, await s.spikes.observe(counted.map((r) => ({ text: r.text, createdAt: r.createdAt }))));
 

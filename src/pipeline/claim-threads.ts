@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { mentions, slackThreads } from '../db/schema.js';
 import { chooseChannel } from './routing.js';
+import { isolateRefusedRows } from './refused-rows.js';
 import type { Ctx } from '../context.js';
 import type { AnalyzedRow, ThreadRow } from '../db/rows.js';
 
@@ -11,28 +12,39 @@ export const conversationKey = (r: { platform: string; conversationId: string | 
  * the row is the claim that makes exactly one card per conversation, even when two batches
  * notify the same conversation at once. `firsts` holds each conversation's earliest mention here.
  */
-export async function claimThreads(s: Ctx<'config' | 'db'>, firsts: AnalyzedRow[]): Promise<Map<string, ThreadRow>> {
-  if (!firsts.length) return new Map();
-  await s.db
-    .insert(slackThreads)
-    .values(
-      firsts.map((row) => {
-        const channel = chooseChannel(s.config.file.routes, s.config.SLACK_INBOX_CHANNEL, {
-          platform: row.platform,
-          text: row.text,
-          triage: row.triage,
-        });
-        if (!channel) throw new Error('no Slack channel for this mention: set SLACK_INBOX_CHANNEL or a matching route');
-        return {
-          platform: row.platform,
-          conversationId: row.conversationId,
-          rootMentionId: row.id,
-          channel,
-          slaDueAt: slaDue(s, row),
-        };
-      }),
-    )
-    .onConflictDoNothing();
+export async function claimThreads(
+  s: Ctx<'config' | 'db'>,
+  firsts: AnalyzedRow[],
+): Promise<{ threads: Map<string, ThreadRow>; refused: Map<string, unknown> }> {
+  const refused = new Map<string, unknown>();
+  if (!firsts.length) return { threads: new Map(), refused };
+  const values = firsts.map((row) => {
+    const channel = chooseChannel(s.config.file.routes, s.config.SLACK_INBOX_CHANNEL, {
+      platform: row.platform,
+      text: row.text,
+      triage: row.triage,
+    });
+    if (!channel) throw new Error('no Slack channel for this mention: set SLACK_INBOX_CHANNEL or a matching route');
+    return {
+      platform: row.platform,
+      conversationId: row.conversationId,
+      rootMentionId: row.id,
+      channel,
+      slaDueAt: slaDue(s, row),
+    };
+  });
+  // A conversation whose thread row the database refuses gets no card; the others go on.
+  await isolateRefusedRows(
+    values,
+    async (part) => {
+      await s.db.insert(slackThreads).values(part).onConflictDoNothing();
+      return [];
+    },
+    async (v, err) => {
+      refused.set(conversationKey(v), err);
+      return [];
+    },
+  );
   const threads = await s.db
     .select()
     .from(slackThreads)
@@ -71,7 +83,7 @@ export async function claimThreads(s: Ctx<'config' | 'db'>, firsts: AnalyzedRow[
       if (taken) byKey.set(conversationKey(taken), taken);
     }
   }
-  return byKey;
+  return { threads: byKey, refused };
 }
 
 /** Records the cards just posted as their conversations' threads, in one statement. */

@@ -5,7 +5,8 @@ import type { Network } from '../connector.js';
 import { mentionSchema, platforms, type Mention, type Platform } from '../mention.js';
 import { batchJobId, batchTokenOf } from '../queues/queues.js';
 import type { Ctx } from '../context.js';
-import { loadMentions, updateMentions, type MentionUpdate } from '../db/mention-row.js';
+import { loadMentions, type MentionUpdate } from '../db/mention-row.js';
+import { moveMentions } from './refused-rows.js';
 import type { MentionRow } from '../db/rows.js';
 
 function describe(err: unknown): string {
@@ -25,7 +26,8 @@ function normalize(registry: Record<Platform, Network>, row: MentionRow): Mentio
 
 /**
  * Stage 1: turns each stored network payload of a batch into a validated Mention. A payload
- * that does not fit is rejected with the reason on its row; the rest of the batch goes on.
+ * that does not fit, or that the database refuses to store, is rejected with the reason on its
+ * row; the rest of the batch goes on.
  */
 export async function ingest(s: Ctx<'log' | 'db' | 'queues' | 'registry'>, jobId: string, mentionIds: number[]): Promise<void> {
   const next = batchJobId('analyze', batchTokenOf(jobId));
@@ -63,7 +65,8 @@ export async function ingest(s: Ctx<'log' | 'db' | 'queues' | 'registry'>, jobId
       ingestedAt: now,
     };
   });
-  const moved = new Set(await updateMentions(s.db, ['received'], updates));
+  // A row the database refuses (a value PostgreSQL cannot hold) is rejected; the rest go on.
+  const moved = new Set(await moveMentions(s, 'ingest', ['received'], updates));
   const ingested = updates.filter((u) => u.state === 'ingested' && moved.has(u.id)).map((u) => u.id);
   for (const u of updates)
     if (u.state === 'rejected' && moved.has(u.id)) s.log.info({ mentionId: u.id, reason: u.error }, 'mention rejected');

@@ -5,14 +5,16 @@ import { groupBy } from '../shared/group-by.js';
 import { rateLimitDelayMs } from '../queues/rate-limit.js';
 import type { SlackCtx } from '../context.js';
 import { followUpMessage, mentionCard } from '../slack/views/card.js';
-import { refreshCard, reopenedStatus, updateThread } from '../slack/inbox/conversation.js';
+import { cardCustomer, refreshCard, reopenedStatus, updateThread } from '../slack/inbox/conversation.js';
 import { findPosted } from '../slack/api/find-posted.js';
 import { messageMetadata } from '../slack/api/metadata.js';
 import { slackRefusedForGood, slackSaidNo } from '../slack/api/errors.js';
 import { claimForNotify, releaseClaims, type ClaimedMention } from './claim-for-notify.js';
 import { claimThreads, conversationKey, setThreadTs } from './claim-threads.js';
 import type { ThreadRow } from '../db/rows.js';
-import { updateMentions, type MentionUpdate } from '../db/mention-row.js';
+import type { MentionUpdate } from '../db/mention-row.js';
+import { errorReason } from '../shared/log.js';
+import { moveMentions } from './refused-rows.js';
 import { RetryLater } from '../queues/retry-later.js';
 import { collapseIntoSpikes } from '../spikes/collapse.js';
 import { acknowledgeLinked, linkToIncidents } from '../incidents/link.js';
@@ -67,10 +69,15 @@ export async function notify(s: NotifyCtx, jobId: string, mentionIds: number[]):
     cards.toSorted((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id - b.id),
     conversationKey,
   );
-  const threads = await claimThreads(
+  const { threads, refused } = await claimThreads(
     s,
     [...conversations.values()].map((rows) => rows[0]!),
   );
+  // A conversation the database would not open a thread for: its rows are rejected, the rest go on.
+  for (const [key, err] of refused) {
+    for (const r of conversations.get(key)!) failed.push({ id: r.id, state: 'rejected', error: `notify: ${errorReason(err)}` });
+    conversations.delete(key);
+  }
 
   // What earlier attempts may have posted, asked of Slack once per channel or thread.
   const earliest = claimed.reduce<Date | null>(
@@ -105,8 +112,7 @@ export async function notify(s: NotifyCtx, jobId: string, mentionIds: number[]):
       try {
         const threadTs = isRoot ? undefined : thread.threadTs!;
         const ts =
-          (row.claimedBefore && (await postedEarlier(thread.channel, threadTs)).get(row.id)) ||
-          (await post(s, row, thread.channel, threadTs));
+          (row.claimedBefore && (await postedEarlier(thread.channel, threadTs)).get(row.id)) || (await post(s, row, thread, threadTs));
         if (isRoot) {
           thread = { ...thread, threadTs: ts };
           newThreads.push({ thread, ts });
@@ -117,7 +123,7 @@ export async function notify(s: NotifyCtx, jobId: string, mentionIds: number[]):
       } catch (err) {
         if (slackSaidNo(err)) release.push(row.id);
         if (slackRefusedForGood(err)) {
-          failed.push({ id: row.id, state: 'failed', error: `Slack refused the card: ${(err as Error).message}` });
+          failed.push({ id: row.id, state: 'failed', error: `Slack refused the card: ${errorReason(err)}` });
           continue;
         }
         if (rateLimitDelayMs(err) !== undefined) stop ??= err;
@@ -132,7 +138,7 @@ export async function notify(s: NotifyCtx, jobId: string, mentionIds: number[]):
   await setThreadTs(s, newThreads);
   // Before the rows are marked: if this fails, the retry finds the posts in Slack and gets here again.
   for (const thread of reopen.values()) await reopenConversation(s, thread);
-  await updateMentions(s.db, ['analyzed'], [...done, ...failed]);
+  await moveMentions(s, 'notify', ['analyzed'], [...done, ...failed]);
   await acknowledgeLinked(s, claimed, linked);
   await releaseClaims(s.db, release, jobId);
   if (stop) throw stop;
@@ -154,8 +160,12 @@ async function reopenConversation(s: SlackCtx<'db'>, thread: ThreadRow): Promise
   await refreshCard(s, reopened);
 }
 
-async function post(s: SlackCtx<'config'>, row: ClaimedMention, channel: string, threadTs: string | undefined): Promise<string> {
-  const message = threadTs ? followUpMessage(row, row.triage) : mentionCard(row, row.triage, { page: s.config.file.slack.p1Mention });
+async function post(s: SlackCtx<'config' | 'db'>, row: ClaimedMention, thread: ThreadRow, threadTs: string | undefined): Promise<string> {
+  const { channel } = thread;
+  // In a card's thread, someone other than the card's customer is marked as such: replies from the card do not go to them.
+  const message = threadTs
+    ? followUpMessage(row, row.triage, await cardCustomer(s.db, thread))
+    : mentionCard(row, row.triage, { page: s.config.file.slack.p1Mention });
   const res = await s.slack.chat.postMessage({
     channel,
     thread_ts: threadTs,

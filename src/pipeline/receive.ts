@@ -2,6 +2,8 @@ import { mentions } from '../db/schema.js';
 import type { Incoming } from '../mention.js';
 import type { Ctx } from '../context.js';
 import { wellFormed } from '../shared/well-formed.js';
+import { errorReason } from '../shared/log.js';
+import { isolateRefusedRows } from './refused-rows.js';
 
 /**
  * The pipeline's front door: every connector hands what it receives here. The row is written
@@ -17,15 +19,29 @@ export async function receive(
   if (!unique.length) return { stored: 0, duplicates: 0 };
 
   let stored = 0;
+  let refused = 0;
   let written = false;
   try {
     // The rows name their ingest job as they are written: the reconciler finds them if it is lost.
     await s.intake.enter(async (jobId) => {
-      const rows = await s.db
-        .insert(mentions)
-        .values(unique.map((i) => ({ platform: i.platform, externalId: i.externalId, payload: wellFormed(i.payload), jobId })))
-        .onConflictDoNothing()
-        .returning({ id: mentions.id, platform: mentions.platform });
+      // An item the database refuses (an id too long to index) is left out; the others are stored.
+      const rows = await isolateRefusedRows(
+        unique,
+        (part) =>
+          s.db
+            .insert(mentions)
+            .values(part.map((i) => ({ platform: i.platform, externalId: i.externalId, payload: wellFormed(i.payload), jobId })))
+            .onConflictDoNothing()
+            .returning({ id: mentions.id, platform: mentions.platform }),
+        async (i, err) => {
+          refused++;
+          s.log.warn(
+            { platform: i.platform, externalIdLength: String(i.externalId).length, reason: errorReason(err) },
+            'mention refused by the database',
+          );
+          return [];
+        },
+      );
       stored = rows.length;
       written = true;
       for (const r of rows) s.metrics.mentionsReceived.inc({ platform: r.platform });
@@ -35,7 +51,7 @@ export async function receive(
     if (!written) throw err; // nothing was written: the caller must hear it (a webhook answers 5xx)
     if (stored) s.log.warn({ err, mentions: stored }, 'stored mentions but could not queue them; the reconciler will');
   }
-  const duplicates = items.length - stored;
+  const duplicates = items.length - stored - refused;
   if (duplicates) s.metrics.mentionsDuplicate.inc({ platform: items[0]!.platform }, duplicates);
   return { stored, duplicates };
 }

@@ -4,6 +4,7 @@ import { broadcasts, inFlightStates, mentions, replies } from '../db/schema.js';
 import { groupBy } from '../shared/group-by.js';
 import { batchJobId, broadcastJob, broadcastJobId, newBatchToken, replyJob, replyJobId, type MentionStage } from '../queues/queues.js';
 import type { Ctx } from '../context.js';
+import { isolateRefusedRows, rejectMention } from './refused-rows.js';
 
 const nextStage = { received: 'ingest', ingested: 'analyze', analyzed: 'notify' } as const satisfies Record<
   (typeof inFlightStates)[number],
@@ -42,13 +43,24 @@ export async function reconcile(
     if (!orphans.length) continue;
     // updated_at stays as it is: it is what a notify claim's lease counts from.
     const jobId = batchJobId(stage, newBatchToken());
-    const moved = await s.db
-      .update(mentions)
-      .set({ jobId })
-      .where(and(inArray(mentions.id, orphans), eq(mentions.state, state)))
-      .returning({ id: mentions.id });
+    // A row the database refuses to touch is rejected rather than holding the round up for ever.
+    const moved = await isolateRefusedRows(
+      orphans,
+      async (part) =>
+        (
+          await s.db
+            .update(mentions)
+            .set({ jobId })
+            .where(and(inArray(mentions.id, part), eq(mentions.state, state)))
+            .returning({ id: mentions.id })
+        ).map((r) => r.id),
+      async (id, err) => {
+        await rejectMention(s, 'reconcile', [state], id, err);
+        return [];
+      },
+    );
     if (!moved.length) continue;
-    await s.queues[stage].add(stage, { mentionIds: moved.map((r) => r.id) }, { jobId });
+    await s.queues[stage].add(stage, { mentionIds: moved }, { jobId });
     requeued += moved.length;
   }
 

@@ -3,6 +3,20 @@ import { RetryLater } from './retry-later.js';
 import type { JobData, QueueName } from './queues.js';
 import { rateLimitDelayMs } from './rate-limit.js';
 import type { Ctx } from '../context.js';
+import { errorReason } from '../shared/log.js';
+
+/**
+ * The error as BullMQ will keep it (the job's failure reason and stack, shown in Bull Board):
+ * one whose message is not fit to keep (drizzle's carries the statement and its parameters,
+ * customer text among them) is replaced by one that says only `errorReason`.
+ */
+function keepable(err: unknown): Error {
+  const reason = errorReason(err);
+  if (err instanceof Error && err.message === reason) return err;
+  const safe = err instanceof UnrecoverableError ? new UnrecoverableError(reason) : new Error(reason);
+  if (err instanceof Error && !(err instanceof UnrecoverableError)) safe.name = err.name;
+  return safe;
+}
 
 /** What running a stage worker takes; each worker adds what its stage uses. */
 export type StageCtx = Ctx<'config' | 'log' | 'redis' | 'queues' | 'metrics'>;
@@ -31,25 +45,26 @@ export function startStageWorker<N extends QueueName>(
       const done = s.metrics.stageSeconds.startTimer({ stage: name });
       try {
         await run(job);
-      } catch (err) {
-        if (err instanceof RetryLater) {
-          await job.moveToDelayed(Date.now() + err.delayMs, token);
+      } catch (caught) {
+        if (caught instanceof RetryLater) {
+          await job.moveToDelayed(Date.now() + caught.delayMs, token);
           throw new DelayedError();
         }
-        const waitMs = rateLimitDelayMs(err);
+        const waitMs = rateLimitDelayMs(caught);
         if (waitMs !== undefined) {
           s.metrics.failures.inc({ stage: name, kind: 'rate_limited' });
           s.log.warn({ queue: name, waitMs }, 'rate limited: pausing the queue');
           await s.queues[name].rateLimit(waitMs);
           throw Worker.RateLimitError();
         }
+        const err = keepable(caught);
         if (err instanceof UnrecoverableError) {
           s.metrics.failures.inc({ stage: name, kind: 'rejected' });
           throw err;
         }
         const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
         s.metrics.failures.inc({ stage: name, kind: last ? 'exhausted' : 'retry' });
-        if (last) await opts.onExhausted?.(job, err as Error);
+        if (last) await opts.onExhausted?.(job, err);
         throw err;
       } finally {
         done();
@@ -69,8 +84,8 @@ export function startStageWorker<N extends QueueName>(
   );
   worker.on('failed', (job, err) => {
     if (err.name === 'DelayedError' || err.name === 'RateLimitError') return;
-    s.log.warn({ queue: name, jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed');
+    s.log.warn({ queue: name, jobId: job?.id, attempt: job?.attemptsMade, err: errorReason(err) }, 'job failed');
   });
-  worker.on('error', (err) => s.log.error({ queue: name, err: err.message }, 'worker error'));
+  worker.on('error', (err) => s.log.error({ queue: name, err: errorReason(err) }, 'worker error'));
   return worker;
 }

@@ -5,6 +5,7 @@ import { onAppHome } from './listeners/app-home.js';
 import { boltLogger } from './api/bolt-logger.js';
 import { onCardActions } from './listeners/card-actions.js';
 import { onCommand } from './listeners/command.js';
+import { auditCommand } from './listeners/audit-command.js';
 import { onEscalate } from './listeners/escalate-modal.js';
 import { incidentCommand, onIncidentActions } from './listeners/incident-actions.js';
 import { onThreadMessage } from './listeners/on-thread-message.js';
@@ -70,7 +71,7 @@ export function createSlackApp(s: Ctx<'config' | 'log' | 'db' | 'queues' | 'conn
   onEscalate(app, inbox);
   onAppHome(app, inbox);
   onIncidentActions(app, inbox);
-  onCommand(app, inbox, { incident: incidentCommand });
+  onCommand(app, inbox, { incident: incidentCommand, audit: auditCommand });
   app.error(async (err) => {
     s.log.error({ err: err.message, code: err.code }, 'slack listener failed');
   });

@@ -60,6 +60,12 @@ const HOUR_TRUSTED_AFTER = 120;
 const FLOOR_PER_MINUTE = 0.2;
 /** Minutes folded into the baseline at most per round (after downtime the rest only decays). */
 const MAX_FOLD = 180;
+/**
+ * How far ahead of this process's clock a mention's time may be and still be counted: a
+ * network's clock a little ahead of ours. Beyond it, a mention would move the detector's notion
+ * of now (and the last folded minute) into the future, and nothing after would count until then.
+ */
+export const FUTURE_SKEW_MS = 60_000;
 /** Related terms kept per anomaly: beyond the first few, co-occurring words are generic. */
 export const MAX_RELATED = 5;
 
@@ -69,13 +75,15 @@ export const MAX_RELATED = 5;
  * average per term, kept overall and per hour of the day (a Monday-morning rush is not an
  * outage); a window is anomalous when its count is both several times the usual and improbable
  * under a Poisson law with the usual mean. Time is the mentions' own (`createdAt`), so a
- * replayed stream is judged exactly as a live one.
+ * replayed stream is judged exactly as a live one; a mention dated after `clock()` (plus
+ * `FUTURE_SKEW_MS`) is not counted.
  */
 export function createSpikeDetector(
   redis: Redis,
   prefix: string,
   settings: SpikeSettings = defaultSpikeSettings,
   ignored?: ReadonlySet<string>,
+  clock: () => number = Date.now,
 ) {
   const key = (what: string) => `${prefix}:spikes:${what}`;
   const minuteKey = (m: number) => key(`m:${m}`);
@@ -109,7 +117,9 @@ export function createSpikeDetector(
     const last = now - 2;
     await withLock(redis, key('fold-lock'), 10_000, async () => {
       const closed = Number(await redis.hget(key('state'), 'closed'));
-      if (!closed) {
+      // A last folded minute ahead of the clock (left by a future-dated mention before they were
+      // ignored) would stop all folding until then: start again from now.
+      if (!closed || closed > Math.floor((clock() + FUTURE_SKEW_MS) / MINUTE)) {
         await redis.hset(key('state'), 'closed', last);
         return;
       }
@@ -188,7 +198,9 @@ export function createSpikeDetector(
     terms: (text: string) => termsOf(text, ignored),
     cooccurring,
     /** Counts a batch and returns the terms it touched that are now anomalous, biggest first. */
-    async observe(batch: Counted[]): Promise<Anomaly[]> {
+    async observe(all: Counted[]): Promise<Anomaly[]> {
+      const latest = clock() + FUTURE_SKEW_MS;
+      const batch = all.filter((m) => m.createdAt.getTime() <= latest);
       if (!batch.length) return [];
       const { now, touched } = await record(batch);
       await foldCompleted(now);

@@ -109,9 +109,37 @@ function endsSentence(token: string): boolean {
   return token === SENTENCE || token === QUESTION;
 }
 
+/**
+ * For each token, the end of its sentence (its sentence runs from after the previous sentence end
+ * through its own, or through the last token) and the first contrast word in it (`end + 1` when none). One
+ * pass per text: reading them around each scored token instead costs the length of the sentence
+ * for each, so a sentence of n scored tokens (n emoji) would cost n².
+ */
+interface Sentences {
+  end: Int32Array;
+  contrast: Int32Array;
+}
+
+function sentencesOf(tokens: readonly string[], contrastWords: ReadonlySet<string>): Sentences {
+  const n = tokens.length;
+  const out: Sentences = { end: new Int32Array(n), contrast: new Int32Array(n) };
+  for (let start = 0; start < n; ) {
+    let end = start;
+    while (end < n - 1 && !endsSentence(tokens[end]!)) end++;
+    let contrast = start;
+    while (contrast <= end && !contrastWords.has(tokens[contrast]!)) contrast++;
+    out.end.fill(end, start, end + 1);
+    out.contrast.fill(contrast, start, end + 1);
+    start = end + 1;
+  }
+  return out;
+}
+
 function strategy(lex: Lexicon, labels: Record<string, number>, config: SentimentConfig) {
   // The package calls `apply` once per scored token with the same array: a new array is a new text.
   let seen: string[] | undefined;
+  /** The sentences of `seen`, worked out on its first scored token. */
+  let sentences: Sentences | undefined;
   /**
    * The text asks or complains: "thanks" and "please" there are politeness or sarcasm
    * ("thanks for the 3 hour delay"), not praise. Worked out only when such a word is scored.
@@ -124,6 +152,7 @@ function strategy(lex: Lexicon, labels: Record<string, number>, config: Sentimen
       if (tokens !== seen) {
         seen = tokens;
         courtesy = undefined;
+        sentences = sentencesOf(tokens, lex.contrast);
       }
       const token = tokens[cursor]!;
       const next = tokens[cursor + 1];
@@ -157,14 +186,9 @@ function strategy(lex: Lexicon, labels: Record<string, number>, config: Sentimen
           break;
         }
       }
-      // The token's sentence, read around it (scored tokens are few): from after the previous
-      // sentence end through its own, or through the last token.
-      let start = cursor;
-      while (start > 0 && !endsSentence(tokens[start - 1]!)) start--;
-      let end = cursor;
-      while (end < tokens.length - 1 && !endsSentence(tokens[end]!)) end++;
-      let contrast = start;
-      while (contrast <= end && !lex.contrast.has(tokens[contrast]!)) contrast++;
+      // The token's sentence: from after the previous sentence end through its own, or through the last token.
+      const end = sentences!.end[cursor]!;
+      const contrast = sentences!.contrast[cursor]!;
       if (contrast <= end && cursor > contrast) s *= config.contrast_after;
       else if (contrast <= end && cursor < contrast) s *= config.contrast_before;
       // A question mostly asks after a problem ("any delays today?") or hopes ("any good news?").

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../config/index.js';
-import { runDoctor } from '../../src/app/doctor.js';
+import { httpEdge, runDoctor } from '../../src/app/doctor.js';
 import { startFakeDiscord, type FakeDiscord } from '../../fakes/discord.js';
 import { startFakeTwitter, type FakeTwitter } from '../../fakes/twitter.js';
 
@@ -41,6 +41,28 @@ describe('carebot doctor checks the network credentials', () => {
     });
     expect(lines).toContain('✓ twitter: posting as @acme (1500000000000000001); reading mentions of 1500000000000000001');
     expect(lines).toContain('✓ discord: bot carebot (1200000000000000001)');
+    expect(lines).toContain(
+      '✓ http: listening on 0.0.0.0:3000; /metrics open (set METRICS_TOKEN to require a bearer token); Bull Board off; X webhooks off',
+    );
+  });
+
+  it('says what the HTTP edge opens and how each part is guarded, and fails X webhooks without their secret', () => {
+    const edge = (env: Record<string, string>) => httpEdge(loadConfig({ DATA_DIR: 'memory://', ...env }));
+    expect(edge({})).toBe(
+      'listening on 0.0.0.0:3000; /metrics open (set METRICS_TOKEN to require a bearer token); Bull Board off; X webhooks off',
+    );
+    expect(
+      edge({
+        HOST: '127.0.0.1',
+        METRICS_TOKEN: 'metrics-token-0123456789',
+        ADMIN_PASSWORD: 'correct horse',
+        TWITTER_WEBHOOKS: 'on',
+        TWITTER_API_SECRET: 's',
+      }),
+    ).toBe(
+      'listening on 127.0.0.1:3000; /metrics behind METRICS_TOKEN; Bull Board read-only behind ADMIN_PASSWORD; X webhooks on at /webhooks/twitter (signed with TWITTER_API_SECRET)',
+    );
+    expect(() => edge({ TWITTER_WEBHOOKS: 'on' })).toThrow('X webhooks are on but TWITTER_API_SECRET is not set: nothing can be checked');
   });
 
   it('fails with the reason when a token does not work, and says which networks are off', async () => {

@@ -24,8 +24,12 @@ describe('webhook routes', () => {
   let base: string;
 
   beforeAll(async () => {
-    h = await createHarness('pglite', { WEBHOOK_SECRET: 'default-secret-0123456789', TWITTER_API_SECRET: CONSUMER_SECRET });
-    h.config.file.webhooks.zendesk = { secret: SECRET };
+    h = await createHarness('pglite', {
+      WEBHOOK_SECRET: 'default-secret-0123456789',
+      TWITTER_API_SECRET: CONSUMER_SECRET,
+      TWITTER_WEBHOOKS: 'on',
+    });
+    h.config.file.webhooks.zendesk = { secret: SECRET, allowPrivateCallback: false };
     const toPipeline = (items: Parameters<typeof receive>[1]) => receive(h.s, items);
     server = await listen(createHttpApp(h.s, [mountGenericWebhook(h.config, toPipeline), mountTwitterWebhook(h.config, toPipeline)]), 0);
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -43,12 +47,13 @@ describe('webhook routes', () => {
   const now = () => Math.floor(Date.now() / 1000);
   const generic = (body: string | Buffer, opts: { source?: string; secret?: string; ts?: number; signature?: string } = {}) => {
     const ts = opts.ts ?? now();
-    return fetch(`${base}/webhooks/generic/${opts.source ?? 'zendesk'}`, {
+    const source = opts.source ?? 'zendesk';
+    return fetch(`${base}/webhooks/generic/${source}`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
         'x-carebot-timestamp': String(ts),
-        'x-carebot-signature': opts.signature ?? signWebhook(opts.secret ?? SECRET, ts, body),
+        'x-carebot-signature': opts.signature ?? signWebhook(opts.secret ?? SECRET, ts, source, body),
       },
       body,
     });
@@ -128,7 +133,12 @@ describe('webhook routes', () => {
         sendJson(res, answer.status, answer.body, answer.headers);
       });
       zendesk = h.config.file.webhooks.zendesk!;
-      h.config.file.webhooks.zendesk = { secret: SECRET, callbackUrl: `http://127.0.0.1:${receiver.port}/carebot` };
+      // The receiver is on loopback: allowed for this source only (callback-ssrf.test.ts checks the refusal).
+      h.config.file.webhooks.zendesk = {
+        secret: SECRET,
+        callbackUrl: `http://127.0.0.1:${receiver.port}/carebot`,
+        allowPrivateCallback: true,
+      };
     });
     afterAll(async () => {
       // The other blocks' tests see the source as it was configured, whichever order they run in.
@@ -165,6 +175,7 @@ describe('webhook routes', () => {
       expect(
         checkWebhookSignature(
           SECRET,
+          'zendesk',
           { signature: call.headers['x-carebot-signature'] as string, timestamp: call.headers['x-carebot-timestamp'] as string },
           Buffer.from(call.body),
         ),
@@ -172,6 +183,7 @@ describe('webhook routes', () => {
       expect(
         checkWebhookSignature(
           'someone-elses-secret-000',
+          'zendesk',
           { signature: call.headers['x-carebot-signature'] as string, timestamp: call.headers['x-carebot-timestamp'] as string },
           Buffer.from(call.body),
         ),
@@ -301,6 +313,19 @@ describe('webhook routes', () => {
         () => [junk()],
         () => ({ [pick(['id', 'text', 'author', '__proto__', 'constructor'])]: junk() }),
         () => true,
+        // Well-typed but impossible: what a network never sends, and the edge must refuse.
+        () => pick(['9'.repeat(20), '1'.repeat(200), String(2n ** 64n)]),
+        () => 'y'.repeat(pick([20_001, 26_001, 100_000])),
+        () =>
+          pick([
+            'Sat Jan 01 00:00:00 +0000 2000',
+            'Fri Jan 01 00:00:00 +0000 2100',
+            '1999-12-31T23:59:59Z',
+            '2999-01-01T00:00:00Z',
+            '+275760-09-13T00:00:00.000Z',
+          ]),
+        () => pick(['javascript:alert(1)', 'data:text/html,<script>alert(1)</script>', 'ftp://example.com/x']),
+        () => pick(['a'.repeat(16), 'has space', 'ünïcode']),
       ])();
     const mutate = (value: Record<string, unknown>): unknown => {
       const copy = structuredClone(value) as Record<string, unknown>;
@@ -327,7 +352,10 @@ describe('webhook routes', () => {
       const statuses = new Map<number, number>();
       const count = (s: number) => statuses.set(s, (statuses.get(s) ?? 0) + 1);
       for (let i = 0; i < 1000; i++) {
-        const body = asText(mutate(JSON.parse(valid(`F-${i}`))));
+        const mention = JSON.parse(valid(`F-${i}`)) as Record<string, unknown>;
+        if (rand() < 0.3) mention.author = mutate({ ...(mention.author as object), url: 'https://example.com/dana' });
+        if (rand() < 0.2) mention.url = junk();
+        const body = asText(mutate(mention));
         const opts =
           rand() < 0.8
             ? {}
@@ -335,7 +363,10 @@ describe('webhook routes', () => {
         count((await generic(body, opts)).status);
       }
       for (let i = 0; i < 1000; i++) {
-        const tweet = mutate(v1(String(1900000000000001000n + BigInt(i)))) as Record<string, unknown>;
+        const original = v1(String(1900000000000001000n + BigInt(i))) as Record<string, unknown>;
+        if (rand() < 0.3) original.user = mutate(original.user as Record<string, unknown>);
+        if (rand() < 0.2) original[pick(['in_reply_to_status_id_str', 'lang', 'full_text'])] = junk();
+        const tweet = mutate(original) as Record<string, unknown>;
         const body = asText(
           rand() < 0.5
             ? { for_user_id: '42', tweet_create_events: [tweet] }

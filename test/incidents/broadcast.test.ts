@@ -24,7 +24,7 @@ describe.each(dbKinds)('incidents from Slack: declare, preview, broadcast (%s)',
     // Not allowed: refused, nothing posted.
     await t.inbox.slackEvents.clickInMessage(preview, agentB, 'carebot.incident_broadcast');
     const refusal = await t.slack.waitFor((c) => c.method === 'chat.postEphemeral' && c.body.user === agentB.id);
-    expect(String(refusal.body.text)).toContain('not allowed to broadcast');
+    expect(String(refusal.body.text)).toMatch(/^Only leads .* may decide what is broadcast. Nothing was done.$/);
 
     // A double click: both presses arrive, one broadcast per network.
     await Promise.all([1, 2].map(() => t.inbox.slackEvents.clickInMessage(preview, agentA, 'carebot.incident_broadcast')));

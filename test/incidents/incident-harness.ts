@@ -6,10 +6,10 @@ import { INBOX, agentA, inboxSuite, type InboxOptions, type InboxSuite } from '.
 import type { DbKind } from '../support/db.js';
 import { eventually } from '../support/services.js';
 
-/** agentA may broadcast; agentB may not. */
+/** agentA is a lead (declares, updates, broadcasts); agentB is an agent only. */
 export const incidentFile = (announcementChannel: string, more: Record<string, unknown> = {}) => ({
   discord: { announcementChannel },
-  slack: { permissions: { broadcast: [agentA.id] } },
+  slack: { roles: { leads: [agentA.id] } },
   ...more,
 });
 

@@ -8,7 +8,7 @@ import { mountStatusPage } from '../../src/http/status-page.js';
 import { storeFollowUps } from '../../src/incidents/follow-ups.js';
 import { statusUrl } from '../../src/incidents/settings.js';
 import { MAX_INCIDENTS } from '../../src/incidents/status-report.js';
-import { addUpdate, declareIncident } from '../../src/incidents/store.js';
+import { addUpdate, decide, declareIncident } from '../../src/incidents/store.js';
 import { configFiles } from '../support/config-file.js';
 import { dbKinds } from '../support/db.js';
 import { createHarness, type Harness } from '../support/services.js';
@@ -33,10 +33,23 @@ describe.each(dbKinds)('public status page (%s)', (kind) => {
     server = await listen(createHttpApp(h.s, [mountStatusPage(h.s)]), 0);
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   };
-  const declare = async (title: string, publicText: string, components: string[] = []) =>
-    (await declareIncident(h.s.db, { title, components, keywords: [KEYWORD], publicText, user: AGENT, channel: CHANNEL })).incident.id;
-  const update = (id: number, state: IncidentState, publicText: string) =>
-    addUpdate(h.s.db, id, { state, publicText, user: AGENT }, (tx, i) => storeFollowUps(h.s, tx, i));
+  // Each update is broadcast, as a lead would: the page shows only what was (kept-back ones: test/security/status-kept-back).
+  const declare = async (title: string, publicText: string, components: string[] = []) => {
+    const { incident, update } = await declareIncident(h.s.db, {
+      title,
+      components,
+      keywords: [KEYWORD],
+      publicText,
+      user: AGENT,
+      channel: CHANNEL,
+    });
+    await decide(h.s.db, update.id, 'broadcast', AGENT);
+    return incident.id;
+  };
+  const update = async (id: number, state: IncidentState, publicText: string) => {
+    const added = await addUpdate(h.s.db, id, { state, publicText, user: AGENT }, (tx, i) => storeFollowUps(h.s, tx, i));
+    await decide(h.s.db, added!.update.id, 'broadcast', AGENT);
+  };
   const get = async (path: string) => {
     const res = await fetch(`${base}${path}`);
     return { res, body: await res.text() };

@@ -49,6 +49,8 @@ export interface InboxOptions {
  * `file` is the CAREBOT_CONFIG YAML (routes, canned replies, permissions, SLA…).
  */
 export async function startInbox(kind: DbKind, fakes: { slack: FakeSlack; x: FakeTwitter }, opts: InboxOptions = {}): Promise<Inbox> {
+  // The two agents are agents the way most teams set it up: members of the inbox channel, no roles configured.
+  fakes.slack.addChannel({ id: INBOX, name: 'inbox', members: [agentA.id, agentB.id] });
   const configFile = join(tmpdir(), `carebot-slack-${randomBytes(4).toString('hex')}.yaml`);
   writeFileSync(configFile, stringify(opts.file ?? {}));
   const h = await createHarness(kind, {

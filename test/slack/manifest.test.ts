@@ -29,6 +29,7 @@ const scopeOf: Record<string, string[]> = {
   'chat.update': ['chat:write'],
   'conversations.history': ['channels:history', 'groups:history'],
   'conversations.replies': ['channels:history', 'groups:history'],
+  'conversations.members': ['channels:read', 'groups:read'],
   'users.info': ['users:read'],
   'usergroups.users.list': ['usergroups:read'],
   'views.open': [],

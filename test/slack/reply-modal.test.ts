@@ -136,14 +136,14 @@ describe('the reply modal, collisions and permissions', () => {
     expect(thread!.replyingUser).toBeNull();
   });
 
-  it('lets only the configured people reply (a user group here), and tells the others why', async () => {
-    await start({ permissions: { reply: ['S0REPLIERS'] } });
+  it('lets only the configured agents reply (a user group here), and tells the others why', async () => {
+    await start({ roles: { agents: ['S0REPLIERS'] } });
     const { card } = await mention('wrong size delivered');
     await t.inbox.slackEvents.clickInMessage(t.inbox.current(card), agentB, actionIds.reply);
     const refusal = await eventually('the refusal', () =>
       t.slack.calls.find((c) => c.method === 'chat.postEphemeral' && c.body.user === agentB.id),
     );
-    expect(refusal.body.text).toMatch(/not allowed to reply/);
+    expect(refusal.body.text).toMatch(/^Only agents \(`slack.roles.agents` .*may reply to customers. Nothing was done.$/);
     expect(modalsOpened()).toHaveLength(0);
     await t.inbox.slackEvents.threadMessage({ channel: INBOX, threadTs: card.ts, user: agentB.id, text: 'We will swap it' });
     await eventually(

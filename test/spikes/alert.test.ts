@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import { eq, isNotNull } from 'drizzle-orm';
+import { eq, isNotNull, isNull } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { mentions, spikes } from '../../src/db/schema.js';
 import { declareIncident } from '../../src/incidents/store.js';
@@ -75,10 +75,18 @@ describe('spikes in Slack', () => {
 
     const collapsed = await t.h.s.db.select().from(mentions).where(isNotNull(mentions.spikeId));
     expect(collapsed.length).toBeGreaterThanOrEqual(outage.length / 2);
-    // Collapsed mentions get no card of their own: the channel holds far fewer messages than mentions.
-    expect(t.slack.messages(INBOX).filter((m) => !m.thread_ts).length).toBeLessThan(
-      (await t.h.s.db.select().from(mentions)).length - collapsed.length + 2,
-    );
+    // Every mention not collapsed has its card, no mention has two, and the collapsed ones (well over
+    // half the outage) have none. Not "none at all": on a starved machine BullMQ can re-run a notify
+    // job whose first run is still alive, and a mention carded by the first run just before the spike
+    // opened is then also linked to the spike by the second (one card still; see docs/pipeline.md).
+    const carded = t.slack
+      .messages(INBOX)
+      .filter((m) => !m.thread_ts)
+      .flatMap((m) => metadataId(m.metadata as never, 'mention') ?? []);
+    expect(new Set(carded).size).toBe(carded.length);
+    const notCollapsed = (await t.h.s.db.select({ id: mentions.id }).from(mentions).where(isNull(mentions.spikeId))).map((r) => r.id);
+    expect(carded).toEqual(expect.arrayContaining(notCollapsed));
+    expect(carded.length - notCollapsed.length).toBeLessThan(collapsed.length / 2);
 
     const count = await trueCount('login');
     expect(spike!.count).toBe(count);

@@ -6,6 +6,7 @@ import type { ReplyRow } from '../../db/rows.js';
 import { actionIds } from '../views/action-ids.js';
 import { refreshCard, secondsSinceOpened, threadAt, updateThread } from '../inbox/conversation.js';
 import { escapeMrkdwn } from '../views/escape.js';
+import { slackLink } from '../views/link.js';
 
 function resultMessage(r: ReplyRow): { text: string; blocks: KnownBlock[] } {
   const by = r.requestedBy ? ` (from <@${r.requestedBy}>)` : '';
@@ -14,7 +15,7 @@ function resultMessage(r: ReplyRow): { text: string; blocks: KnownBlock[] } {
     elements: [{ type: 'button', text: { type: 'plain_text', text: 'Retry' }, action_id: actionIds.retryReply, value: String(r.id) }],
   };
   if (r.state === 'sent') {
-    const link = r.url ? ` · <${r.url}|view it>` : '';
+    const link = r.url ? ` · ${slackLink(r.url, 'view it')}` : '';
     const text = `:white_check_mark: Sent to the customer${by}${link}`;
     return { text, blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text }] }] };
   }

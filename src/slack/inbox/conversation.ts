@@ -4,7 +4,7 @@ import { mentions, slackThreads } from '../../db/schema.js';
 import { loadMention } from '../../db/mention-row.js';
 import type { MentionRow, ThreadInsert, ThreadRow } from '../../db/rows.js';
 import type { SlackCtx } from '../../context.js';
-import { mentionCard } from '../views/card.js';
+import { mentionCard, type CardCustomer } from '../views/card.js';
 
 /** The conversation whose card is the Slack message at (channel, ts), if it is one of ours. */
 export async function threadAt(db: Db, channel: string, ts: string): Promise<ThreadRow | undefined> {
@@ -25,15 +25,34 @@ export async function threadOfMention(db: Db, mentionId: number): Promise<Thread
   return row?.thread;
 }
 
-/** The customer's latest message in the conversation: an agent's reply is threaded under it. */
+/**
+ * The card customer's latest message in the conversation: an agent's reply is threaded under it.
+ * The card's customer is the author of its root mention; anyone else writing in the same
+ * conversation (a third party answering the customer's tweet) is never the one answered, even when
+ * theirs is the newest message. A root without an author id (none of the networks sends one
+ * without) is answered itself.
+ */
 export async function latestMention(db: Db, thread: ThreadRow): Promise<MentionRow> {
+  const root = await loadMention(db, thread.rootMentionId);
+  if (!root.authorId) return root;
   const [row] = await db
     .select()
     .from(mentions)
-    .where(and(eq(mentions.platform, thread.platform), eq(mentions.conversationId, thread.conversationId)))
+    .where(
+      and(eq(mentions.platform, thread.platform), eq(mentions.conversationId, thread.conversationId), eq(mentions.authorId, root.authorId)),
+    )
     .orderBy(desc(mentions.createdAt), desc(mentions.id))
     .limit(1);
-  return row ?? loadMention(db, thread.rootMentionId);
+  return row ?? root;
+}
+
+/** Who the conversation's card is about (its root mention's author), to tell their messages from anyone else's. */
+export async function cardCustomer(db: Db, thread: Pick<ThreadRow, 'rootMentionId'>): Promise<CardCustomer> {
+  const [row] = await db
+    .select({ authorId: mentions.authorId, authorHandle: mentions.authorHandle })
+    .from(mentions)
+    .where(eq(mentions.id, thread.rootMentionId));
+  return row ?? { authorId: null, authorHandle: null };
 }
 
 /**

@@ -1,13 +1,13 @@
 import { sql } from 'drizzle-orm';
 import { networks } from '../../../connectors/networks.js';
-import { audit } from '../../db/audit.js';
+import { audit, conversationSubject } from '../../db/audit.js';
 import { replies } from '../../db/schema.js';
 import { replyJob } from '../../queues/queues.js';
 import type { SlackCtx } from '../../context.js';
 import type { ThreadRow } from '../../db/rows.js';
 import { clearReplying } from './collision.js';
 import { latestMention, updateThread } from './conversation.js';
-import { may } from './permissions.js';
+import { refusal } from './roles.js';
 
 export interface ReplyRequest {
   thread: ThreadRow;
@@ -39,12 +39,8 @@ export async function requestReply(s: ReplyCtx, req: ReplyRequest): Promise<Repl
     return { ok: false, reason: 'This channel is alerts-only: replies here do not reach customers. Nothing was sent.' };
   }
   if (!text) return { ok: false, reason: 'The reply is empty. Nothing was sent.' };
-  if (!(await may(s.slack, s.config.file.slack, user, 'reply'))) {
-    return {
-      ok: false,
-      reason: 'You are not allowed to reply to customers (see `slack.permissions.reply` in the carebot config). Nothing was sent.',
-    };
-  }
+  const refused = await refusal(s, user, 'agent', 'reply to customers', conversationSubject(thread));
+  if (refused) return { ok: false, reason: refused };
   const connector = s.connectors[thread.platform];
   if (!connector) return { ok: false, reason: `${network} is not connected to carebot, so the reply cannot be sent.` };
   const length = [...text].length;

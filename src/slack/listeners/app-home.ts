@@ -5,6 +5,8 @@ import { actionIds } from '../views/action-ids.js';
 import { homeData, type HomeItem } from '../inbox/home-data.js';
 import { homeView } from '../views/home-view.js';
 import { messageLink } from '../api/permalink.js';
+import { hasRole, isWorkspaceGuest, whoMay } from '../inbox/roles.js';
+import { homeClosed } from '../views/home-closed.js';
 
 /** The agent's local midnight, from the time zone in their Slack profile. */
 async function startOfToday(slack: WebClient, user: string, now = Date.now()): Promise<Date> {
@@ -13,7 +15,18 @@ async function startOfToday(slack: WebClient, user: string, now = Date.now()): P
   return new Date(Math.floor((now + offsetMs) / day) * day - offsetMs);
 }
 
-export async function publishHome(s: SlackCtx<'db'>, user: string): Promise<void> {
+/**
+ * App Home lists customers' words: it is drawn only for agents, and never for a guest (a guest
+ * named in `slack.roles` may act on cards in the channels they are in, but not read them all here).
+ */
+export async function publishHome(s: SlackCtx<'config' | 'log' | 'db'>, user: string): Promise<void> {
+  if ((await isWorkspaceGuest(s.slack, user).catch(() => true)) || !(await hasRole(s, user, 'agent'))) {
+    await s.slack.views.publish({
+      user_id: user,
+      view: homeClosed(`carebot's inbox is for ${whoMay('agent')}. Ask your team lead if you should be one of them.`),
+    });
+    return;
+  }
   const data = await homeData(s.db, user, await startOfToday(s.slack, user));
   const links = new Map<HomeItem, string>();
   for (const item of [...data.mine, ...data.unassigned, ...data.breaches])
@@ -22,7 +35,7 @@ export async function publishHome(s: SlackCtx<'db'>, user: string): Promise<void
 }
 
 /** App Home is drawn fresh each time an agent opens it (or presses Refresh). */
-export function onAppHome(app: App, s: SlackCtx<'db'>): void {
+export function onAppHome(app: App, s: SlackCtx<'config' | 'log' | 'db'>): void {
   app.event('app_home_opened', async ({ event }) => {
     if (event.tab === 'home') await publishHome(s, event.user);
   });

@@ -7,6 +7,7 @@ import { viewIds } from '../views/action-ids.js';
 import { mentionIdOf } from '../views/card.js';
 import { threadOfMention } from '../inbox/conversation.js';
 import { escapeMrkdwn, quote } from '../views/escape.js';
+import { slackLink } from '../views/link.js';
 import { fitRendered } from '../../shared/fit-text.js';
 import { modal } from '../views/modal.js';
 import { messageLink } from '../api/permalink.js';
@@ -68,11 +69,11 @@ export function onEscalate(app: App, s: SlackCtx<'db'>): void {
     try {
       await s.slack.chat.postMessage({
         channel,
-        text: `Escalated by <@${user}>: ${t.priority} from @${root.authorHandle}`,
+        text: `Escalated by <@${user}>: ${t.priority} from ${escapeMrkdwn(`@${root.authorHandle}`)}`,
         blocks: [
           {
             type: 'section',
-            text: { type: 'mrkdwn', text: `:rotating_light: *Escalated by <@${user}>* · <${link}|open the card>${said}` },
+            text: { type: 'mrkdwn', text: `:rotating_light: *Escalated by <@${user}>* · ${slackLink(link, 'open the card')}${said}` },
           },
           { type: 'section', text: { type: 'mrkdwn', text: summary } },
         ],

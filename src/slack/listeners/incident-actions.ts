@@ -1,6 +1,7 @@
 import type { App, BlockAction, ButtonAction, ViewOutput } from '@slack/bolt';
 import type { z } from 'zod';
 import { incidentStates, type IncidentState } from '../../db/schema.js';
+import type { AuditSubject } from '../../db/audit.js';
 import { chooseBroadcast } from '../../incidents/choose-broadcast.js';
 import { declare, draftFromSpike } from '../../incidents/declare.js';
 import { postUpdate } from '../../incidents/post-update.js';
@@ -11,7 +12,7 @@ import { actionIds, viewIds } from '../views/action-ids.js';
 import type { Subcommand } from './command.js';
 import { declareMetaSchema, declareModal, field, listOf, updateMeta, updateMetaSchema, updateModal } from '../views/incident-modal.js';
 import { postIncidentCard, postUpdatePreview, refreshIncidentCard, refreshPreview } from '../api/incident-thread.js';
-import { may } from '../inbox/permissions.js';
+import { refusal } from '../inbox/roles.js';
 
 const metaOf = <T extends z.ZodType>(schema: T, view: ViewOutput): z.infer<T> | undefined => {
   try {
@@ -25,10 +26,17 @@ const inputValue = (view: ViewOutput, id: string) => {
   return (v?.selected_option?.value ?? v?.value ?? '').trim();
 };
 
-/** `/carebot incident`: the declare modal. */
+const DECLARE = 'declare incidents';
+const UPDATE = 'post incident updates';
+const BROADCAST = 'decide what is broadcast';
+const newIncident = { type: 'incident', id: 'new' } as const;
+
+/** `/carebot incident`: the declare modal, for leads. */
 export const incidentCommand: Subcommand = {
-  usage: '/carebot incident – declare an incident (status updates, broadcasts, follow-ups)',
+  usage: '/carebot incident – declare an incident (status updates, broadcasts, follow-ups); leads only',
   async run(s, cmd) {
+    const refused = await refusal(s, cmd.user_id, 'lead', DECLARE, newIncident);
+    if (refused) return refused;
     await s.slack.views.open({ trigger_id: cmd.trigger_id, view: declareModal({ channel: cmd.channel_id }) });
     return 'Opening the incident form…';
   },
@@ -39,8 +47,19 @@ export const incidentCommand: Subcommand = {
  * updates, resolve, and the explicit Broadcast / Don't broadcast choice on each update's preview.
  */
 export function onIncidentActions(app: App, s: SlackCtx<'config' | 'log' | 'db' | 'queues' | 'connectors'>): void {
+  /** Undefined when `body.user` is a lead; else they are told who may, where they clicked. */
+  const leadOnly = async (body: BlockAction, action: string, subject: AuditSubject) => {
+    const refused = await refusal(s, body.user.id, 'lead', action, subject);
+    if (refused && body.channel) {
+      const thread = body.message?.thread_ts ?? body.message?.ts;
+      await s.slack.chat.postEphemeral({ channel: body.channel.id, thread_ts: thread, user: body.user.id, text: refused });
+    }
+    return refused;
+  };
+
   app.action<BlockAction<ButtonAction>>(actionIds.declareIncident, async ({ ack, body, action }) => {
     await ack();
+    if (await leadOnly(body, DECLARE, newIncident)) return;
     const { spikeId, ...prefill } = (await draftFromSpike(s.db, Number(action.value))) ?? {};
     await s.slack.views.open({
       trigger_id: body.trigger_id,
@@ -49,6 +68,12 @@ export function onIncidentActions(app: App, s: SlackCtx<'config' | 'log' | 'db' 
   });
 
   app.view(viewIds.incident, async ({ ack, body, view }) => {
+    // Roles can change while the form is open: the submission is checked again.
+    const refused = await refusal(s, body.user.id, 'lead', DECLARE, newIncident);
+    if (refused) {
+      await ack({ response_action: 'errors', errors: { [field.title]: refused } });
+      return;
+    }
     const meta = metaOf(declareMetaSchema, view) ?? {};
     const title = inputValue(view, field.title);
     const publicText = inputValue(view, field.publicText);
@@ -81,7 +106,7 @@ export function onIncidentActions(app: App, s: SlackCtx<'config' | 'log' | 'db' 
     async ({ ack, body, action }: { ack: () => Promise<void>; body: BlockAction; action: ButtonAction }) => {
       await ack();
       const incident = await loadIncident(s.db, Number(action.value));
-      if (!incident) return;
+      if (!incident || (await leadOnly(body, UPDATE, { type: 'incident', id: incident.id }))) return;
       await s.slack.views.open({
         trigger_id: body.trigger_id,
         view: updateModal(updateMeta(incident.id), state === 'resolved' ? 'resolved' : incident.state, incident.title),
@@ -92,6 +117,11 @@ export function onIncidentActions(app: App, s: SlackCtx<'config' | 'log' | 'db' 
 
   app.view(viewIds.incidentUpdate, async ({ ack, body, view }) => {
     const meta = metaOf(updateMetaSchema, view);
+    const refused = await refusal(s, body.user.id, 'lead', UPDATE, { type: 'incident', id: meta?.incidentId ?? 'unknown' });
+    if (refused) {
+      await ack({ response_action: 'errors', errors: { [field.publicText]: refused } });
+      return;
+    }
     const state = inputValue(view, field.state) as IncidentState;
     const publicText = inputValue(view, field.publicText);
     if (!meta || !publicText || !(incidentStates as readonly string[]).includes(state)) {
@@ -121,13 +151,7 @@ export function onIncidentActions(app: App, s: SlackCtx<'config' | 'log' | 'db' 
     // The button is on the update's preview, in the incident card's thread.
     const incident = withCard(loaded);
     const where = { channel: incident.slackChannel, thread_ts: incident.slackTs, user };
-    if (!(await may(s.slack, s.config.file.slack, user, 'broadcast'))) {
-      await s.slack.chat.postEphemeral({
-        ...where,
-        text: 'You are not allowed to broadcast (see `slack.permissions.broadcast` in the carebot config). Nothing was posted.',
-      });
-      return;
-    }
+    if (await leadOnly(body, BROADCAST, { type: 'update', id: update.id })) return;
     // The first press decides; a second (a double click, another agent) finds it decided.
     const decided = await chooseBroadcast(s, update.id, 'broadcast', user);
     if (!decided) {
@@ -142,6 +166,7 @@ export function onIncidentActions(app: App, s: SlackCtx<'config' | 'log' | 'db' 
 
   app.action<BlockAction<ButtonAction>>(actionIds.dontBroadcast, async ({ ack, body, action }) => {
     await ack();
+    if (await leadOnly(body, BROADCAST, { type: 'update', id: Number(action.value) })) return;
     const decided = await chooseBroadcast(s, Number(action.value), 'skipped', body.user.id);
     const incident = decided && (await loadIncident(s.db, decided.incidentId));
     if (decided && incident) await refreshPreview(s, withCard(incident), decided);

@@ -11,6 +11,7 @@ import { mentionIdOf } from '../views/card.js';
 import { refreshCard, threadOfMention, updateThread } from '../inbox/conversation.js';
 import { modal } from '../views/modal.js';
 import { slaDeadline } from '../jobs/sla.js';
+import { refusal } from '../inbox/roles.js';
 
 type Field = 'sentiment' | 'category' | 'priority';
 
@@ -89,10 +90,16 @@ export async function openReclassifyModal(s: SlackCtx<'db'>, triggerId: string, 
  * An agent's correction: stored as a training example next to what carebot had said, applied
  * to the mention (the card's badges, and the SLA when the priority changed), and audited.
  */
-export function onReclassify(app: App, s: SlackCtx<'config' | 'db'>): void {
+export function onReclassify(app: App, s: SlackCtx<'config' | 'log' | 'db'>): void {
   app.view(viewIds.reclassify, async ({ ack, body, view }) => {
-    await ack();
     const mentionId = mentionIdOf(view.private_metadata);
+    // Roles can change while the form is open: the submission is checked again.
+    const refused = mentionId && (await refusal(s, body.user.id, 'agent', 'reclassify conversations', { type: 'mention', id: mentionId }));
+    if (refused) {
+      await ack({ response_action: 'errors', errors: { sentiment: refused } });
+      return;
+    }
+    await ack();
     if (!mentionId) return;
     const picked = (field: Field) => view.state.values[field]?.[field]?.selected_option?.value ?? undefined;
     const root = await loadMention(s.db, mentionId);

@@ -8,19 +8,22 @@ import type { ThreadRow } from '../../db/rows.js';
 import { cardMentionId } from '../views/card.js';
 import { clearReplying, markReplying, otherReplier, replyByOtherSince } from '../inbox/collision.js';
 import { latestMention, threadOfMention } from '../inbox/conversation.js';
-import { may } from '../inbox/permissions.js';
+import { refusal } from '../inbox/roles.js';
+import { conversationSubject } from '../../db/audit.js';
 import { replyMetaSchema, replyModal, replyTextActionId, replyTextBlockId, type ReplyMeta } from '../views/reply-modal-view.js';
 import { requestReply, type ReplyCtx } from '../inbox/request-reply.js';
 
 /** Why this agent cannot answer this conversation from Slack at all, before a modal opens. */
-async function cannotReply(s: SlackCtx<'config' | 'connectors'>, thread: ThreadRow, user: string): Promise<string | undefined> {
+async function cannotReply(
+  s: SlackCtx<'config' | 'log' | 'db' | 'connectors'>,
+  thread: ThreadRow,
+  user: string,
+): Promise<string | undefined> {
   if (s.config.file.slack.alertsOnly.includes(thread.channel))
-    return 'This channel is alerts-only: replies from it do not reach customers.';
-  if (!s.connectors[thread.platform]) return `${networks[thread.platform].name} is not connected to carebot, so replies cannot be sent.`;
-  if (!(await may(s.slack, s.config.file.slack, user, 'reply'))) {
-    return 'You are not allowed to reply to customers (see `slack.permissions.reply` in the carebot config).';
-  }
-  return undefined;
+    return 'This channel is alerts-only: replies from it do not reach customers. Nothing was sent.';
+  if (!s.connectors[thread.platform])
+    return `${networks[thread.platform].name} is not connected to carebot, so replies cannot be sent. Nothing was sent.`;
+  return refusal(s, user, 'agent', 'reply to customers', conversationSubject(thread));
 }
 
 async function render(
@@ -49,7 +52,7 @@ async function render(
  * shortcut with the message's words) and shows on the card that this agent is writing.
  */
 export async function openReplyModal(
-  s: SlackCtx<'config' | 'db' | 'connectors'>,
+  s: SlackCtx<'config' | 'log' | 'db' | 'connectors'>,
   opts: { triggerId: string; thread: ThreadRow; user: string; channel: string; text?: string },
 ): Promise<void> {
   const { thread, user } = opts;
@@ -59,7 +62,7 @@ export async function openReplyModal(
       channel: opts.channel,
       thread_ts: thread.threadTs ?? undefined,
       user,
-      text: `${refused} Nothing was sent.`,
+      text: refused,
     });
     return;
   }

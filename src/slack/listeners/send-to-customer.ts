@@ -10,7 +10,7 @@ import { openReplyModal } from './reply-modal.js';
  * The "Send to customer" message shortcut: a draft written in a card's thread (typically a
  * `note:` the team agreed on) opens in the reply modal, ready to check and send.
  */
-export function onSendToCustomer(app: App, s: SlackCtx<'config' | 'db' | 'connectors'>): void {
+export function onSendToCustomer(app: App, s: SlackCtx<'config' | 'log' | 'db' | 'connectors'>): void {
   app.shortcut<MessageShortcut>(shortcutIds.sendToCustomer, async ({ ack, shortcut }) => {
     await ack();
     const channel = shortcut.channel.id;

@@ -4,6 +4,7 @@ import type { MentionRow, ThreadRow } from '../../db/rows.js';
 import type { TriageResult } from '../../triage/index.js';
 import { actionIds } from './action-ids.js';
 import { escapeMrkdwn, quote } from './escape.js';
+import { slackLink } from './link.js';
 import { fitRendered, truncate } from '../../shared/fit-text.js';
 
 /** What the card shows about the conversation's handling; a new card has none yet. */
@@ -18,8 +19,8 @@ const sentimentEmoji: Record<TriageResult['sentiment']['label'], string> = {
 const compact = (n: number) => (n >= 1_000_000 ? `${(n / 1_000_000).toFixed(1)}M` : n >= 1_000 ? `${(n / 1_000).toFixed(1)}k` : String(n));
 
 function authorLine(m: MentionRow): string {
-  const handle = escapeMrkdwn(m.authorHandle ?? 'unknown');
-  const who = m.authorUrl ? `<${m.authorUrl}|@${handle}>` : `@${handle}`;
+  const handle = `@${m.authorHandle ?? 'unknown'}`;
+  const who = slackLink(m.authorUrl, handle);
   const name = m.authorName ? ` (${escapeMrkdwn(m.authorName)})` : '';
   const followers = m.authorFollowers != null ? ` · ${compact(m.authorFollowers)} followers` : '';
   return `${networks[m.platform].emoji} ${networks[m.platform].label} · *${who}*${name}${followers}`;
@@ -114,7 +115,7 @@ export function mentionCard(
   t: TriageResult,
   opts: { state?: CardState; page?: string } = {},
 ): { text: string; blocks: KnownBlock[] } {
-  const original = m.url ? `<${m.url}|View original>` : 'no link';
+  const original = m.url ? slackLink(m.url, 'View original') : 'no link';
   // A P1 pages the configured user group, once, on the first post (an edit does not notify).
   const page = t.priority === 'P1' && opts.page ? `<!subteam^${opts.page}> ` : '';
   const blocks: KnownBlock[] = [
@@ -128,17 +129,38 @@ export function mentionCard(
     },
     actions(m.id, opts.state),
   ];
-  // The notification text is what phones and screen readers show: make it stand alone.
-  const text = `${t.priority} ${m.platform} @${m.authorHandle}: ${truncate(m.text ?? '', 150)}`;
+  // The notification text is what phones and screen readers show: make it stand alone. Slack
+  // parses it as mrkdwn too (pings and links included), so the customer's part is escaped.
+  const text = `${t.priority} ${m.platform} ${escapeMrkdwn(`@${m.authorHandle}: ${truncate(m.text ?? '', 150)}`)}`;
   return { text, blocks };
 }
 
-/** A customer's follow-up in a conversation that already has a card: a reply in its thread. */
-export function followUpMessage(m: MentionRow, t: TriageResult): { text: string; blocks: KnownBlock[] } {
+/** Who a conversation's card is about: the author of its root mention. */
+export type CardCustomer = Pick<MentionRow, 'authorId' | 'authorHandle'>;
+
+/** Whether a message in a card's conversation was written by someone other than the card's customer. */
+export const isThirdParty = (m: Pick<MentionRow, 'authorId' | 'authorHandle'>, customer: CardCustomer | undefined) =>
+  !!customer &&
+  (m.authorId != null && customer.authorId != null ? m.authorId !== customer.authorId : m.authorHandle !== customer.authorHandle);
+
+/**
+ * A later message in a conversation that already has a card: a reply in its thread. Given the
+ * card's customer, a message by anyone else (a third party answering in the customer's thread) is
+ * marked as such, so nobody mistakes it for the customer's own words; agents' replies still go
+ * to the customer (`latestMention`), never to it.
+ */
+export function followUpMessage(m: MentionRow, t: TriageResult, customer?: CardCustomer): { text: string; blocks: KnownBlock[] } {
+  const handle = escapeMrkdwn(`@${m.authorHandle ?? ''}`);
+  const other = isThirdParty(m, customer);
+  const marked = other ? `${handle} (not the customer of this card)` : handle;
+  const to = escapeMrkdwn(`@${customer?.authorHandle ?? 'the customer'}`);
+  const header = other
+    ? `:warning: *${marked}* wrote in this conversation (replies from this card go to ${to}, not to them):\n`
+    : `*${handle}* wrote:\n`;
   return {
-    text: `@${m.authorHandle}: ${truncate(m.text ?? '', 150)}`,
+    text: `${marked}: ${escapeMrkdwn(truncate(m.text ?? '', 150))}`,
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: quoted(m.text ?? '', `*@${escapeMrkdwn(m.authorHandle ?? '')}* wrote:\n`) } },
+      { type: 'section', text: { type: 'mrkdwn', text: quoted(m.text ?? '', header) } },
       { type: 'context', elements: [{ type: 'mrkdwn', text: badges(t) }] },
     ],
   };

@@ -2,6 +2,7 @@ import type { HomeView, KnownBlock } from '@slack/web-api';
 import { networks } from '../../../connectors/networks.js';
 import { actionIds } from './action-ids.js';
 import { escapeMrkdwn } from './escape.js';
+import { slackLink } from './link.js';
 import { truncate } from '../../shared/fit-text.js';
 import type { HomeData, HomeItem } from '../inbox/home-data.js';
 
@@ -13,7 +14,7 @@ const mrkdwn = (text: string): KnownBlock => ({ type: 'section', text: { type: '
 function line(item: HomeItem, link: string): string {
   const who = item.assignee ? ` · <@${item.assignee}>` : '';
   const words = escapeMrkdwn(truncate((item.text ?? '').replace(/\s+/g, ' '), 90));
-  return `*${item.priority ?? '–'}* ${networks[item.platform].emoji} *@${escapeMrkdwn(item.handle ?? '')}* ${words} · <${link}|open>${who}`;
+  return `*${item.priority ?? '–'}* ${networks[item.platform].emoji} *@${escapeMrkdwn(item.handle ?? '')}* ${words} · ${slackLink(link, 'open')}${who}`;
 }
 
 function list(items: HomeItem[], links: Map<HomeItem, string>, empty: string): KnownBlock {

@@ -5,6 +5,7 @@ import type { LengthCheck } from '../../incidents/lengths.js';
 import type { Broadcast, Incident, IncidentUpdate } from '../../db/rows.js';
 import { actionIds } from './action-ids.js';
 import { escapeMrkdwn, quote } from './escape.js';
+import { slackLink } from './link.js';
 import { fitRendered } from '../../shared/fit-text.js';
 import { stateName } from './incident-modal.js';
 
@@ -18,7 +19,7 @@ const network = (p: Platform) => networks[p].name;
 
 /** The incident's card in the status channel: its current state in the header; its thread holds the story. */
 export function incidentCard(i: Incident, linked: number): { text: string; blocks: KnownBlock[] } {
-  const text = `${stateIcon[i.state]} Incident #${i.id}: ${i.title} — ${stateName(i.state)}`;
+  const text = `${stateIcon[i.state]} Incident #${i.id}: ${escapeMrkdwn(i.title)} — ${stateName(i.state)}`;
   const facts = [
     i.components.length ? `components: ${i.components.map(escapeMrkdwn).join(', ')}` : '',
     i.keywords.length ? `keywords: ${i.keywords.map((k) => `'${escapeMrkdwn(k)}'`).join(', ')}` : '',
@@ -26,7 +27,7 @@ export function incidentCard(i: Incident, linked: number): { text: string; block
     `${linked} linked mention(s)`,
   ].filter(Boolean);
   const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(text)}*` } },
+    { type: 'section', text: { type: 'mrkdwn', text: `*${text}*` } },
     { type: 'context', elements: [{ type: 'mrkdwn', text: facts.join(' · ') }] },
   ];
   if (i.state !== 'resolved') {
@@ -95,7 +96,7 @@ export function updatePreview(u: IncidentUpdate, checks: LengthCheck[]): { text:
 
 const resultLine = (b: Broadcast) =>
   b.state === 'sent'
-    ? `:white_check_mark: ${network(b.platform)}: ${b.url ? `<${b.url}|posted>` : 'posted'}`
+    ? `:white_check_mark: ${network(b.platform)}: ${b.url ? slackLink(b.url, 'posted') : 'posted'}`
     : `:${b.state === 'unknown' ? 'warning' : 'x'}: ${network(b.platform)}: ${escapeMrkdwn(b.error ?? b.state)}`;
 
 /** How each network took a broadcast, in the incident's thread. */
