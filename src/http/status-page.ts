@@ -23,7 +23,8 @@ export function mountStatusPage(s: Ctx<'config' | 'db'>) {
         .set({
           'Cache-Control': CACHE,
           // The page has no script and no outside asset; say so, so that a missed escape could still not run one.
-          'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
+          'Content-Security-Policy':
+            "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
           'X-Content-Type-Options': 'nosniff',
         })
         .type('html')

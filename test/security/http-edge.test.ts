@@ -50,7 +50,7 @@ describe('the HTTP edge', () => {
       const res = await fetch(`${base}${path}`, init);
       expect(res.headers.get('x-frame-options'), path).toBe('DENY');
       expect(res.headers.get('x-powered-by'), path).toBeNull();
-      if (path !== '/status') expect(res.headers.get('content-security-policy'), path).toBe("frame-ancestors 'none'");
+      expect(res.headers.get('content-security-policy'), path).toContain("frame-ancestors 'none'");
     }
   });
 
