@@ -1,54 +1,37 @@
-import type { AddressInfo } from 'node:net';
-import type { IncomingHttpHeaders, Server } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { mountTwitterWebhook, twitterSignature } from '../../connectors/twitter/webhook.js';
-import { mountGenericWebhook } from '../../connectors/webhook/route.js';
+import { twitterSignature } from '../../connectors/twitter/webhook.js';
 import { checkWebhookSignature, signWebhook } from '../../connectors/webhook/signature.js';
 import { registry } from '../../connectors/registry.js';
 import { mentions, replies } from '../../src/db/schema.js';
-import { createHttpApp, listen } from '../../src/http/server.js';
 import { mentionSchema, type Platform } from '../../src/mention.js';
 import { ingest } from '../../src/pipeline/ingest.js';
 import { sendReply } from '../../src/pipeline/outbound.js';
-import { receive } from '../../src/pipeline/receive.js';
 import { readBody, sendJson, startHttpServer, type LoopbackServer } from '../../fakes/http.js';
-import { createHarness, type Harness } from '../support/services.js';
+import { webhookServer } from '../support/webhook-server.js';
 
 const SECRET = 'zendesk-secret-0123456789';
 const CONSUMER_SECRET = 'consumer-secret-abc';
 
 describe('webhook routes', () => {
-  let h: Harness;
-  let server: Server;
-  let base: string;
-
-  beforeAll(async () => {
-    h = await createHarness('pglite', {
-      WEBHOOK_SECRET: 'default-secret-0123456789',
-      TWITTER_API_SECRET: CONSUMER_SECRET,
-      TWITTER_WEBHOOKS: 'on',
-    });
-    h.config.file.webhooks.zendesk = { secret: SECRET, allowPrivateCallback: false };
-    const toPipeline = (items: Parameters<typeof receive>[1]) => receive(h.s, items);
-    server = await listen(createHttpApp(h.s, [mountGenericWebhook(h.config, toPipeline), mountTwitterWebhook(h.config, toPipeline)]), 0);
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterAll(async () => {
-    server.close();
-    await h.close();
-  });
+  const w = webhookServer(
+    { WEBHOOK_SECRET: 'default-secret-0123456789', TWITTER_API_SECRET: CONSUMER_SECRET, TWITTER_WEBHOOKS: 'on' },
+    (h) => {
+      h.config.file.webhooks.zendesk = { secret: SECRET, allowPrivateCallback: false };
+    },
+  );
   beforeEach(async () => {
-    await h.s.db.delete(replies);
-    await h.s.db.delete(mentions);
+    await w.h.s.db.delete(replies);
+    await w.h.s.db.delete(mentions);
   });
 
-  const rows = () => h.s.db.select().from(mentions);
+  const rows = () => w.h.s.db.select().from(mentions);
   const now = () => Math.floor(Date.now() / 1000);
   const generic = (body: string | Buffer, opts: { source?: string; secret?: string; ts?: number; signature?: string } = {}) => {
     const ts = opts.ts ?? now();
     const source = opts.source ?? 'zendesk';
-    return fetch(`${base}/webhooks/generic/${source}`, {
+    return fetch(`${w.base}/webhooks/generic/${source}`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -66,7 +49,7 @@ describe('webhook routes', () => {
     user: { id_str: userId, screen_name: 'sam', name: 'Sam', followers_count: 3100 },
   });
   const post = (body: string, signature = twitterSignature(CONSUMER_SECRET, body)) =>
-    fetch(`${base}/webhooks/twitter`, { method: 'POST', headers: { 'x-twitter-webhooks-signature': signature }, body });
+    fetch(`${w.base}/webhooks/twitter`, { method: 'POST', headers: { 'x-twitter-webhooks-signature': signature }, body });
   const valid = (id = 'T-1') =>
     JSON.stringify({
       id,
@@ -114,8 +97,8 @@ describe('webhook routes', () => {
       expect(((await invalid.json()) as { error: string }).error).toMatch(/text|handle/);
       const huge = await generic(JSON.stringify({ id: 'big', text: 'x'.repeat(1_100_000), author: { id: 'a', handle: 'b' } }));
       expect(huge.status).toBe(413);
-      expect((await fetch(`${base}/webhooks/generic/Not%20A%20Source`, { method: 'POST', body: valid() })).status).toBe(404);
-      const unsigned = await fetch(`${base}/webhooks/generic/zendesk`, { method: 'POST', body: valid() });
+      expect((await fetch(`${w.base}/webhooks/generic/Not%20A%20Source`, { method: 'POST', body: valid() })).status).toBe(404);
+      const unsigned = await fetch(`${w.base}/webhooks/generic/zendesk`, { method: 'POST', body: valid() });
       expect(unsigned.status).toBe(401);
       expect(await rows()).toHaveLength(0);
     });
@@ -125,16 +108,16 @@ describe('webhook routes', () => {
     let receiver: LoopbackServer;
     const received: { headers: IncomingHttpHeaders; body: string }[] = [];
     let answer: { status: number; body: unknown; headers?: Record<string, string> };
-    let zendesk: (typeof h.config.file.webhooks)[string];
+    let zendesk: (typeof w.h.config.file.webhooks)[string];
 
     beforeAll(async () => {
       receiver = await startHttpServer(async (req, res) => {
         received.push({ headers: req.headers, body: await readBody(req) });
         sendJson(res, answer.status, answer.body, answer.headers);
       });
-      zendesk = h.config.file.webhooks.zendesk!;
+      zendesk = w.h.config.file.webhooks.zendesk!;
       // The receiver is on loopback: allowed for this source only (callback-ssrf.test.ts checks the refusal).
-      h.config.file.webhooks.zendesk = {
+      w.h.config.file.webhooks.zendesk = {
         secret: SECRET,
         callbackUrl: `http://127.0.0.1:${receiver.port}/carebot`,
         allowPrivateCallback: true,
@@ -142,7 +125,7 @@ describe('webhook routes', () => {
     });
     afterAll(async () => {
       // The other blocks' tests see the source as it was configured, whichever order they run in.
-      h.config.file.webhooks.zendesk = zendesk;
+      w.h.config.file.webhooks.zendesk = zendesk;
       await receiver.close();
     });
     beforeEach(() => {
@@ -153,24 +136,24 @@ describe('webhook routes', () => {
     /** A stored mention from the source and a reply row to it, as the Slack side creates it. */
     const replyTo = async (id: string, text: string, source = 'zendesk') => {
       expect((await generic(valid(id), source === 'zendesk' ? {} : { source, secret: 'default-secret-0123456789' })).status).toBe(202);
-      const [mention] = await h.s.db
+      const [mention] = await w.h.s.db
         .select()
         .from(mentions)
         .where(eq(mentions.externalId, `${source}/${id}`));
       // A reply answers a mention carebot has read (its card is in Slack): no workers run here, so ingest it as the stage would.
-      await ingest(h.s, mention!.jobId!, [mention!.id]);
-      const [row] = await h.s.db
+      await ingest(w.h.s, mention!.jobId!, [mention!.id]);
+      const [row] = await w.h.s.db
         .insert(replies)
         .values({ idempotencyKey: `k-${source}-${id}`, mentionId: mention!.id, platform: 'webhook', text })
         .returning();
       return row!.id;
     };
-    const replyRow = async (id: number) => (await h.s.db.select().from(replies).where(eq(replies.id, id)))[0]!;
+    const replyRow = async (id: number) => (await w.h.s.db.select().from(replies).where(eq(replies.id, id)))[0]!;
 
     it("posts the reply to the source's callback URL, signed like its deliveries, and stores what the source calls it", async () => {
       answer = { status: 200, body: { id: 'zd-comment-99', url: 'https://acme.zendesk.com/tickets/7' } };
       const id = await replyTo('T-7', 'We have refunded your order.');
-      await sendReply(h.s, id);
+      await sendReply(w.h.s, id);
       const call = received.at(-1)!;
       expect(
         checkWebhookSignature(
@@ -204,10 +187,10 @@ describe('webhook routes', () => {
     it('ends a reply the source refuses as failed with its reason, and says when it must wait or retry', async () => {
       answer = { status: 410, body: { error: 'ticket closed' } };
       const id = await replyTo('T-8', 'Hello?');
-      await expect(sendReply(h.s, id)).rejects.toThrow(/410/);
+      await expect(sendReply(w.h.s, id)).rejects.toThrow(/410/);
       expect(await replyRow(id)).toMatchObject({ state: 'failed', error: 'callback answered 410: {"error":"ticket closed"}' });
 
-      const [mention] = await h.s.db.select().from(mentions).where(eq(mentions.externalId, 'zendesk/T-8'));
+      const [mention] = await w.h.s.db.select().from(mentions).where(eq(mentions.externalId, 'zendesk/T-8'));
       const target = {
         platform: 'webhook' as const,
         externalId: 'zendesk/T-8',
@@ -216,15 +199,17 @@ describe('webhook routes', () => {
         author: { id: 'c-9', handle: 'dana', displayName: null, followers: null, profileUrl: null },
       };
       answer = { status: 429, body: {}, headers: { 'retry-after': '30' } };
-      expect(await h.s.connectors.webhook!.reply(target, 'x').catch((e: unknown) => e)).toMatchObject({
+      expect(await w.h.s.connectors.webhook!.reply(target, 'x').catch((e: unknown) => e)).toMatchObject({
         kind: 'rate_limited',
         retryAfterMs: 30_000,
       });
       answer = { status: 503, body: {} };
-      expect(await h.s.connectors.webhook!.reply(target, 'x').catch((e: unknown) => e)).toMatchObject({ kind: 'unavailable' });
+      expect(await w.h.s.connectors.webhook!.reply(target, 'x').catch((e: unknown) => e)).toMatchObject({ kind: 'unavailable' });
       // Two tries of one reply: each reaches the source, carrying the same id, and each hears the refusal.
       const before = received.length;
-      const sameKey = await Promise.allSettled([1, 2].map(() => h.s.connectors.webhook!.reply(target, 'x', { idempotencyKey: 'reply-5' })));
+      const sameKey = await Promise.allSettled(
+        [1, 2].map(() => w.h.s.connectors.webhook!.reply(target, 'x', { idempotencyKey: 'reply-5' })),
+      );
       expect(sameKey).toEqual([
         { status: 'rejected', reason: expect.objectContaining({ kind: 'unavailable', message: 'callback answered 503: {}' }) },
         { status: 'rejected', reason: expect.objectContaining({ kind: 'unavailable', message: 'callback answered 503: {}' }) },
@@ -235,7 +220,7 @@ describe('webhook routes', () => {
     it('refuses to reply to a source without a callback URL', async () => {
       const before = received.length;
       const id = await replyTo('TF-1', 'Thanks!', 'typeform');
-      await expect(sendReply(h.s, id)).rejects.toThrow(/no callbackUrl/);
+      await expect(sendReply(w.h.s, id)).rejects.toThrow(/no callbackUrl/);
       expect(await replyRow(id)).toMatchObject({
         state: 'failed',
         error: "webhook source 'typeform' has no callbackUrl to send replies to",
@@ -246,9 +231,9 @@ describe('webhook routes', () => {
 
   describe('X Account Activity', () => {
     it('answers the CRC challenge with the HMAC of the token', async () => {
-      const res = await fetch(`${base}/webhooks/twitter?crc_token=challenge123`);
+      const res = await fetch(`${w.base}/webhooks/twitter?crc_token=challenge123`);
       expect(await res.json()).toEqual({ response_token: twitterSignature(CONSUMER_SECRET, 'challenge123') });
-      expect((await fetch(`${base}/webhooks/twitter`)).status).toBe(400);
+      expect((await fetch(`${w.base}/webhooks/twitter`)).status).toBe(400);
     });
 
     it("stores signed deliveries, skipping the brand's own tweets", async () => {
@@ -262,13 +247,13 @@ describe('webhook routes', () => {
     });
 
     it('ignores deliveries for another account the app subscribed', async () => {
-      h.config.TWITTER_USER_ID = '42';
+      w.h.config.TWITTER_USER_ID = '42';
       try {
         const res = await post(JSON.stringify({ for_user_id: '43', tweet_create_events: [v1('1900000000000000009')] }));
         expect(await res.json()).toEqual({ ok: true, received: 0 });
         expect(await rows()).toHaveLength(0);
       } finally {
-        h.config.TWITTER_USER_ID = undefined;
+        w.h.config.TWITTER_USER_ID = undefined;
       }
     });
 
@@ -285,7 +270,7 @@ describe('webhook routes', () => {
       expect(invalid.status).toBe(422);
       expect(((await invalid.json()) as { error: string }).error).toMatch(/^tweet_create_events\.0\.id_str: /);
       expect(await rows()).toHaveLength(0);
-      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      expect((await fetch(`${w.base}/healthz`)).status).toBe(200);
     });
 
     it('refuses a forged delivery and stores nothing', async () => {
@@ -383,7 +368,7 @@ describe('webhook routes', () => {
       for (const row of stored) {
         expect(() => mentionSchema.parse(registry[row.platform as Platform].normalize(row.payload)), row.externalId).not.toThrow();
       }
-      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      expect((await fetch(`${w.base}/healthz`)).status).toBe(200);
     });
   });
 });

@@ -1,11 +1,7 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { mountTwitterWebhook, twitterSignature } from '../../connectors/twitter/webhook.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { twitterSignature } from '../../connectors/twitter/webhook.js';
 import { mentions } from '../../src/db/schema.js';
-import { createHttpApp, listen } from '../../src/http/server.js';
-import { receive } from '../../src/pipeline/receive.js';
-import { createHarness, type Harness } from '../support/services.js';
+import { webhookServer } from '../support/webhook-server.js';
 
 const CONSUMER_SECRET = 'crc-consumer-secret-9f2c';
 
@@ -15,24 +11,12 @@ const CONSUMER_SECRET = 'crc-consumer-secret-9f2c';
  * "answer" a forged delivery body, and the answer is that body's signature.
  */
 describe('the X CRC check is no signing oracle', () => {
-  let h: Harness;
-  let server: Server;
-  let url: string;
-  beforeAll(async () => {
-    h = await createHarness('pglite', { TWITTER_API_SECRET: CONSUMER_SECRET, TWITTER_WEBHOOKS: 'on' });
-    const app = createHttpApp(h.s, [mountTwitterWebhook(h.config, (items) => receive(h.s, items))]);
-    server = await listen(app, 0, '127.0.0.1');
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/twitter`;
-  });
-  afterAll(async () => {
-    server.close();
-    await h.close();
-  });
+  const w = webhookServer({ TWITTER_API_SECRET: CONSUMER_SECRET, TWITTER_WEBHOOKS: 'on' });
   beforeEach(async () => {
-    await h.s.db.delete(mentions);
+    await w.h.s.db.delete(mentions);
   });
 
-  const rows = () => h.s.db.select().from(mentions);
+  const rows = () => w.h.s.db.select().from(mentions);
 
   // The shape of an Account Activity delivery (docs.x.com, Account Activity API, "Payload examples":
   // tweet_create_events with a v1.1 tweet object), with an attacker's text.
@@ -49,13 +33,13 @@ describe('the X CRC check is no signing oracle', () => {
   });
 
   it('answers no crc_token that could be a delivery body, so a forged delivery stays unsigned and unstored', async () => {
-    const crc = await fetch(`${url}?crc_token=${encodeURIComponent(forged)}`);
+    const crc = await fetch(`${w.base}/webhooks/twitter?crc_token=${encodeURIComponent(forged)}`);
     const answer = (await crc.json()) as { response_token?: string; error?: string };
     expect(crc.status).toBe(400);
     expect(answer.response_token).toBeUndefined();
 
     // The attack end to end: whatever the CRC route said is used as the delivery's signature.
-    const delivery = await fetch(url, {
+    const delivery = await fetch(`${w.base}/webhooks/twitter`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-twitter-webhooks-signature': answer.response_token ?? 'sha256=' },
       body: forged,
@@ -72,7 +56,7 @@ describe('the X CRC check is no signing oracle', () => {
     ['an overlong token', 'A'.repeat(129)],
     ['a too short token', 'abc'],
   ])('refuses %s as a crc_token with 400 and no HMAC', async (_, token) => {
-    const res = await fetch(`${url}?crc_token=${encodeURIComponent(token)}`);
+    const res = await fetch(`${w.base}/webhooks/twitter?crc_token=${encodeURIComponent(token)}`);
     expect(res.status).toBe(400);
     expect(JSON.stringify(await res.json())).not.toContain('sha256=');
   });
@@ -81,22 +65,22 @@ describe('the X CRC check is no signing oracle', () => {
     // A CRC request X sent (January 2026, from a public Vercel request log of an /api/x-webhook
     // route): the base64url of a UUID, with a separate nonce parameter.
     const token = 'M2RkODJkZmMtYjlkYi00NmQ4LTk0MGUtM2JjYzkwM2Q4MjQ0';
-    const res = await fetch(`${url}?crc_token=${token}&nonce=MTc2OTUxODI5MjkxNA`);
+    const res = await fetch(`${w.base}/webhooks/twitter?crc_token=${token}&nonce=MTc2OTUxODI5MjkxNA`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ response_token: twitterSignature(CONSUMER_SECRET, token) });
     // Standard base64 with padding, as X's older docs describe, is answered too.
-    const padded = await fetch(`${url}?crc_token=${encodeURIComponent('Zm9vYmFyYmF6+/==')}`);
+    const padded = await fetch(`${w.base}/webhooks/twitter?crc_token=${encodeURIComponent('Zm9vYmFyYmF6+/==')}`);
     expect(padded.status).toBe(200);
   });
 
   it('serves neither the CRC nor deliveries unless TWITTER_WEBHOOKS=on, and says why', async () => {
-    h.config.TWITTER_WEBHOOKS = 'off';
+    w.h.config.TWITTER_WEBHOOKS = 'off';
     try {
-      const crc = await fetch(`${url}?crc_token=M2RkODJkZmMtYjlkYi00NmQ4LTk0MGUtM2JjYzkwM2Q4MjQ0`);
+      const crc = await fetch(`${w.base}/webhooks/twitter?crc_token=M2RkODJkZmMtYjlkYi00NmQ4LTk0MGUtM2JjYzkwM2Q4MjQ0`);
       expect(crc.status).toBe(404);
       expect(((await crc.json()) as { error: string }).error).toMatch(/TWITTER_WEBHOOKS/);
       const body = forged;
-      const post = await fetch(url, {
+      const post = await fetch(`${w.base}/webhooks/twitter`, {
         method: 'POST',
         headers: { 'x-twitter-webhooks-signature': twitterSignature(CONSUMER_SECRET, body) },
         body,
@@ -105,7 +89,7 @@ describe('the X CRC check is no signing oracle', () => {
       expect(((await post.json()) as { error: string }).error).toMatch(/TWITTER_WEBHOOKS/);
       expect(await rows()).toHaveLength(0);
     } finally {
-      h.config.TWITTER_WEBHOOKS = 'on';
+      w.h.config.TWITTER_WEBHOOKS = 'on';
     }
   });
 });

@@ -1,15 +1,10 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { registry } from '../../connectors/registry.js';
-import { mountTwitterWebhook, twitterSignature } from '../../connectors/twitter/webhook.js';
-import { mountGenericWebhook } from '../../connectors/webhook/route.js';
+import { twitterSignature } from '../../connectors/twitter/webhook.js';
 import { signWebhook } from '../../connectors/webhook/signature.js';
 import { mentions } from '../../src/db/schema.js';
-import { createHttpApp, listen } from '../../src/http/server.js';
 import { mentionSchema } from '../../src/mention.js';
-import { receive } from '../../src/pipeline/receive.js';
-import { createHarness, type Harness } from '../support/services.js';
+import { webhookServer } from '../support/webhook-server.js';
 
 const CONSUMER_SECRET = 'edge-consumer-secret-41ab';
 const SECRET = 'edge-webhook-secret-0123456789';
@@ -20,28 +15,16 @@ const SECRET = 'edge-webhook-secret-0123456789';
  * silently, and a door for a forger's junk).
  */
 describe('deliveries carrying impossible values are refused at the edge', () => {
-  let h: Harness;
-  let server: Server;
-  let base: string;
-  beforeAll(async () => {
-    h = await createHarness('pglite', { TWITTER_API_SECRET: CONSUMER_SECRET, TWITTER_WEBHOOKS: 'on', WEBHOOK_SECRET: SECRET });
-    const toPipeline = (items: Parameters<typeof receive>[1]) => receive(h.s, items);
-    server = await listen(createHttpApp(h.s, [mountTwitterWebhook(h.config, toPipeline), mountGenericWebhook(h.config, toPipeline)]), 0);
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterAll(async () => {
-    server.close();
-    await h.close();
-  });
+  const w = webhookServer({ TWITTER_API_SECRET: CONSUMER_SECRET, TWITTER_WEBHOOKS: 'on', WEBHOOK_SECRET: SECRET });
   beforeEach(async () => {
-    await h.s.db.delete(mentions);
+    await w.h.s.db.delete(mentions);
   });
-  const rows = () => h.s.db.select().from(mentions);
+  const rows = () => w.h.s.db.select().from(mentions);
 
   describe('X Account Activity', () => {
     const post = (body: object) => {
       const raw = JSON.stringify(body);
-      return fetch(`${base}/webhooks/twitter`, {
+      return fetch(`${w.base}/webhooks/twitter`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-twitter-webhooks-signature': twitterSignature(CONSUMER_SECRET, raw) },
         body: raw,
@@ -152,7 +135,7 @@ describe('deliveries carrying impossible values are refused at the edge', () => 
     const generic = (body: object, source = 'zendesk') => {
       const raw = JSON.stringify(body);
       const ts = Math.floor(Date.now() / 1000);
-      return fetch(`${base}/webhooks/generic/${source}`, {
+      return fetch(`${w.base}/webhooks/generic/${source}`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',

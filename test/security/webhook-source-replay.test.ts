@@ -1,13 +1,8 @@
 import { createHmac } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mountGenericWebhook } from '../../connectors/webhook/route.js';
+import { describe, expect, it } from 'vitest';
 import { signWebhook } from '../../connectors/webhook/signature.js';
 import { mentions } from '../../src/db/schema.js';
-import { createHttpApp, listen } from '../../src/http/server.js';
-import { receive } from '../../src/pipeline/receive.js';
-import { createHarness, type Harness } from '../support/services.js';
+import { webhookServer } from '../support/webhook-server.js';
 
 const SHARED = 'shared-webhook-secret-0123456789';
 
@@ -16,21 +11,10 @@ const SHARED = 'shared-webhook-secret-0123456789';
  * to one of them (a proxy's log, a misrouted retry) must not be accepted as another's.
  */
 describe('a delivery signed for one source cannot be replayed to another', () => {
-  let h: Harness;
-  let server: Server;
-  let base: string;
-  beforeAll(async () => {
-    h = await createHarness('pglite', { WEBHOOK_SECRET: SHARED });
-    server = await listen(createHttpApp(h.s, [mountGenericWebhook(h.config, (items) => receive(h.s, items))]), 0);
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterAll(async () => {
-    server.close();
-    await h.close();
-  });
+  const w = webhookServer({ WEBHOOK_SECRET: SHARED });
 
   const deliver = (source: string, headers: Record<string, string>, body: string) =>
-    fetch(`${base}/webhooks/generic/${source}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    fetch(`${w.base}/webhooks/generic/${source}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 
   it('refuses the replay with 401 and stores the mention under its own source only', async () => {
     const body = JSON.stringify({ id: 'R-1', text: 'Where is my order?', author: { id: 'c-1', handle: 'ann' } });
@@ -42,7 +26,7 @@ describe('a delivery signed for one source cannot be replayed to another', () =>
     const replayed = await deliver('surveys', headers, body);
     expect(replayed.status).toBe(401);
     expect(await replayed.json()).toEqual({ error: 'bad signature' });
-    const stored = await h.s.db.select().from(mentions);
+    const stored = await w.h.s.db.select().from(mentions);
     expect(stored.map((m) => m.externalId)).toEqual(['typeform/R-1']);
   });
 
