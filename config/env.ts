@@ -26,6 +26,12 @@ export const envSchema = z.object({
       .regex(/^[0-9A-Za-z.:-]+$/, 'expected an IP address such as 0.0.0.0 or 127.0.0.1')
       .default('0.0.0.0'),
   ),
+  /**
+   * How many reverse proxies stand in front of carebot: the client's address (the admin lockout
+   * counts by it) is then read from that far back in X-Forwarded-For. 0: the header is ignored, so
+   * nobody can pick their own address by sending it.
+   */
+  TRUST_PROXY: unsetIfEmpty(z.coerce.number().int().min(0).max(10).default(0)),
   REDIS_URL: url(/^rediss?:$/, 'redis:// or rediss://').default('redis://127.0.0.1:6379'),
   DATABASE_URL: optional(url(/^postgres(ql)?:$/, 'postgres://')),
   DATA_DIR: z.string().min(1).default('./data'),

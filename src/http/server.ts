@@ -21,6 +21,8 @@ function hasBearer(req: Request, token: string): boolean {
 export function createHttpApp(s: Ctx<'config' | 'log' | 'database' | 'redis' | 'queues' | 'metrics'>, mounts: Mount[] = []): Express {
   const app = express();
   app.disable('x-powered-by');
+  // The client's address (req.ip) from X-Forwarded-For, as many hops back as there are proxies we run.
+  app.set('trust proxy', s.config.TRUST_PROXY);
 
   // Nothing carebot serves is meant to be framed (clickjacking of Bull Board's buttons, say). A
   // route that sets its own Content-Security-Policy replaces this one; X-Frame-Options still holds.

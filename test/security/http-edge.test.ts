@@ -77,6 +77,32 @@ describe('the HTTP edge', () => {
     }
   });
 
+  it('counts admin guesses per client behind TRUST_PROXY proxies, and ignores X-Forwarded-For otherwise', async () => {
+    const from = (ip: string, password: string) => ({ headers: { ...basic(password), 'x-forwarded-for': ip } });
+    const forget = async () => {
+      const counted = await h.s.redis.keys(`${h.config.QUEUE_PREFIX}:admin-guesses*`);
+      if (counted.length) await h.s.redis.del(...counted);
+    };
+    try {
+      // Not trusted: a guesser who names a new address each time is still one address.
+      let { base } = await serve();
+      for (let i = 0; i < 10; i++) await fetch(`${base}/admin/queues`, from(`198.51.100.${i}`, `guess-${i}`));
+      expect((await fetch(`${base}/admin/queues`, from('198.51.100.99', PASSWORD))).status).toBe(429);
+      await forget();
+
+      // One proxy in front: each client is counted on its own, and one locked out does not lock out the others.
+      server?.close();
+      h.config.TRUST_PROXY = 1;
+      ({ base } = await serve());
+      for (let i = 0; i < 10; i++) await fetch(`${base}/admin/queues`, from('203.0.113.7', `guess-${i}`));
+      expect((await fetch(`${base}/admin/queues`, from('203.0.113.7', PASSWORD))).status).toBe(429);
+      expect((await fetch(`${base}/admin/queues`, from('203.0.113.8', PASSWORD))).status).toBe(200);
+    } finally {
+      h.config.TRUST_PROXY = 0;
+      await forget();
+    }
+  });
+
   it('keeps Bull Board read-only unless ADMIN_WRITE=on', async () => {
     let { base } = await serve();
     const clean = () => fetch(`${base}/admin/queues/api/queues/ingest/clean/completed`, { method: 'PUT', headers: basic(PASSWORD) });
