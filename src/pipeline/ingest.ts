@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import { ZodError, prettifyError } from 'zod';
-import { mentions } from '../db/schema.js';
+import { mentions, replies as sentReplies } from '../db/schema.js';
 import type { Network } from '../connector.js';
 import { mentionSchema, platforms, type Mention, type Platform } from '../mention.js';
 import { batchJobId, batchTokenOf } from '../queues/queues.js';
@@ -79,9 +79,10 @@ const key = (platform: string, externalId: string) => `${platform}\u0000${extern
 const mentionKey = (m: Pick<Mention, 'platform' | 'externalId'>) => key(m.platform, m.externalId);
 
 /**
- * A reply to a message we already hold joins that message's conversation, so networks without
- * a native conversation id (Discord channels, generic webhooks) still thread in Slack. The parent
- * may be stored already or arrive in the same batch. Keyed by `mentionKey`.
+ * A reply to a message of a conversation joins that conversation, so networks without a native
+ * conversation id (Discord channels, generic webhooks, X's webhook deliveries) still thread in
+ * Slack. The parent may be a customer's message stored already or arriving in the same batch, or
+ * one of carebot's own replies (a customer answering the brand's answer). Keyed by `mentionKey`.
  */
 async function conversationsOf(s: Ctx<'db'>, batch: Mention[]): Promise<Map<string, string>> {
   const replies = batch.filter((m) => m.inReplyTo);
@@ -92,7 +93,12 @@ async function conversationsOf(s: Ctx<'db'>, batch: Mention[]): Promise<Map<stri
       .select({ externalId: mentions.externalId, conversationId: mentions.conversationId })
       .from(mentions)
       .where(and(eq(mentions.platform, platform), inArray(mentions.externalId, parents), isNotNull(mentions.conversationId)));
-    for (const p of stored) if (p.conversationId) known.set(key(platform, p.externalId), p.conversationId);
+    const ours = await s.db
+      .select({ externalId: sentReplies.externalId, conversationId: mentions.conversationId })
+      .from(sentReplies)
+      .innerJoin(mentions, eq(mentions.id, sentReplies.mentionId))
+      .where(and(eq(sentReplies.platform, platform), inArray(sentReplies.externalId, parents), isNotNull(mentions.conversationId)));
+    for (const p of [...stored, ...ours]) if (p.externalId && p.conversationId) known.set(key(platform, p.externalId), p.conversationId);
   }
   const inBatch = new Map(batch.map((m) => [mentionKey(m), m]));
   const resolve = (m: Mention, depth = 0): string => {
