@@ -108,6 +108,9 @@ function post(url: URL, headers: Record<string, string>, body: string, allowPriv
       method: 'POST',
       headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
       signal: AbortSignal.timeout(TIMEOUT_MS),
+      // A connection of its own: a kept-alive socket from an earlier call (a source allowed a
+      // private address, say) would be reused without the lookup below ever being asked.
+      agent: false,
       ...(allowPrivate ? {} : { lookup: publicOnlyLookup }),
     };
     const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, options, (res) => {

@@ -21,7 +21,8 @@ describe('the audit log: every action that reaches a customer or the public, rea
 
   it('records the lead’s incident actions and carebot’s own replies, and shows them to an admin only', async () => {
     t.slack.addUser({ id: admin.id, name: admin.name, isAdmin: true });
-    await t.startAll({ acknowledge: true });
+    // X's pace (10 replies a minute) would hold the follow-up behind the acknowledgement for seconds.
+    await t.startAll({ acknowledge: true, repliesPerMinute: { twitter: 6000, discord: 6000 } });
     await t.mention('checkout fails with error 500');
     const { card, preview } = await t.declare({
       title: 'Checkout down',

@@ -64,6 +64,19 @@ describe('reply callbacks reach only public addresses, follow no redirect and re
     expect(seen).toEqual([{ path: '/carebot', method: 'POST' }]);
   });
 
+  // Found by a shuffled run: after an allowed call, Node's keep-alive agent handed the next source
+  // the open socket to the same host and port, and the address check never ran.
+  it('checks every call afresh: a socket kept open for a source allowed a private address is not reused by another', async () => {
+    const url = `http://localhost:${receiver.port}/carebot`;
+    await expect(connector(url, true).reply(target, 'allowed')).resolves.toMatchObject({ externalId: 'cb-1' });
+    seen.length = 0;
+    const err = await connector(url)
+      .reply(target, 'not allowed')
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'rejected' });
+    expect(seen).toEqual([]);
+  });
+
   it('follows no redirect: a 3xx is a refusal, and its Location is never asked', async () => {
     answer = (_req, res) => {
       res.writeHead(307, { location: `http://127.0.0.1:${receiver.port}/internal-admin` }).end();
