@@ -6,18 +6,18 @@ import { defineConfig } from 'vitest/config';
  * in the crash tests' child processes is not counted, hence src/app and workers).
  */
 const floors = {
-  'src/pipeline/**': { lines: 82 },
+  'src/pipeline/**': { lines: 85 },
   'src/slack/**': { lines: 93 },
   'src/incidents/**': { lines: 92 },
   'src/spikes/**': { lines: 98 },
   'src/triage/**': { lines: 96 },
-  'src/db/**': { lines: 91 },
+  'src/db/**': { lines: 93 },
   'src/queues/**': { lines: 98 },
   'src/shared/**': { lines: 98 },
   'src/http/**': { lines: 96 },
-  'src/app/**': { lines: 44 },
-  'connectors/**': { lines: 90 },
-  'workers/**': { lines: 77 },
+  'src/app/**': { lines: 50 },
+  'connectors/**': { lines: 91 },
+  'workers/**': { lines: 81 },
   'config/**': { lines: 96 },
 };
 
