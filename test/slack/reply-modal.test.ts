@@ -63,6 +63,11 @@ describe('the reply modal, collisions and permissions', () => {
     expect(t.x.posted).toEqual([expect.objectContaining({ inReplyTo: tweet.id, text: inputText(filled) })]);
     expect(await t.inbox.h.s.db.select().from(replies)).toHaveLength(1);
     await eventually('the replying mark gone from the card', () => !cardText(card).includes('is replying'));
+    // What the customer was told is in the card's thread, for the teammates who were not in the modal.
+    const result = await eventually('the result in the thread', () =>
+      t.slack.messages(INBOX).find((m) => m.thread_ts === card.ts && m.text.startsWith(':white_check_mark: Sent to the customer')),
+    );
+    expect(JSON.stringify(result.blocks)).toContain(`"text":">${inputText(filled)}"`);
   });
 
   it('keeps the modal open with the reason when the reply is too long for X', async () => {

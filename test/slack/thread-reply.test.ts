@@ -45,6 +45,8 @@ describe.each(dbKinds)('replying from a card thread (%s)', (kind) => {
       t.slack.messages(INBOX).find((m) => m.thread_ts === card.ts && m.text.includes(':white_check_mark:')),
     );
     expect(result.text).toContain(`https://x.com/i/web/status/${t.x.posted[0]!.id}`);
+    // The agent's words are right above it: not quoted a second time.
+    expect(JSON.stringify(result.blocks)).not.toContain('DM us the order number');
     await eventually('the card marked replied', () => JSON.stringify(t.inbox.current(card).blocks).includes('Replied'));
     const [thread] = await t.inbox.h.s.db.select().from(slackThreads);
     expect(thread).toMatchObject({ status: 'replied', assignee: agentA.id });

@@ -5,11 +5,21 @@ import type { SlackCtx } from '../../context.js';
 import type { ReplyRow } from '../../db/rows.js';
 import { actionIds } from '../views/action-ids.js';
 import { refreshCard, secondsSinceOpened, threadAt, updateThread } from '../inbox/conversation.js';
-import { escapeMrkdwn } from '../views/escape.js';
+import { escapeMrkdwn, quote } from '../views/escape.js';
+import { fitRendered } from '../../shared/fit-text.js';
+import { writtenInThread } from '../inbox/request-reply.js';
 import { slackLink } from '../views/link.js';
 
+/**
+ * How a reply went, in the thread it belongs to. A reply written in the modal (or sent with the
+ * shortcut) is quoted, so teammates see what the customer was told without leaving Slack; one
+ * written in the thread is there already.
+ */
 function resultMessage(r: ReplyRow): { text: string; blocks: KnownBlock[] } {
   const by = r.requestedBy ? ` (from <@${r.requestedBy}>)` : '';
+  const words: KnownBlock[] = writtenInThread(r.idempotencyKey)
+    ? []
+    : [{ type: 'section', text: { type: 'mrkdwn', text: fitRendered(r.text, quote) } }];
   const retry: KnownBlock = {
     type: 'actions',
     elements: [{ type: 'button', text: { type: 'plain_text', text: 'Retry' }, action_id: actionIds.retryReply, value: String(r.id) }],
@@ -17,13 +27,13 @@ function resultMessage(r: ReplyRow): { text: string; blocks: KnownBlock[] } {
   if (r.state === 'sent') {
     const link = r.url ? ` · ${slackLink(r.url, 'view it')}` : '';
     const text = `:white_check_mark: Sent to the customer${by}${link}`;
-    return { text, blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text }] }] };
+    return { text, blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text }] }, ...words] };
   }
   const text =
     r.state === 'unknown'
       ? `:warning: Not known whether the reply reached the customer${by}: ${escapeMrkdwn(r.error ?? '')}. Check the network, then retry only if it is not there.`
       : `:x: Not sent${by}: ${escapeMrkdwn(r.error ?? 'unknown error')}`;
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }, retry] };
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }, ...words, retry] };
 }
 
 /**

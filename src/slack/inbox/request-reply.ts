@@ -9,6 +9,14 @@ import { clearReplying } from './collision.js';
 import { latestMention, updateThread } from './conversation.js';
 import { refusal } from './roles.js';
 
+/** What names a reply request for good: the agent's message in the card's thread, or the modal it was written in. */
+export const replyKeys = {
+  threadMessage: (channel: string, ts: string) => `slack-message:${channel}:${ts}`,
+  modal: (viewId: string) => `slack-view:${viewId}`,
+};
+/** Whether the reply's words are already in the card's thread (the agent wrote them there). */
+export const writtenInThread = (idempotencyKey: string) => idempotencyKey.startsWith('slack-message:');
+
 export interface ReplyRequest {
   thread: ThreadRow;
   text: string;

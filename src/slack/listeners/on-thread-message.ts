@@ -4,7 +4,7 @@ import { actionIds } from '../views/action-ids.js';
 import { otherReplier } from '../inbox/collision.js';
 import { threadAt } from '../inbox/conversation.js';
 import { plainText } from '../views/plain-text.js';
-import { requestReply, type ReplyCtx } from '../inbox/request-reply.js';
+import { replyKeys, requestReply, type ReplyCtx } from '../inbox/request-reply.js';
 
 /** Messages in a card's thread that start like this stay between agents. */
 export const INTERNAL_NOTE = /^\s*note:/i;
@@ -54,7 +54,7 @@ export async function sendThreadMessage(s: ReplyCtx, held: HeldMessage, user: st
     thread,
     text: plainText(text),
     user,
-    idempotencyKey: `slack-message:${held.channel}:${held.ts}`,
+    idempotencyKey: replyKeys.threadMessage(held.channel, held.ts),
   });
   if (!outcome.ok) {
     await s.slack.chat.postEphemeral({ channel: held.channel, thread_ts: held.threadTs, user, text: outcome.reason });

@@ -11,7 +11,7 @@ import { latestMention, threadOfMention } from '../inbox/conversation.js';
 import { refusal } from '../inbox/roles.js';
 import { conversationSubject } from '../../db/audit.js';
 import { replyMetaSchema, replyModal, replyTextActionId, replyTextBlockId, type ReplyMeta } from '../views/reply-modal-view.js';
-import { requestReply, type ReplyCtx } from '../inbox/request-reply.js';
+import { replyKeys, requestReply, type ReplyCtx } from '../inbox/request-reply.js';
 
 /** Why this agent cannot answer this conversation from Slack at all, before a modal opens. */
 async function cannotReply(
@@ -129,7 +129,7 @@ export function onReplyModal(app: App, s: ReplyCtx): void {
       return;
     }
 
-    const outcome = await requestReply(s, { thread, text, user, idempotencyKey: `slack-view:${view.id}` });
+    const outcome = await requestReply(s, { thread, text, user, idempotencyKey: replyKeys.modal(view.id) });
     if (!outcome.ok) {
       await ack({ response_action: 'errors', errors: { [blockId]: outcome.reason } });
       return;
