@@ -9,6 +9,7 @@ import { auditCommand } from './listeners/audit-command.js';
 import { onEscalate } from './listeners/escalate-modal.js';
 import { incidentCommand, onIncidentActions } from './listeners/incident-actions.js';
 import { onThreadMessage } from './listeners/on-thread-message.js';
+import { onUnknownActions } from './listeners/unknown-actions.js';
 import { onReclassify } from './listeners/reclassify-modal.js';
 import { onReplyModal } from './listeners/reply-modal.js';
 import { onRetryReply } from './listeners/retry-reply.js';
@@ -61,6 +62,7 @@ export function createSlackApp(s: Ctx<'config' | 'log' | 'db' | 'queues' | 'conn
   const app = new App({ token: config.SLACK_BOT_TOKEN, receiver, logger, clientOptions });
   // Every listener works with Bolt's client: the same token and API URL, and retries suited to people waiting.
   const inbox: SlackCtx<'config' | 'log' | 'db' | 'queues' | 'connectors'> = { ...s, slack: app.client };
+  onUnknownActions(app, inbox);
   onThreadMessage(app, inbox);
   onSendAnyway(app, inbox);
   onSendToCustomer(app, inbox);

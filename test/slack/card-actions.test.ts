@@ -53,6 +53,18 @@ describe('the card buttons', () => {
     expect((await audits('reopen')).map((a) => a.actor)).toEqual([agentB.id]);
   });
 
+  it('answers a button from an older version of carebot at once, says so, and changes nothing', async () => {
+    await t.start();
+    const { card } = await t.mention('my parcel never came');
+    // A card posted before an upgrade renamed its Resolve button.
+    const old = JSON.parse(JSON.stringify(t.inbox.current(card)).replaceAll(actionIds.resolve, 'carebot.close_v0')) as SlackMessage;
+    const res = await t.inbox.slackEvents.clickInMessage(old, agentA, 'carebot.close_v0');
+    expect(res.status).toBe(200);
+    const told = await t.slack.waitFor((c) => c.method === 'chat.postEphemeral' && c.body.user === agentA.id);
+    expect(String(told.body.text)).toMatch(/^This card is from an older version of carebot/);
+    expect((await thread()).status).toBe('new');
+  });
+
   it('waits out a Slack 429 on the card update and loses nothing', async () => {
     await start();
     const { card } = await mention('my invoice shows the wrong VAT');
