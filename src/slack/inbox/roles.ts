@@ -69,7 +69,6 @@ class Asker {
 
 /** Guests (single- and multi-channel) never hold a role unless a list names them. */
 const isGuest = (u: SlackUser) => Boolean(u.is_restricted || u.is_ultra_restricted);
-export const isWorkspaceGuest = async (slack: WebClient, user: string) => isGuest(await new Asker(slack, user).user());
 
 /** The channels whose members are agents when `slack.roles.agents` is empty: where cards are posted. */
 export function inboxChannels(s: SlackCtx<'config'>): string[] {
@@ -92,19 +91,25 @@ async function holds(s: SlackCtx<'config'>, ask: Asker, role: Role): Promise<boo
 
 /**
  * Whether a Slack user holds `role`, asked from Slack each time (a change there applies at once).
- * Fails closed: a deleted user, a bot, or any error from Slack means no.
+ * Fails closed: a deleted user, a bot, or any error from Slack means no; so does a guest when
+ * `guests` is false, even one a role list names.
  */
-export async function hasRole(s: SlackCtx<'config' | 'log'>, user: string, role: Role): Promise<boolean> {
+async function check(s: SlackCtx<'config' | 'log'>, user: string, role: Role, guests: boolean): Promise<boolean> {
   const ask = new Asker(s.slack, user);
   try {
     const u = await ask.user();
-    if (u.deleted || u.is_bot) return false;
+    if (u.deleted || u.is_bot || (!guests && isGuest(u))) return false;
     return await holds(s, ask, role);
   } catch (err) {
     s.log.warn({ err: (err as Error).message, user, role }, 'slack: could not check a role, so the action is refused');
     return false;
   }
 }
+
+export const hasRole = (s: SlackCtx<'config' | 'log'>, user: string, role: Role) => check(s, user, role, true);
+
+/** App Home lists every open conversation's customer text: for agents, and never for a guest. */
+export const mayReadInbox = (s: SlackCtx<'config' | 'log'>, user: string) => check(s, user, 'agent', false);
 
 /**
  * The check every restricted action makes: undefined when `user` may, else the refusal to show

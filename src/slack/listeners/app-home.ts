@@ -5,7 +5,7 @@ import { actionIds } from '../views/action-ids.js';
 import { homeData, type HomeItem } from '../inbox/home-data.js';
 import { homeView } from '../views/home-view.js';
 import { messageLink } from '../api/permalink.js';
-import { hasRole, isWorkspaceGuest, whoMay } from '../inbox/roles.js';
+import { mayReadInbox, whoMay } from '../inbox/roles.js';
 import { homeClosed } from '../views/home-closed.js';
 
 /** The agent's local midnight, from the time zone in their Slack profile. */
@@ -20,7 +20,7 @@ async function startOfToday(slack: WebClient, user: string, now = Date.now()): P
  * named in `slack.roles` may act on cards in the channels they are in, but not read them all here).
  */
 export async function publishHome(s: SlackCtx<'config' | 'log' | 'db'>, user: string): Promise<void> {
-  if ((await isWorkspaceGuest(s.slack, user).catch(() => true)) || !(await hasRole(s, user, 'agent'))) {
+  if (!(await mayReadInbox(s, user))) {
     await s.slack.views.publish({
       user_id: user,
       view: homeClosed(`carebot's inbox is for ${whoMay('agent')}. Ask your team lead if you should be one of them.`),
