@@ -10,7 +10,7 @@ export interface Sent {
 }
 
 /** The customer message a reply answers, as stored. */
-export type ReplyTarget = Pick<Mention, 'platform' | 'externalId' | 'conversationId' | 'author'> & {
+export type ReplyTarget = Pick<Mention, 'platform' | 'externalId' | 'conversationId' | 'author' | 'private'> & {
   payload: unknown;
 };
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Mention } from '../../src/mention.js';
+import type { Attachment, Mention } from '../../src/mention.js';
 
 /** The Discord API message object (as MESSAGE_CREATE carries it), plus what the connector adds. */
 export const discordPayloadSchema = z.object({
@@ -10,7 +10,7 @@ export const discordPayloadSchema = z.object({
   timestamp: z.string(),
   author: z.object({ id: z.string(), username: z.string(), global_name: z.string().nullish() }),
   message_reference: z.object({ message_id: z.string().optional() }).nullish(),
-  attachments: z.array(z.object({ url: z.string(), filename: z.string() })).optional(),
+  attachments: z.array(z.object({ url: z.string(), filename: z.string(), content_type: z.string().nullish() })).optional(),
   /** The users the message mentions, to show `<@123>` as the name agents know. */
   mentions: z.array(z.object({ id: z.string(), username: z.string() })).optional(),
   /** Set by the connector: the channel is a thread or a DM, so the channel is the conversation. */
@@ -26,8 +26,7 @@ export function normalizeDiscordMessage(payload: unknown): Mention {
   // A DM channel or a thread is one conversation; in a busy support channel each message starts
   // its own, and replies join theirs (ingest follows in_reply_to to the stored conversation).
   const conversation = m.carebot_conversation === 'channel' || !m.guild_id ? m.channel_id : (replyTo ?? m.id);
-  // A picture with no words still needs an answer: its links stand in for the text.
-  const text = readableMentions(m.content, m.mentions ?? []) || (m.attachments ?? []).map((a) => a.url).join('\n');
+  const text = readableMentions(m.content, m.mentions ?? []);
   return {
     platform: 'discord',
     externalId: m.id,
@@ -44,7 +43,16 @@ export function normalizeDiscordMessage(payload: unknown): Mention {
     url: `https://discord.com/channels/${m.guild_id ?? '@me'}/${m.channel_id}/${m.id}`,
     createdAt: new Date(m.timestamp),
     language: null,
+    private: !m.guild_id,
+    attachments: (m.attachments ?? []).map(attachmentOf),
   };
+}
+
+/** Discord's attachment as the card shows it: its kind from the MIME type Discord reports. */
+function attachmentOf(a: { url: string; filename: string; content_type?: string | null }): Attachment {
+  const type = a.content_type?.split('/')[0];
+  const kind = type === 'image' || type === 'video' || type === 'audio' ? type : 'file';
+  return { kind, name: a.filename, url: URL.canParse(a.url) ? a.url : null };
 }
 
 /** `<@123>` and `<@!123>` as `@name`: what the customer saw, not Discord's markup (others are left as written). */

@@ -24,7 +24,7 @@ export function toPayload(message: Message, botId: string): DiscordPayload {
     timestamp: message.createdAt.toISOString(),
     author: { id: message.author.id, username: message.author.username, global_name: message.author.globalName },
     message_reference: message.reference?.messageId ? { message_id: message.reference.messageId } : null,
-    attachments: message.attachments.map((a) => ({ url: a.url, filename: a.name })),
+    attachments: message.attachments.map((a) => ({ url: a.url, filename: a.name, content_type: a.contentType })),
     mentions: message.mentions.users.map((u) => ({ id: u.id, username: u.username })),
     // A DM channel or a thread is one conversation; elsewhere each message starts its own.
     carebot_conversation: !message.inGuild() || message.channel.isThread() ? 'channel' : 'message',

@@ -42,5 +42,7 @@ export function normalizeTweet(payload: unknown): Mention {
     url: `https://x.com/${handle}/status/${tweet.id}`,
     createdAt: tweet.created_at ? new Date(tweet.created_at) : new Date(),
     language: tweet.lang && tweet.lang !== 'und' ? tweet.lang : null,
+    private: false,
+    attachments: [],
   };
 }

@@ -52,5 +52,7 @@ export function normalizeWebhook(payload: unknown): Mention {
     url: body.url ?? null,
     createdAt: body.createdAt ? new Date(body.createdAt) : new Date(),
     language: body.language ?? null,
+    private: false,
+    attachments: [],
   };
 }

@@ -47,6 +47,7 @@ export const replyTarget = (m: IngestedRow): ReplyTarget => ({
   externalId: m.externalId,
   conversationId: m.conversationId,
   author: { id: m.authorId, handle: m.authorHandle, displayName: m.authorName, followers: m.authorFollowers, profileUrl: m.authorUrl },
+  private: m.private,
   payload: m.payload,
 });
 

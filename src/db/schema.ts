@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import type { Platform } from '../mention.js';
+import type { Attachment, Platform } from '../mention.js';
 import type { Priority, TriageResult } from '../triage/types.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -39,6 +39,11 @@ export const mentions = pgTable(
     url: text('url'),
     createdAt: ts('created_at'),
     language: text('language'),
+    private: boolean('private').notNull().default(false),
+    attachments: jsonb('attachments').$type<Attachment[]>().notNull().default([]),
+    /** When the customer changed or took back the message on the network (src/pipeline/changes.ts). */
+    editedAt: ts('edited_at'),
+    deletedAt: ts('deleted_at'),
     // Filled by analyze.
     triage: jsonb('triage').$type<TriageResult>(),
     priority: text('priority').$type<Priority>(),
@@ -206,7 +211,12 @@ export const replies = pgTable(
     sentAt: ts('sent_at'),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('replies_idempotency_key').on(t.idempotencyKey), index('replies_mention').on(t.mentionId)],
+  (t) => [
+    uniqueIndex('replies_idempotency_key').on(t.idempotencyKey),
+    index('replies_mention').on(t.mentionId),
+    // A customer answering the brand's reply names it: ingest finds the conversation through it.
+    index('replies_external_id').on(t.platform, t.externalId),
+  ],
 );
 
 export const incidents = pgTable('incidents', {

@@ -62,6 +62,8 @@ export async function ingest(s: Ctx<'log' | 'db' | 'queues' | 'registry'>, jobId
       url: m.url,
       createdAt: m.createdAt,
       language: m.language,
+      private: m.private,
+      attachments: m.attachments,
       ingestedAt: now,
     };
   });

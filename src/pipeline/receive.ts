@@ -4,6 +4,7 @@ import type { Ctx } from '../context.js';
 import { wellFormed } from '../shared/well-formed.js';
 import { errorReason } from '../shared/log.js';
 import { isolateRefusedRows } from './refused-rows.js';
+import { applyChanges } from './changes.js';
 
 /**
  * The pipeline's front door: every connector hands what it receives here. The row is written
@@ -12,9 +13,12 @@ import { isolateRefusedRows } from './refused-rows.js';
  * webhook can be acknowledged as soon as this returns.
  */
 export async function receive(
-  s: Ctx<'db' | 'intake' | 'metrics' | 'log'>,
-  items: Incoming[],
+  s: Ctx<'db' | 'intake' | 'metrics' | 'log' | 'registry'> & Partial<Ctx<'slack'>>,
+  received: Incoming[],
 ): Promise<{ stored: number; duplicates: number }> {
+  // Edits and deletes change what is stored; an edit of a message never stored comes back as new.
+  const changes = received.filter((i) => i.change);
+  const items = [...received.filter((i) => !i.change), ...(changes.length ? await applyChanges(s, changes) : [])];
   const unique = [...new Map(items.map((i) => [`${i.platform}\u0000${i.externalId}`, i])).values()];
   if (!unique.length) return { stored: 0, duplicates: 0 };
 

@@ -11,6 +11,7 @@ export type { TriageInput, TriageResult, TrainingRow, SentimentLabel, Priority }
 export type { TriageOverrides } from './config.js';
 export { loadModel, saveModel, trainModel, type Triage, type TriageModel } from './model.js';
 export { watchModel } from './watch-model.js';
+export { sentimentStrength } from './strength.js';
 
 export interface TriageOptions extends Omit<EngineOptions, 'detector'> {
   /** A model from `loadModel` (or `trainModel`); without it the rules decide alone. */

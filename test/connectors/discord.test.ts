@@ -92,6 +92,7 @@ describe('Discord connector', () => {
       conversationId: externalId,
       payload: r.payload,
       author: { id: '1', handle: 'x', displayName: null, followers: null, profileUrl: null },
+      private: false,
     };
   };
 

@@ -125,6 +125,7 @@ describe('X/Twitter connector', () => {
       conversationId: tweet.id,
       payload: {},
       author: { id: '11', handle: 'ann', displayName: null, followers: null, profileUrl: null },
+      private: false,
     };
     const sent = await t.h.s.connectors.twitter!.reply(target, '@ann sorry about that, we sent you a DM');
     expect(x.posted.at(-1)).toMatchObject({ id: sent.externalId, inReplyTo: tweet.id });
@@ -157,6 +158,7 @@ describe('X/Twitter connector', () => {
     conversationId: tweetId,
     payload: {},
     author: { id: '11', handle: 'ann', displayName: null, followers: null, profileUrl: null },
+    private: false,
   });
   /** A reply to the stored mention, which is first normalized the way the ingest stage does it: replies go to carded mentions. */
   const replyRow = async (text: string, key: string) => {

@@ -197,6 +197,7 @@ describe('webhook routes', () => {
         conversationId: 'zendesk/T-8',
         payload: mention!.payload,
         author: { id: 'c-9', handle: 'dana', displayName: null, followers: null, profileUrl: null },
+        private: false,
       };
       answer = { status: 429, body: {}, headers: { 'retry-after': '30' } };
       expect(await w.h.s.connectors.webhook!.reply(target, 'x').catch((e: unknown) => e)).toMatchObject({

@@ -42,6 +42,7 @@ describe('reply callbacks reach only public addresses, follow no redirect and re
     conversationId: 'bridge/T-1',
     payload: { source: 'bridge', body: { id: 'T-1', text: 'help', author: { id: 'c-1', handle: 'ann' } } },
     author: { id: 'c-1', handle: 'ann', displayName: null, followers: null, profileUrl: null },
+    private: false,
   };
 
   it.each([

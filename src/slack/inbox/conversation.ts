@@ -1,10 +1,10 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
 import { mentions, slackThreads } from '../../db/schema.js';
 import { loadMention } from '../../db/mention-row.js';
 import type { MentionRow, ThreadInsert, ThreadRow } from '../../db/rows.js';
 import type { SlackCtx } from '../../context.js';
-import { mentionCard, type CardCustomer } from '../views/card.js';
+import { followUpMessage, mentionCard, type CardCustomer } from '../views/card.js';
 
 /** The conversation whose card is the Slack message at (channel, ts), if it is one of ours. */
 export async function threadAt(db: Db, channel: string, ts: string): Promise<ThreadRow | undefined> {
@@ -39,7 +39,13 @@ export async function latestMention(db: Db, thread: ThreadRow): Promise<MentionR
     .select()
     .from(mentions)
     .where(
-      and(eq(mentions.platform, thread.platform), eq(mentions.conversationId, thread.conversationId), eq(mentions.authorId, root.authorId)),
+      and(
+        eq(mentions.platform, thread.platform),
+        eq(mentions.conversationId, thread.conversationId),
+        eq(mentions.authorId, root.authorId),
+        // A message the customer took back cannot be answered on the network.
+        isNull(mentions.deletedAt),
+      ),
     )
     .orderBy(desc(mentions.createdAt), desc(mentions.id))
     .limit(1);
@@ -80,4 +86,18 @@ export async function refreshCard(s: SlackCtx<'db'>, thread: ThreadRow): Promise
   const root = await loadMention(s.db, thread.rootMentionId, 'analyzed');
   const card = mentionCard(root, root.triage, { state: thread });
   await s.slack.chat.update({ channel: thread.channel, ts: thread.threadTs, ...card });
+}
+
+/**
+ * Re-renders the Slack message a mention is shown in after the customer edited or deleted it:
+ * the card when it is the conversation's root, its message in the thread otherwise. A mention
+ * not posted yet needs nothing: its card is rendered from the row when it is.
+ */
+export async function refreshMentionMessage(s: SlackCtx<'db'>, mentionId: number): Promise<void> {
+  const m = await loadMention(s.db, mentionId);
+  if (!m.slackChannel || !m.slackTs || !m.triage) return;
+  const thread = await threadOfMention(s.db, m.id);
+  if (thread?.rootMentionId === m.id) return refreshCard(s, thread);
+  const message = followUpMessage(m, m.triage, thread && (await cardCustomer(s.db, thread)));
+  await s.slack.chat.update({ channel: m.slackChannel, ts: m.slackTs, ...message });
 }

@@ -1,7 +1,8 @@
 import type { KnownBlock } from '@slack/web-api';
 import { networks } from '../../../connectors/networks.js';
+import type { Attachment } from '../../mention.js';
 import type { MentionRow, ThreadRow } from '../../db/rows.js';
-import type { TriageResult } from '../../triage/index.js';
+import { sentimentStrength, type TriageResult } from '../../triage/index.js';
 import { actionIds } from './action-ids.js';
 import { escapeMrkdwn, quote } from './escape.js';
 import { slackLink } from './link.js';
@@ -23,14 +24,54 @@ function authorLine(m: MentionRow): string {
   const who = slackLink(m.authorUrl, handle);
   const name = m.authorName ? ` (${escapeMrkdwn(m.authorName)})` : '';
   const followers = m.authorFollowers != null ? ` · ${compact(m.authorFollowers)} followers` : '';
-  return `${networks[m.platform].emoji} ${networks[m.platform].label} · *${who}*${name}${followers}`;
+  const dm = m.private ? ' · :lock: direct message' : '';
+  return `${networks[m.platform].emoji} ${networks[m.platform].label} · *${who}*${name}${followers}${dm}`;
 }
+
+const attachmentEmoji: Record<Attachment['kind'], string> = {
+  image: ':frame_with_picture:',
+  video: ':film_frames:',
+  audio: ':sound:',
+  file: ':paperclip:',
+  sticker: ':label:',
+};
+
+/**
+ * What the customer sent besides words, and what became of the message since: context lines
+ * under the quote. Names and links come from the customer and the network, so they go through
+ * `slackLink`; the network's file is never fetched.
+ */
+function aboutTheMessage(m: MentionRow): KnownBlock[] {
+  const lines = m.attachments.map((a) => `${attachmentEmoji[a.kind]} ${slackLink(a.url, a.name ?? a.kind)}`);
+  if (m.deletedAt) lines.push(':wastebasket: _Deleted by the customer_ — replies not yet sent to this message were cancelled');
+  else if (m.editedAt) lines.push(':pencil2: _Edited by the customer_ — the text above is the latest');
+  return lines.length ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: whole(lines, 3000) }] }] : [];
+}
+
+/** As many whole lines as fit in `max` characters (a cut link would break Slack's markup), then how many were left out. */
+function whole(lines: string[], max: number): string {
+  const kept: string[] = [];
+  let length = 0;
+  for (const [i, line] of lines.entries()) {
+    const more = `…and ${lines.length - i} more`;
+    if (length + line.length + 1 + more.length > max) return [...kept, more].join('\n');
+    kept.push(line);
+    length += line.length + 1;
+  }
+  return kept.join('\n');
+}
+
+/** The customer's words as a quote; a message of attachments alone says so. */
+const words = (m: MentionRow, prefix = '') => (m.text?.trim() ? quoted(m.text, prefix) : `${prefix}_(no text)_`);
+
+/** On the card's -1..+1 scale, with its sign: `+0.61`, `−0.82` (a true minus sign, as Slack sets it). */
+const signed = (n: number) => (n > 0 ? `+${n.toFixed(2)}` : n < 0 ? `−${(-n).toFixed(2)}` : '0');
 
 function badges(t: TriageResult): string {
   const flags = [t.complaint && 'complaint', t.needsResponse && 'needs reply'].filter(Boolean).join(' · ');
   return [
     `*${t.priority}*`,
-    `${sentimentEmoji[t.sentiment.label]} ${t.sentiment.label} ${t.sentiment.score}`,
+    `${sentimentEmoji[t.sentiment.label]} ${t.sentiment.label} ${signed(sentimentStrength(t.sentiment.score))}`,
     `\`${t.category}\``,
     t.language,
     flags,
@@ -121,7 +162,8 @@ export function mentionCard(
   const blocks: KnownBlock[] = [
     { type: 'context', elements: [{ type: 'mrkdwn', text: statusLine(opts.state) }] },
     { type: 'section', text: { type: 'mrkdwn', text: page + authorLine(m) } },
-    { type: 'section', text: { type: 'mrkdwn', text: quoted(m.text ?? '') } },
+    { type: 'section', text: { type: 'mrkdwn', text: words(m) } },
+    ...aboutTheMessage(m),
     { type: 'context', elements: [{ type: 'mrkdwn', text: badges(t) }] },
     {
       type: 'context',
@@ -160,7 +202,8 @@ export function followUpMessage(m: MentionRow, t: TriageResult, customer?: CardC
   return {
     text: `${marked}: ${escapeMrkdwn(truncate(m.text ?? '', 150))}`,
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: quoted(m.text ?? '', header) } },
+      { type: 'section', text: { type: 'mrkdwn', text: words(m, header) } },
+      ...aboutTheMessage(m),
       { type: 'context', elements: [{ type: 'mrkdwn', text: badges(t) }] },
     ],
   };
