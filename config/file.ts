@@ -63,6 +63,11 @@ const slackSchema = z
     /** How long before the deadline the thread gets a reminder, as a share of the target. */
     slaRemindAt: z.number().gt(0).lt(1).default(0.75),
     cannedReplies: z.array(cannedReply).default([]),
+    /**
+     * A customer who writes again within this many hours of their conversation being resolved
+     * reopens its card; later, they get a new card that links the earlier one.
+     */
+    reopenWithinHours: z.number().min(0).max(8760).default(168),
     roles,
     /** Replaced by `roles`: named here only to say so. */
     permissions: z
@@ -75,6 +80,7 @@ const slackSchema = z
     sla: { P1: 30, P2: 120, P3: 480 },
     slaRemindAt: 0.75,
     cannedReplies: [],
+    reopenWithinHours: 168,
     roles: { agents: [], leads: [], admins: [] },
   });
 

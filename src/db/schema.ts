@@ -125,6 +125,11 @@ export const slackThreads = pgTable(
     channel: text('channel').notNull(),
     /** Null while the first card is being posted: the row is also the claim on the conversation. */
     threadTs: text('thread_ts'),
+    /**
+     * The card of the same conversation before this one: a customer who wrote again long after it
+     * was resolved gets a new card (slack.reopenWithinHours), which links the earlier one.
+     */
+    earlierThreadTs: text('earlier_thread_ts'),
     status: text('status').$type<ThreadStatus>().notNull().default('new'),
     assignee: text('assignee'),
     /** The agent with the reply modal open, so a second agent is warned before answering too. */

@@ -45,11 +45,14 @@ export async function storeBroadcasts(s: Ctx<'config' | 'connectors'>, db: Db | 
  * Hands a decided update to a worker: only worker processes have the networks' clients logged
  * in (Discord's gateway). The reconciler queues it later if Redis is away now.
  */
-export async function queueBroadcast(s: Ctx<'log' | 'queues'>, updateId: number): Promise<void> {
+export async function queueBroadcast(s: Ctx<'log' | 'queues'>, update: Pick<IncidentUpdate, 'id' | 'at'>): Promise<void> {
   try {
-    await s.queues.broadcast.addBulk([broadcastJob(updateId)]);
+    await s.queues.broadcast.addBulk([broadcastJob(update)]);
   } catch (err) {
-    s.log.warn({ err: (err as Error).message, updateId }, 'stored the broadcast decision but could not queue it; the reconciler will');
+    s.log.warn(
+      { err: (err as Error).message, updateId: update.id },
+      'stored the broadcast decision but could not queue it; the reconciler will',
+    );
   }
 }
 

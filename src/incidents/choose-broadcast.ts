@@ -20,6 +20,6 @@ export async function chooseBroadcast(
     return kept;
   }
   const decided = await decide(s.db, updateId, 'broadcast', user, (tx, u) => storeBroadcasts(s, tx, u, user));
-  if (decided) await queueBroadcast(s, decided.id);
+  if (decided) await queueBroadcast(s, decided);
   return decided;
 }

@@ -3,7 +3,7 @@ import { networks } from '../../connectors/networks.js';
 import type { Db } from '../db/open.js';
 import { mentions, replies } from '../db/schema.js';
 import type { Platform } from '../mention.js';
-import { replyJob } from '../queues/queues.js';
+import { replyJob, type JobSource } from '../queues/queues.js';
 import type { Ctx } from '../context.js';
 import { truncate } from '../shared/fit-text.js';
 import { fillTemplate, statusUrl } from './settings.js';
@@ -37,7 +37,7 @@ export function incidentReplyText(
  * stored in the same transaction that resolves the incident: once it reads resolved, every
  * promise to write back exists, and a crash after it loses none (the reconciler queues them).
  */
-export async function storeFollowUps(s: Ctx<'config' | 'connectors'>, tx: Tx, i: Incident): Promise<number[]> {
+export async function storeFollowUps(s: Ctx<'config' | 'connectors'>, tx: Tx, i: Incident): Promise<JobSource[]> {
   const latest = await tx
     .selectDistinctOn([mentions.platform, mentions.authorId], {
       id: mentions.id,
@@ -56,7 +56,7 @@ export async function storeFollowUps(s: Ctx<'config' | 'connectors'>, tx: Tx, i:
       desc(sql`length(${mentions.externalId})`),
       desc(mentions.externalId),
     );
-  const ids: number[] = [];
+  const stored: JobSource[] = [];
   for (let at = 0; at < latest.length; at += CHUNK) {
     const rows = latest.slice(at, at + CHUNK).map((m) => ({
       idempotencyKey: followUpKey(i.id, m.platform, m.authorId!),
@@ -66,21 +66,20 @@ export async function storeFollowUps(s: Ctx<'config' | 'connectors'>, tx: Tx, i:
       text: incidentReplyText(s, s.config.file.incidents.followUpText, i, m),
       requestedBy: 'system',
     }));
-    const stored = await tx.insert(replies).values(rows).onConflictDoNothing().returning({ id: replies.id });
-    ids.push(...stored.map((r) => r.id));
+    stored.push(...(await tx.insert(replies).values(rows).onConflictDoNothing().returning({ id: replies.id, at: replies.createdAt })));
   }
-  return ids;
+  return stored;
 }
 
 /** Hands stored replies to the outbound queue; the reconciler does it later if Redis is away now. */
-export async function queueReplies(s: Ctx<'log' | 'queues'>, ids: number[]): Promise<void> {
+export async function queueReplies(s: Ctx<'log' | 'queues'>, stored: JobSource[]): Promise<void> {
   try {
-    for (let at = 0; at < ids.length; at += CHUNK) {
-      await s.queues.outbound.addBulk(ids.slice(at, at + CHUNK).map(replyJob));
+    for (let at = 0; at < stored.length; at += CHUNK) {
+      await s.queues.outbound.addBulk(stored.slice(at, at + CHUNK).map(replyJob));
     }
   } catch (err) {
     s.log.warn(
-      { err: (err as Error).message, replies: ids.length },
+      { err: (err as Error).message, replies: stored.length },
       'stored incident replies but could not queue them; the reconciler will',
     );
   }

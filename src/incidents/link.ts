@@ -118,15 +118,12 @@ export async function acknowledgeLinked(
     ];
   });
   if (!values.length) return;
-  const stored = await s.db.insert(replies).values(values).onConflictDoNothing().returning({ id: replies.id });
+  const stored = await s.db.insert(replies).values(values).onConflictDoNothing().returning({ id: replies.id, at: replies.createdAt });
   await auditEach(
     s.db,
     SYSTEM,
     'acknowledgement',
     stored.map((r) => ({ type: 'reply', id: r.id })),
   );
-  await queueReplies(
-    s,
-    stored.map((r) => r.id),
-  );
+  await queueReplies(s, stored);
 }

@@ -27,7 +27,7 @@ export async function postUpdate(
     s.db,
     SYSTEM,
     'follow-up',
-    added.followUps.map((id) => ({ type: 'reply', id })),
+    added.followUps.map((r) => ({ type: 'reply', id: r.id })),
     { incidentId },
   );
   await queueReplies(s, added.followUps);

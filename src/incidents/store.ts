@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { incidents, incidentUpdates, mentions, spikes, type IncidentState } from '../db/schema.js';
 import { hasCard, type Incident, type IncidentUpdate, type IncidentWithCard } from '../db/rows.js';
+import type { JobSource } from '../queues/queues.js';
 
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
@@ -58,8 +59,8 @@ export async function addUpdate(
   db: Db,
   incidentId: number,
   u: { state: IncidentState; publicText: string; user: string },
-  whenResolved: (tx: Tx, i: Incident) => Promise<number[]>,
-): Promise<{ incident: Incident; update: IncidentUpdate; followUps: number[] } | undefined> {
+  whenResolved: (tx: Tx, i: Incident) => Promise<JobSource[]>,
+): Promise<{ incident: Incident; update: IncidentUpdate; followUps: JobSource[] } | undefined> {
   return db.transaction(async (tx) => {
     const [incident] = await tx
       .update(incidents)

@@ -3,6 +3,7 @@ import { mentions, slackThreads } from '../db/schema.js';
 import { chooseChannel } from './routing.js';
 import { isolateRefusedRows } from './refused-rows.js';
 import type { Ctx } from '../context.js';
+import { audit, conversationSubject, SYSTEM } from '../db/audit.js';
 import type { AnalyzedRow, ThreadRow } from '../db/rows.js';
 
 export const conversationKey = (r: { platform: string; conversationId: string | null }) => `${r.platform}\u0000${r.conversationId}`;
@@ -83,7 +84,61 @@ export async function claimThreads(
       if (taken) byKey.set(conversationKey(taken), taken);
     }
   }
+  for (const t of threads) {
+    const heir = firsts.find((r) => conversationKey(r) === conversationKey(t))!;
+    if (longResolved(s, t, heir)) {
+      const fresh = await startAgain(s, t, heir);
+      if (fresh) byKey.set(conversationKey(fresh), fresh);
+    }
+  }
   return { threads: byKey, refused };
+}
+
+/** A resolved conversation the customer came back to after `slack.reopenWithinHours`: it gets a new card. */
+function longResolved(s: Ctx<'config'>, t: ThreadRow, next: AnalyzedRow): boolean {
+  if (t.status !== 'resolved' || !t.resolvedAt || !t.threadTs) return false;
+  return next.createdAt.getTime() - t.resolvedAt.getTime() > s.config.file.slack.reopenWithinHours * 3_600_000;
+}
+
+/**
+ * The conversation's row starts over from `heir`: its next card is a new root that links the
+ * earlier one, with a fresh SLA and no assignee. Taken only from the state it was read in, so two
+ * batches never start it twice.
+ */
+async function startAgain(s: Ctx<'config' | 'db'>, t: ThreadRow, heir: AnalyzedRow): Promise<ThreadRow | undefined> {
+  const [fresh] = await s.db
+    .update(slackThreads)
+    .set({
+      rootMentionId: heir.id,
+      threadTs: null,
+      earlierThreadTs: t.threadTs,
+      status: 'new',
+      assignee: null,
+      replyingUser: null,
+      replyingSince: null,
+      slaDueAt: slaDue(s, heir),
+      slaRemindedAt: null,
+      slaBreachedAt: null,
+      firstResponseAt: null,
+      firstResponseSeconds: null,
+      resolvedAt: null,
+      resolutionSeconds: null,
+      updatedAt: sql`now()`,
+    })
+    .where(
+      and(
+        eq(slackThreads.platform, t.platform),
+        eq(slackThreads.conversationId, t.conversationId),
+        eq(slackThreads.status, 'resolved'),
+        eq(slackThreads.threadTs, t.threadTs!),
+      ),
+    )
+    .returning();
+  if (fresh)
+    await audit(s.db, SYSTEM, 'reopen', conversationSubject(t), {
+      reason: 'the customer wrote again after the reopen window: a new card links the earlier one',
+    });
+  return fresh;
 }
 
 /** Records the cards just posted as their conversations' threads, in one statement. */

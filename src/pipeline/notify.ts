@@ -5,7 +5,7 @@ import { groupBy } from '../shared/group-by.js';
 import { rateLimitDelayMs } from '../queues/rate-limit.js';
 import type { SlackCtx } from '../context.js';
 import { followUpMessage, mentionCard } from '../slack/views/card.js';
-import { cardCustomer, refreshCard, reopenedStatus, updateThread } from '../slack/inbox/conversation.js';
+import { cardCustomer, earlierCard, refreshCard, reopenedStatus, updateThread } from '../slack/inbox/conversation.js';
 import { findPosted } from '../slack/api/find-posted.js';
 import { messageMetadata } from '../slack/api/metadata.js';
 import { slackRefusedForGood, slackSaidNo } from '../slack/api/errors.js';
@@ -165,7 +165,7 @@ async function post(s: SlackCtx<'config' | 'db'>, row: ClaimedMention, thread: T
   // In a card's thread, someone other than the card's customer is marked as such: replies from the card do not go to them.
   const message = threadTs
     ? followUpMessage(row, row.triage, await cardCustomer(s.db, thread))
-    : mentionCard(row, row.triage, { page: s.config.file.slack.p1Mention });
+    : mentionCard(row, row.triage, { page: s.config.file.slack.p1Mention, earlier: await earlierCard(s, thread) });
   const res = await s.slack.chat.postMessage({
     channel,
     thread_ts: threadTs,

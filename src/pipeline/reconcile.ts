@@ -1,8 +1,17 @@
 import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Queue } from 'bullmq';
-import { broadcasts, inFlightStates, mentions, replies } from '../db/schema.js';
+import { broadcasts, incidentUpdates, inFlightStates, mentions, replies } from '../db/schema.js';
 import { groupBy } from '../shared/group-by.js';
-import { batchJobId, broadcastJob, broadcastJobId, newBatchToken, replyJob, replyJobId, type MentionStage } from '../queues/queues.js';
+import {
+  batchJobId,
+  broadcastJob,
+  broadcastJobId,
+  newBatchToken,
+  replyJob,
+  replyJobId,
+  type JobSource,
+  type MentionStage,
+} from '../queues/queues.js';
 import type { Ctx } from '../context.js';
 import { isolateRefusedRows, rejectMention } from './refused-rows.js';
 
@@ -69,30 +78,23 @@ export async function reconcile(
   // which skips the processor) is replaced. A reply caught mid-send ('sending') goes too: its
   // job asks the network whether it arrived (interrupted-reply.ts).
   const stuckReplies = await s.db
-    .select({ id: replies.id })
+    .select({ id: replies.id, at: replies.createdAt })
     .from(replies)
     .where(and(inArray(replies.state, ['pending', 'sending']), lt(replies.updatedAt, cutoff)))
     .limit(BATCH);
-  const pending = await orphaned(
-    s.queues.outbound,
-    stuckReplies.map((r) => r.id),
-    replyJobId,
-  );
+  const pending = await orphaned(s.queues.outbound, stuckReplies, replyJobId);
   await s.queues.outbound.addBulk(pending.map(replyJob));
 
   // An update decided for broadcast keeps one 'pending' row per network until its job claims it;
   // its job is added again the same way. A row caught mid-call ('sending') is not: unlike a
   // reply, nothing asks the network whether it arrived, and a broadcast is never resent blindly.
   const stuckBroadcasts = await s.db
-    .selectDistinct({ updateId: broadcasts.updateId })
+    .selectDistinct({ id: broadcasts.updateId, at: incidentUpdates.at })
     .from(broadcasts)
+    .innerJoin(incidentUpdates, eq(incidentUpdates.id, broadcasts.updateId))
     .where(and(eq(broadcasts.state, 'pending'), lt(broadcasts.createdAt, cutoff)))
     .limit(BATCH);
-  const undelivered = await orphaned(
-    s.queues.broadcast,
-    stuckBroadcasts.map((r) => r.updateId),
-    broadcastJobId,
-  );
+  const undelivered = await orphaned(s.queues.broadcast, stuckBroadcasts, broadcastJobId);
   await s.queues.broadcast.addBulk(undelivered.map(broadcastJob));
 
   const counts = { mentions: requeued, replies: pending.length, broadcasts: undelivered.length };
@@ -100,15 +102,15 @@ export async function reconcile(
   return counts;
 }
 
-/** The ids whose job is gone or ended without settling them; an ended job is removed so that the id can be queued again. */
-async function orphaned<T>(queue: Queue<T>, ids: number[], jobIdOf: (id: number) => string): Promise<number[]> {
+/** The rows whose job is gone or ended without settling them; an ended job is removed so that the row can be queued again. */
+async function orphaned<T>(queue: Queue<T>, rows: JobSource[], jobIdOf: (row: JobSource) => string): Promise<JobSource[]> {
   const found = await Promise.all(
-    ids.map(async (id) => {
-      const job = await queue.getJob(jobIdOf(id));
+    rows.map(async (row) => {
+      const job = await queue.getJob(jobIdOf(row));
       if (job && alive.has(await job.getState())) return undefined;
       await job?.remove();
-      return id;
+      return row;
     }),
   );
-  return found.filter((id) => id !== undefined);
+  return found.filter((row) => row !== undefined);
 }

@@ -46,11 +46,27 @@ export const newBatchToken = () => randomBytes(8).toString('hex');
 export const batchJobId = (stage: MentionStage, token: string, part?: string) => (part ? `${stage}-${token}-${part}` : `${stage}-${token}`);
 /** The token of a batch job id, to name the next stage's job after it. */
 export const batchTokenOf = (jobId: string) => jobId.split('-')[1]!;
-export const replyJobId = (replyId: number) => `r-${replyId}`;
-export const broadcastJobId = (updateId: number) => `b-${updateId}`;
+/**
+ * The row a job is named after. Its id alone repeats: a database restored from a backup, or a
+ * fresh one on a Redis that still holds finished jobs (kept an hour, failed ones a week), hands
+ * out the same ids again, and BullMQ silently ignores an add whose id it holds. The moment the
+ * row was written never repeats, so the name carries both.
+ */
+export interface JobSource {
+  id: number;
+  at: Date;
+}
+const named = (kind: string, row: JobSource) => `${kind}-${row.id}-${row.at.getTime().toString(36)}`;
+export const replyJobId = (reply: JobSource) => named('r', reply);
+export const broadcastJobId = (update: JobSource) => named('b', update);
+export const spikeJobId = (spike: JobSource) => named('spike', spike);
 /** A reply's outbound job: one per reply, named after it, so queuing it again while it waits is a no-op. */
-export const replyJob = (replyId: number) => ({ name: 'outbound', data: { replyId }, opts: { jobId: replyJobId(replyId) } });
-export const broadcastJob = (updateId: number) => ({ name: 'broadcast', data: { updateId }, opts: { jobId: broadcastJobId(updateId) } });
+export const replyJob = (reply: JobSource) => ({ name: 'outbound', data: { replyId: reply.id }, opts: { jobId: replyJobId(reply) } });
+export const broadcastJob = (update: JobSource) => ({
+  name: 'broadcast',
+  data: { updateId: update.id },
+  opts: { jobId: broadcastJobId(update) },
+});
 
 export const defaultJobOptions: JobsOptions = {
   attempts: 8,

@@ -3,6 +3,7 @@ import type { Db } from '../db/open.js';
 import { spikes } from '../db/schema.js';
 import type { Spike } from '../db/rows.js';
 import type { Ctx } from '../context.js';
+import { spikeJobId } from '../queues/queues.js';
 import { MAX_RELATED, type Anomaly } from './detector.js';
 
 /** Any constant will do: it only has to be the same for every carebot process on one database. */
@@ -13,8 +14,8 @@ export function loadOpenSpikes(db: Db): Promise<Spike[]> {
 }
 
 /** The alert job of a spike; its id is unique while it exists, so only one posts the alert. */
-export const queueSpikeAlert = (s: Ctx<'queues'>, spikeId: number) =>
-  s.queues.spikes.add('alert', { spikeId }, { jobId: `spike-${spikeId}` });
+export const queueSpikeAlert = (s: Ctx<'queues'>, spike: Pick<Spike, 'id' | 'openedAt'>) =>
+  s.queues.spikes.add('alert', { spikeId: spike.id }, { jobId: spikeJobId({ id: spike.id, at: spike.openedAt }) });
 
 /**
  * The open spike an anomaly belongs to: the one about its term, else one it shares a word with,
@@ -113,6 +114,6 @@ export async function recordAnomalies(s: Ctx<'config' | 'log' | 'db' | 'queues' 
   // Queued after the commit; a crash in between leaves an alert the spike round revives.
   for (const sp of opened) {
     s.log.warn({ spikeId: sp.id, term: sp.term, count: sp.count, expected: sp.expected }, 'possible outage: spike opened');
-    await queueSpikeAlert(s, sp.id);
+    await queueSpikeAlert(s, sp);
   }
 }

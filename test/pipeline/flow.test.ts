@@ -1,6 +1,6 @@
 import { eq, lt, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { mentions, slackThreads } from '../../src/db/schema.js';
+import { mentions, replies, slackThreads } from '../../src/db/schema.js';
 import { receive } from '../../src/pipeline/receive.js';
 import { dbKinds } from '../support/db.js';
 import { everydayTweets, tweet } from '../support/mentions.js';
@@ -80,6 +80,66 @@ describe.each(dbKinds)('pipeline on %s', (kind) => {
       t.slack.calls.find((c) => c.method === 'chat.update' && c.body.ts === root.ts),
     );
     expect(JSON.stringify(update.body.blocks)).toContain(':new: New');
+  });
+
+  it('gives a customer who writes again long after the conversation was resolved a new card that links the earlier one', async () => {
+    await start();
+    const first = tweet('@brand my order never arrived');
+    await receive(t.h.s, [first]);
+    const root = await eventually('the first card', () => cards()[0]);
+    const longAgo = new Date(Date.now() - 8 * 24 * 3_600_000); // beyond the default window of 7 days
+    await t.h.s.db.update(slackThreads).set({ status: 'resolved', resolvedAt: longAgo, assignee: 'U0AGENTAAA' });
+    const again = tweet('@brand new order, same problem', { conversationId: first.externalId, inReplyTo: first.externalId });
+    await receive(t.h.s, [again]);
+    const card = await eventually('a second card', () => cards()[1]);
+    expect(JSON.stringify(card.blocks)).toContain('new order, same problem');
+    expect(JSON.stringify(card.blocks)).toContain(`archives/${INBOX}/p${root.ts.replace('.', '')}|Earlier conversation with this customer`);
+    expect(t.slack.messages(INBOX).filter((m) => m.thread_ts)).toHaveLength(0); // not under the old card
+    const [thread] = await t.h.s.db.select().from(slackThreads);
+    expect(thread).toMatchObject({ threadTs: card.ts, earlierThreadTs: root.ts, status: 'new', assignee: null, resolvedAt: null });
+    expect(thread!.rootMentionId).toBe((await row(again.externalId)).id);
+  });
+
+  it("shows a customer's edit on the card and marks a deleted message, cancelling the reply not yet sent", async () => {
+    await start();
+    const first = tweet('@brand my order never arrived');
+    await receive(t.h.s, [first]);
+    const root = await eventually('the first card', () => cards()[0]);
+    const edited = tweet('@brand my order arrived broken', { id: first.externalId });
+    await receive(t.h.s, [{ ...edited, change: 'edited' }]);
+    const shown = await eventually('the card showing the edit', () =>
+      t.slack.calls.find(
+        (c) => c.method === 'chat.update' && c.body.ts === root.ts && JSON.stringify(c.body.blocks).includes('arrived broken'),
+      ),
+    );
+    expect(JSON.stringify(shown.body.blocks)).toContain('Edited by the customer');
+    expect((await row(first.externalId)).text).toBe('@brand my order arrived broken');
+
+    const m = await row(first.externalId);
+    await t.h.s.db
+      .insert(replies)
+      .values({ idempotencyKey: 'unsent', mentionId: m.id, platform: 'twitter', text: 'so sorry', state: 'pending' });
+    await receive(t.h.s, [
+      {
+        platform: 'twitter',
+        externalId: first.externalId,
+        payload: { delete: { status: { id_str: first.externalId } } },
+        change: 'deleted',
+      },
+    ]);
+    await eventually('the card marked deleted', () =>
+      t.slack.calls.find(
+        (c) => c.method === 'chat.update' && c.body.ts === root.ts && JSON.stringify(c.body.blocks).includes('Deleted by the customer'),
+      ),
+    );
+    expect((await row(first.externalId)).deletedAt).toBeInstanceOf(Date);
+    const [cancelled] = await t.h.s.db.select().from(replies).where(eq(replies.idempotencyKey, 'unsent'));
+    expect(cancelled).toMatchObject({ state: 'skipped', error: expect.stringMatching(/deleted/) });
+    // A delete or edit of a message carebot never stored is not a mention.
+    expect(await receive(t.h.s, [{ platform: 'twitter', externalId: '999', payload: {}, change: 'deleted' }])).toEqual({
+      stored: 0,
+      duplicates: 0,
+    });
   });
 
   it('posts one card for a conversation whose messages are notified at the same time', async () => {

@@ -194,7 +194,19 @@ describe('customer text in Slack cannot ping, mention or link (finding 6)', () =
     await t.start();
     await t.mention('MARK-VIEW my parcel is late'); // a real stored row to start from
     const [stored] = await t.inbox.h.s.db.select().from(mentions);
-    const row = { ...stored!, url: 'javascript:alert(1)', authorUrl: 'data:text/html,<script>alert(1)</script>' } as AnalyzedRow;
+    const row = {
+      ...stored!,
+      url: 'javascript:alert(1)',
+      authorUrl: 'data:text/html,<script>alert(1)</script>',
+      private: true,
+      editedAt: new Date(),
+      // What a customer names their files and what a network could link them to.
+      attachments: [
+        { kind: 'file', name, url: 'javascript:alert(1)' },
+        { kind: 'image', name: handle, url: evilLinks.url },
+        { kind: 'sticker', name: null, url: null },
+      ],
+    } as AnalyzedRow;
     const spike = {
       id: 1,
       term: 'x',

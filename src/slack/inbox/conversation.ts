@@ -5,6 +5,7 @@ import { loadMention } from '../../db/mention-row.js';
 import type { MentionRow, ThreadInsert, ThreadRow } from '../../db/rows.js';
 import type { SlackCtx } from '../../context.js';
 import { followUpMessage, mentionCard, type CardCustomer } from '../views/card.js';
+import { messageLink } from '../api/permalink.js';
 
 /** The conversation whose card is the Slack message at (channel, ts), if it is one of ours. */
 export async function threadAt(db: Db, channel: string, ts: string): Promise<ThreadRow | undefined> {
@@ -80,11 +81,15 @@ export async function updateThread(db: Db, thread: ThreadRow, set: Partial<Threa
 /** The state a reopened conversation returns to, from what has happened in it. */
 export const reopenedStatus = (t: ThreadRow): ThreadRow['status'] => (t.firstResponseAt ? 'replied' : t.assignee ? 'assigned' : 'new');
 
+/** The link to the card this conversation had before its current one, if it had one. */
+export const earlierCard = (s: SlackCtx, t: Pick<ThreadRow, 'channel' | 'earlierThreadTs'>) =>
+  t.earlierThreadTs ? messageLink(s.slack, t.channel, t.earlierThreadTs) : Promise.resolve(undefined);
+
 /** Re-renders the conversation's card in place after its state changed. */
 export async function refreshCard(s: SlackCtx<'db'>, thread: ThreadRow): Promise<void> {
   if (!thread.threadTs) return;
   const root = await loadMention(s.db, thread.rootMentionId, 'analyzed');
-  const card = mentionCard(root, root.triage, { state: thread });
+  const card = mentionCard(root, root.triage, { state: thread, earlier: await earlierCard(s, thread) });
   await s.slack.chat.update({ channel: thread.channel, ts: thread.threadTs, ...card });
 }
 

@@ -72,7 +72,7 @@ export async function requestReply(s: ReplyCtx, req: ReplyRequest): Promise<Repl
       slackThreadTs: thread.threadTs,
     })
     .onConflictDoNothing()
-    .returning({ id: replies.id });
+    .returning({ id: replies.id, at: replies.createdAt });
   if (!row) {
     const [first] = await s.db.select({ id: replies.id }).from(replies).where(sql`${replies.idempotencyKey} = ${req.idempotencyKey}`);
     return { ok: true, replyId: first!.id, duplicate: true };
@@ -80,7 +80,7 @@ export async function requestReply(s: ReplyCtx, req: ReplyRequest): Promise<Repl
 
   await audit(s.db, user, 'reply', { type: 'reply', id: row.id }, { mentionId: target.id, platform: thread.platform, length });
   try {
-    await s.queues.outbound.addBulk([replyJob(row.id)]);
+    await s.queues.outbound.addBulk([replyJob(row)]);
   } catch (err) {
     s.log.warn({ err, replyId: row.id }, 'stored the reply but could not queue it; the reconciler will');
   }

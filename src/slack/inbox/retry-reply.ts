@@ -13,11 +13,11 @@ export async function retryReply(s: Ctx<'db' | 'queues'>, replyId: number, user:
     .update(replies)
     .set({ state: 'pending', error: null, reportedAt: null, updatedAt: sql`now()` })
     .where(and(eq(replies.id, replyId), inArray(replies.state, ['failed', 'unknown'])))
-    .returning({ id: replies.id });
+    .returning({ id: replies.id, at: replies.createdAt });
   if (!again) return false;
   await audit(s.db, user, 'reply.retry', { type: 'reply', id: replyId });
   // The failed job keeps its id in Redis for a while: it must go before the same id can run again.
-  await (await s.queues.outbound.getJob(replyJobId(replyId)))?.remove();
-  await s.queues.outbound.addBulk([replyJob(replyId)]);
+  await (await s.queues.outbound.getJob(replyJobId(again)))?.remove();
+  await s.queues.outbound.addBulk([replyJob(again)]);
   return true;
 }

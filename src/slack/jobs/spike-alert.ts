@@ -89,7 +89,7 @@ async function tick(s: SlackCtx<'config' | 'log' | 'db' | 'queues' | 'slackPace'
   for (const sp of await loadOpenSpikes(s.db)) {
     if (!sp.slackTs) {
       // Only the alert job posts the alert; this revives one that was lost.
-      await queueSpikeAlert(s, sp.id);
+      await queueSpikeAlert(s, sp);
       continue;
     }
     const digest = await postDigest(s, {

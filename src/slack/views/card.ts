@@ -80,7 +80,7 @@ function badges(t: TriageResult): string {
     .join('  ·  ');
 }
 
-function statusLine(state: CardState | undefined): string {
+function statusLine(state: CardState | undefined, incidentId: number | null): string {
   const parts = [
     !state || state.status === 'new'
       ? ':new: New'
@@ -94,6 +94,8 @@ function statusLine(state: CardState | undefined): string {
   ];
   if (state?.replyingUser && state.status !== 'resolved') parts.push(`:pencil2: <@${state.replyingUser}> is replying…`);
   if (state?.slaBreachedAt && state.status !== 'resolved') parts.push(':rotating_light: SLA breached');
+  // The incident's follow-up answers the customer and closes the card: nobody answers them twice.
+  if (incidentId) parts.push(`:link: linked to incident #${incidentId}`);
   return parts.join('  ·  ');
 }
 
@@ -154,13 +156,26 @@ const quoted = (text: string, prefix = '') => prefix + fitRendered(text, quote, 
 export function mentionCard(
   m: MentionRow,
   t: TriageResult,
-  opts: { state?: CardState; page?: string } = {},
+  opts: { state?: CardState; page?: string; earlier?: string } = {},
 ): { text: string; blocks: KnownBlock[] } {
   const original = m.url ? slackLink(m.url, 'View original') : 'no link';
   // A P1 pages the configured user group, once, on the first post (an edit does not notify).
   const page = t.priority === 'P1' && opts.page ? `<!subteam^${opts.page}> ` : '';
   const blocks: KnownBlock[] = [
-    { type: 'context', elements: [{ type: 'mrkdwn', text: statusLine(opts.state) }] },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: statusLine(opts.state, m.incidentId) }] },
+    ...(opts.earlier
+      ? [
+          {
+            type: 'context' as const,
+            elements: [
+              {
+                type: 'mrkdwn' as const,
+                text: `:leftwards_arrow_with_hook: ${slackLink(opts.earlier, 'Earlier conversation with this customer')}`,
+              },
+            ],
+          },
+        ]
+      : []),
     { type: 'section', text: { type: 'mrkdwn', text: page + authorLine(m) } },
     { type: 'section', text: { type: 'mrkdwn', text: words(m) } },
     ...aboutTheMessage(m),
