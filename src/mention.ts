@@ -32,7 +32,8 @@ export const mentionSchema = z
       id: z.string().min(1).max(128),
       handle: z.string().min(1).max(128),
       displayName: z.string().max(256).nullable(),
-      followers: z.number().int().nonnegative().nullable(),
+      /** The `author_followers` column is a 32-bit integer; no account comes near it (the largest have about 0.2 billion). */
+      followers: z.number().int().nonnegative().max(2_147_483_647).nullable(),
       profileUrl: z.url().nullable(),
     }),
     /** Empty only when the message is attachments alone (a sticker, a photo without words). */
