@@ -6,6 +6,8 @@ import { auditLog } from './schema.js';
 export const auditActions = [
   'reply',
   'reply.retry',
+  /** A reply withdrawn before it went out: its Slack message was deleted. */
+  'reply.cancel',
   'assign',
   'resolve',
   'reopen',

@@ -21,7 +21,7 @@ const row = (over: Partial<MentionRow>): MentionRow =>
     ...over,
   }) as MentionRow;
 const shown = (m: MentionRow) => {
-  const card = mentionCard(m, triage.triage({ id: String(m.id), text: m.text ?? '' }));
+  const card = mentionCard(m, triage.triage({ text: m.text ?? '' }));
   return JSON.stringify(card.blocks);
 };
 
@@ -30,7 +30,7 @@ describe('the card', () => {
   const gushing = 'omg 😍😍😍😍😍😍🥰🥰🥰🥰 best airline ever!!! love love love the crew 🙌🙌🙌 amazing wonderful';
 
   it('shows sentiment on a fixed -1..+1 scale, however many emoji a post holds', () => {
-    const score = triage.triage({ id: '1', text: gushing }).sentiment.score;
+    const score = triage.triage({ text: gushing }).sentiment.score;
     expect(score).toBeGreaterThan(20); // the engine's own unbounded points
     expect(shown(row({ text: gushing }))).toMatch(/positive \+(0\.9\d|1\.00)/);
     expect(sentimentStrength(score)).toBeLessThanOrEqual(1);
@@ -64,7 +64,7 @@ describe('the card', () => {
       name: `file-${i}.pdf`,
       url: `https://example.com/${'x'.repeat(300)}/${i}`,
     }));
-    const card = mentionCard(row({ text: 'see files', attachments: many }), triage.triage({ id: '1', text: 'see files' }));
+    const card = mentionCard(row({ text: 'see files', attachments: many }), triage.triage({ text: 'see files' }));
     const context = card.blocks.find((b) => b.type === 'context' && JSON.stringify(b).includes('file-0.pdf'));
     const text = JSON.parse(JSON.stringify(context)).elements[0].text as string;
     expect(text.length).toBeLessThanOrEqual(3000);
