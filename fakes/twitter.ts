@@ -1,8 +1,10 @@
 // A loopback fake of the X API v2 subset carebot uses: the brand's mention timeline,
-// recent search and posting replies, with X's field selection, paging, error bodies
-// and per-endpoint 15-minute rate-limit windows.
+// recent search, posting replies and the brand's DMs, with X's field selection, paging, error
+// bodies and per-endpoint 15-minute rate-limit windows; and Account Activity deliveries built from
+// the real payloads in test/fixtures/twitter.
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { IClientSettings } from 'twitter-api-v2';
 import {
   AwaitableLog,
@@ -19,7 +21,14 @@ import {
   type PathPattern,
 } from './http.js';
 
-export type XEndpoint = 'GET /2/users/me' | 'GET /2/users/:id/mentions' | 'GET /2/tweets/search/recent' | 'POST /2/tweets';
+export type XEndpoint =
+  | 'GET /2/users/me'
+  | 'GET /2/users/:id/mentions'
+  | 'GET /2/tweets/search/recent'
+  | 'POST /2/tweets'
+  | 'GET /2/dm_events'
+  | 'GET /2/dm_conversations/with/:participant_id/dm_events'
+  | 'POST /2/dm_conversations/with/:participant_id/messages';
 
 /** Defaults are the per-user 15-minute limits of a paid tier; tests lower them with `setRateLimit`. */
 const DEFAULT_LIMITS: Record<XEndpoint, number> = {
@@ -27,6 +36,9 @@ const DEFAULT_LIMITS: Record<XEndpoint, number> = {
   'GET /2/users/:id/mentions': 180,
   'GET /2/tweets/search/recent': 180,
   'POST /2/tweets': 100,
+  'GET /2/dm_events': 300,
+  'GET /2/dm_conversations/with/:participant_id/dm_events': 300,
+  'POST /2/dm_conversations/with/:participant_id/messages': 200,
 };
 const WINDOW_MS = 15 * 60 * 1000;
 const TWITTER_EPOCH_MS = 1288834974657;
@@ -42,7 +54,13 @@ export interface XTweet {
   lang: string;
   in_reply_to_user_id?: string;
   referenced_tweets?: Array<{ type: 'replied_to' | 'quoted' | 'retweeted'; id: string }>;
-  entities?: { mentions: Array<{ start: number; end: number; username: string; id?: string }> };
+  entities?: {
+    mentions: Array<{ start: number; end: number; username: string; id?: string }>;
+    urls?: Array<{ start: number; end: number; url: string; expanded_url: string; display_url: string; media_key?: string }>;
+  };
+  /** A long post: `text` is cut at 280, this is whole (only when `tweet.fields` asks for it). */
+  note_tweet?: { text: string; entities?: Record<string, unknown> };
+  attachments?: { media_keys: string[] };
   public_metrics: {
     retweet_count: number;
     reply_count: number;
@@ -65,6 +83,51 @@ export interface XUser {
   public_metrics: { followers_count: number; following_count: number; tweet_count: number; listed_count: number; like_count: number };
 }
 
+/** v2 media (`includes.media`). */
+export interface XMedia {
+  media_key: string;
+  type: 'photo' | 'video' | 'animated_gif';
+  url?: string;
+  preview_image_url?: string;
+  width?: number;
+  height?: number;
+}
+
+/** A v2 DM event, every field filled (the answer selects with `dm_event.fields`). */
+export interface XDmEvent {
+  id: string;
+  event_type: 'MessageCreate' | 'ParticipantsJoin' | 'ParticipantsLeave';
+  text?: string;
+  sender_id: string;
+  dm_conversation_id: string;
+  created_at: string;
+  attachments?: { media_keys: string[] };
+  participant_ids?: string[];
+}
+
+export interface DmInput {
+  text: string;
+  authorId: string;
+  username: string;
+  name?: string;
+  followers?: number;
+  media?: Array<Omit<XMedia, 'media_key'>>;
+  createdAt?: Date | string;
+}
+
+/** The Account Activity payload files in test/fixtures/twitter (`<name>.account-activity.json`). */
+export type ActivityFixture =
+  | 'retweet'
+  | 'quote'
+  | 'extended'
+  | 'delete'
+  | 'dm'
+  | 'dm-from-brand'
+  | 'revoke'
+  | 'favorite'
+  | 'follow'
+  | 'reply-to-brand';
+
 export interface MentionInput {
   id?: string;
   /** `@brand` is prepended when the text does not already mention the brand, as every real mention does. */
@@ -76,6 +139,9 @@ export interface MentionInput {
   createdAt?: Date | string;
   conversationId?: string;
   inReplyToTweetId?: string;
+  /** A long post: X cuts `text` at 280 (ending in …) and puts the whole in `note_tweet`. */
+  long?: boolean;
+  media?: Array<Omit<XMedia, 'media_key'>>;
 }
 
 export type TwitterFault = { status: 429; resetInSeconds: number } | { status: 500 | 503 };
@@ -103,11 +169,30 @@ export interface FakeTwitter {
    * in `oauth2Client`. Every refresh rotates the refresh token (the old one stops working) and
    * issues an access token (`oauth2-…`) that works as a user-context Bearer until it expires.
    */
-  issueRefreshToken(): string;
+  issueRefreshToken(scopes?: string[]): string;
   /** Every issued access token stops working (as after two hours): the next call answers 401. */
   expireAccessTokens(): void;
   /** The user revoked the app: every refresh token stops working. */
   revokeRefreshTokens(): void;
+  /** The brand revoked the app's access: every user-context call answers 401 from now on. */
+  revokeAccess(): void;
+  /** A customer's DM to the brand, in the one-to-one conversation `<lower id>-<higher id>`. */
+  addDm(input: DmInput): XDmEvent;
+  /** The user accepts no DMs from the brand: sending answers 403. */
+  blockDms(userId: string): void;
+  /** DMs the brand sent. */
+  dmsSent: Array<{ id: string; to: string; text: string; conversationId: string }>;
+  /**
+   * The v2 tweets, users, media and included tweets of a fixture page (test/fixtures/twitter/*.v2.json),
+   * or its DM events (`dm-events.v2.json`), stored as they are: the fake then serves them with its
+   * own field selection.
+   */
+  loadPage(page: unknown): void;
+  /**
+   * An Account Activity delivery from test/fixtures/twitter, as the raw body X would POST: the
+   * fixture's brand id becomes this fake's, and `replace` swaps any other string (an id, a text).
+   */
+  activity(name: ActivityFixture, replace?: Record<string, string>): string;
   deleteTweet(id: string): void;
   posted: Array<{ id: string; text: string; inReplyTo?: string }>;
   requests: TwitterRequest[];
@@ -117,8 +202,9 @@ export interface FakeTwitter {
   /**
    * The next matching request is carried out (a tweet is posted) but its answer waits for
    * `release()`; `arrived` resolves when the request is in. An answer to a caller that died meanwhile is dropped.
+   * `accepted`: only a request X carries out (not one it refuses, such as a reply to a deleted tweet).
    */
-  holdNext(pathPattern: PathPattern): { arrived: Promise<void>; release(): void };
+  holdNext(pathPattern: PathPattern, opts?: { accepted?: boolean }): { arrived: Promise<void>; release(): void };
   /** Sets the limit for the current and later windows; requests already made still count. */
   setRateLimit(endpoint: XEndpoint, limit: number): void;
   close(): Promise<void>;
@@ -219,6 +305,34 @@ const TWEET_EXPANSIONS = new Set([
   'referenced_tweets.id.attachments.media_keys',
   'referenced_tweets.id.author_id',
 ]);
+const MEDIA_FIELDS = new Set([
+  'alt_text',
+  'duration_ms',
+  'height',
+  'media_key',
+  'non_public_metrics',
+  'organic_metrics',
+  'preview_image_url',
+  'promoted_metrics',
+  'public_metrics',
+  'type',
+  'url',
+  'variants',
+  'width',
+]);
+const DM_EVENT_FIELDS = new Set([
+  'attachments',
+  'created_at',
+  'dm_conversation_id',
+  'entities',
+  'event_type',
+  'id',
+  'participant_ids',
+  'referenced_tweets',
+  'sender_id',
+  'text',
+]);
+const DM_EXPANSIONS = new Set(['attachments.media_keys', 'participant_ids', 'referenced_tweets.id', 'sender_id']);
 const FIELD_PARAMS = ['expansions', 'tweet.fields', 'user.fields', 'media.fields', 'place.fields', 'poll.fields'];
 
 interface Problem {
@@ -280,7 +394,18 @@ export interface FakeTwitterOptions {
   rateLimits?: Partial<Record<XEndpoint, number>>;
   /** The app's OAuth 2.0 client: confidential when it has a secret (Basic auth), public otherwise. */
   oauth2Client?: { clientId: string; clientSecret?: string; tokenLifetimeSeconds?: number };
+  /**
+   * The App permissions its OAuth 1.0a tokens were made under: the portal's "Read and write" by
+   * default; DM endpoints need "Read and write and Direct message".
+   */
+  appPermission?: 'read-write' | 'read-write-directmessages';
 }
+
+/** Where the Account Activity and v2 payloads collected from X live. */
+const FIXTURES = new URL('../test/fixtures/twitter/', import.meta.url);
+/** The brand's id in those files. */
+const FIXTURE_BRAND_ID = '1500000000000000001';
+const DEFAULT_SCOPES = ['tweet.write', 'users.read', 'tweet.read', 'offline.access'];
 
 export async function startFakeTwitter(opts: FakeTwitterOptions = {}): Promise<FakeTwitter> {
   const nextId = snowflakeFactory(TWITTER_EPOCH_MS);
@@ -305,15 +430,28 @@ export async function startFakeTwitter(opts: FakeTwitterOptions = {}): Promise<F
   const posted: FakeTwitter['posted'] = [];
   const requests = new AwaitableLog<TwitterRequest>();
   const faults = new FaultQueue<{ method: string; path: string }, TwitterFault>();
-  const holds = new HeldAnswers<{ method: string; path: string }>();
+  const holds = new HeldAnswers<{ method: string; path: string; status: number }>();
   const pageTokens = new Map<string, string>(); // token → id that the next page must be older than
-  const refreshTokens = new Set<string>();
+  const refreshTokens = new Map<string, string[]>(); // token → scopes
   const accessTokens = new Map<string, number>(); // token → expiry (ms)
-  const issueRefreshToken = () => {
+  const accessScopes = new Map<string, string[]>();
+  const issueRefreshToken = (scopes: string[] = DEFAULT_SCOPES) => {
     const token = `rt-${randomBytes(12).toString('hex')}`;
-    refreshTokens.add(token);
+    refreshTokens.set(token, scopes);
     return token;
   };
+  let accessRevoked = false;
+  const media = new Map<string, XMedia>();
+  const dmEvents: XDmEvent[] = [];
+  const dmsSent: FakeTwitter['dmsSent'] = [];
+  const dmsBlocked = new Set<string>();
+  const conversationWith = (a: string, b: string) => (compareIds(a, b) < 0 ? `${a}-${b}` : `${b}-${a}`);
+  const addMedia = (list: Array<Omit<XMedia, 'media_key'>> | undefined, ownerId: string): string[] =>
+    (list ?? []).map((m, i) => {
+      const key = `${m.type === 'photo' ? 3 : m.type === 'video' ? 7 : 16}_${BigInt(ownerId) + BigInt(i + 1)}`;
+      media.set(key, { media_key: key, ...m });
+      return key;
+    });
 
   const limits: Record<XEndpoint, number> = { ...DEFAULT_LIMITS, ...opts.rateLimits };
   const windows = new Map<XEndpoint, { used: number; resetAt: number }>();
@@ -389,7 +527,78 @@ export async function startFakeTwitter(opts: FakeTwitterOptions = {}): Promise<F
           }
         : {}),
     });
+    const keys = addMedia(input.media, id);
+    // X puts the media's own t.co link at the end of the text, marked with its media_key.
+    const link = keys.length
+      ? {
+          url: `https://t.co/${randomBytes(5).toString('hex')}`,
+          expanded_url: `https://x.com/${author.username}/status/${id}/${input.media![0]!.type === 'photo' ? 'photo' : 'video'}/1`,
+          display_url: `pic.x.com/${id.slice(-6)}`,
+          media_key: keys[0]!,
+        }
+      : undefined;
+    const whole = link ? `${text} ${link.url}` : text;
+    const points = [...whole];
+    const urls = link ? [{ start: points.length - link.url.length, end: points.length, ...link }] : [];
+    if (keys.length) stored.attachments = { media_keys: keys };
+    if (input.long && points.length > 280) {
+      stored.text = `${points.slice(0, 279).join('')}…`;
+      stored.note_tweet = { text: whole, entities: { ...(stored.entities ? { mentions: stored.entities.mentions } : {}), urls } };
+    } else if (link) {
+      stored.text = whole;
+      stored.entities = { mentions: stored.entities?.mentions ?? [], urls };
+    }
     return publicTweet(stored);
+  };
+
+  const loadPage = (page: unknown) => {
+    const p = page as { data?: Partial<XTweet>[]; includes?: { users?: XUser[]; media?: XMedia[]; tweets?: Partial<XTweet>[] } };
+    for (const u of p.includes?.users ?? []) {
+      if (!users.has(u.id)) users.set(u.id, { ...makeUser(u.id, u.username, u.name), ...u });
+    }
+    for (const m of p.includes?.media ?? []) media.set(m.media_key, m);
+    // A GET /2/dm_events page: its events join the brand's DMs.
+    for (const e of (p.data ?? []) as unknown[])
+      if (isRecord(e) && 'event_type' in e) dmEvents.push(structuredClone(e) as unknown as XDmEvent);
+    if (p.data?.some((e) => 'event_type' in e)) return;
+    for (const t of [...(p.includes?.tweets ?? []), ...(p.data ?? [])]) {
+      if (!t.id) continue;
+      tweets.set(t.id, {
+        lang: 'en',
+        conversation_id: t.id,
+        public_metrics: { retweet_count: 0, reply_count: 0, like_count: 0, quote_count: 0, bookmark_count: 0, impression_count: 0 },
+        ...(structuredClone(t) as Partial<XTweet> & Pick<XTweet, 'id' | 'text' | 'author_id' | 'created_at' | 'edit_history_tweet_ids'>),
+        // Stored as the customer wrote it, served encoded again (renderTweet) exactly as the page had it.
+        text: xDecoded(t.text ?? ''),
+        ...(t.note_tweet ? { note_tweet: { ...t.note_tweet, text: xDecoded(t.note_tweet.text) } } : {}),
+        deleted: false,
+      });
+    }
+  };
+
+  const addDm = (input: DmInput): XDmEvent => {
+    const author = users.get(input.authorId) ?? makeUser(input.authorId, input.username, input.name ?? input.username, input.followers);
+    users.set(author.id, author);
+    const createdMs = input.createdAt === undefined ? undefined : new Date(input.createdAt).getTime();
+    const id = nextId(createdMs);
+    const keys = addMedia(input.media, id);
+    const event: XDmEvent = {
+      id,
+      event_type: 'MessageCreate',
+      text: input.text,
+      sender_id: author.id,
+      dm_conversation_id: conversationWith(author.id, brand.id),
+      created_at: new Date(createdMs ?? Date.now()).toISOString(),
+      ...(keys.length ? { attachments: { media_keys: keys } } : {}),
+    };
+    dmEvents.push(event);
+    return structuredClone(event);
+  };
+
+  const activity = (name: ActivityFixture, replace: Record<string, string> = {}) => {
+    let body = readFileSync(new URL(`${name}.account-activity.json`, FIXTURES), 'utf8').replaceAll(FIXTURE_BRAND_ID, brand.id);
+    for (const [from, to] of Object.entries(replace)) body = body.replaceAll(from, to);
+    return body;
   };
 
   const addMention = (input: MentionInput): XTweet => {
@@ -413,19 +622,21 @@ export async function startFakeTwitter(opts: FakeTwitterOptions = {}): Promise<F
       return oauthError(401, 'unauthorized_client', 'Missing valid authorization header');
     }
     if (body.grant_type !== 'refresh_token') return oauthError(400, 'unsupported_grant_type', 'Grant type is not supported');
-    if (!refreshTokens.delete(body.refresh_token ?? ''))
+    const scopes = refreshTokens.get(body.refresh_token ?? '');
+    if (!scopes || !refreshTokens.delete(body.refresh_token ?? ''))
       return oauthError(400, 'invalid_request', 'Value passed for the token was invalid.');
     const lifetime = client.tokenLifetimeSeconds ?? 7200;
     const accessToken = `oauth2-${randomBytes(16).toString('hex')}`;
     accessTokens.set(accessToken, Date.now() + lifetime * 1000);
+    accessScopes.set(accessToken, scopes);
     return {
       status: 200,
       body: {
         token_type: 'bearer',
         expires_in: lifetime,
         access_token: accessToken,
-        scope: 'tweet.write users.read tweet.read offline.access',
-        refresh_token: issueRefreshToken(),
+        scope: scopes.join(' '),
+        refresh_token: issueRefreshToken(scopes),
       },
     };
   };
@@ -436,6 +647,9 @@ export async function startFakeTwitter(opts: FakeTwitterOptions = {}): Promise<F
     query: URLSearchParams;
     params: Record<string, string>;
     body: unknown;
+    auth?: TwitterRequest['auth'];
+    /** The Bearer token, app-only or user. */
+    token?: string;
   }
   type Result = { status: number; body: unknown };
 
@@ -461,6 +675,8 @@ export async function startFakeTwitter(opts: FakeTwitterOptions = {}): Promise<F
     };
     checkList('tweet.fields', TWEET_FIELDS);
     checkList('user.fields', USER_FIELDS);
+    checkList('media.fields', MEDIA_FIELDS);
+    checkList('dm_event.fields', DM_EVENT_FIELDS);
     for (const idParam of ['since_id', 'until_id']) {
       const v = query.get(idParam);
       if (v !== null && !/^[0-9]{1,19}$/.test(v)) {
@@ -495,18 +711,124 @@ export async function startFakeTwitter(opts: FakeTwitterOptions = {}): Promise<F
   };
 
   const renderTweet = (t: StoredTweet, fields: Set<string>, expansions: Set<string>): Record<string, unknown> => {
-    const out: Record<string, unknown> = { id: t.id, text: t.text, edit_history_tweet_ids: [...t.edit_history_tweet_ids] };
+    const out: Record<string, unknown> = { id: t.id, text: xEncoded(t.text), edit_history_tweet_ids: [...t.edit_history_tweet_ids] };
     // X adds the field an expansion is built from even when it was not asked for.
     const wanted = new Set(fields);
     if (expansions.has('author_id')) wanted.add('author_id');
     if (expansions.has('in_reply_to_user_id')) wanted.add('in_reply_to_user_id');
     if (expansions.has('referenced_tweets.id')) wanted.add('referenced_tweets');
     if (expansions.has('entities.mentions.username')) wanted.add('entities');
+    if (expansions.has('attachments.media_keys')) wanted.add('attachments');
     for (const f of wanted) {
       const value = t[f as keyof StoredTweet];
       if (value !== undefined) out[f] = structuredClone(value);
     }
+    if (t.note_tweet && out.note_tweet) out.note_tweet = { ...t.note_tweet, text: xEncoded(t.note_tweet.text) };
     return out;
+  };
+
+  const renderMedia = (keys: string[], fields: Set<string>): Record<string, unknown>[] =>
+    [...new Set(keys)].flatMap((key) => {
+      const m = media.get(key);
+      if (!m) return [];
+      const out: Record<string, unknown> = { media_key: m.media_key, type: m.type };
+      for (const f of fields) if (m[f as keyof XMedia] !== undefined) out[f] = m[f as keyof XMedia];
+      return [out];
+    });
+
+  /** `{ data, includes, meta }` for DM events, newest first, X style (no since_id: paging only). */
+  const dmList = (events: XDmEvent[], ctx: Ctx): Result | Problem => {
+    const { query } = ctx;
+    const allowed = ['dm_event.fields', 'event_types', 'expansions', 'max_results', 'pagination_token', ...FIELD_PARAMS];
+    const bad = checkQuery(query, allowed);
+    if (bad) return bad;
+    const expansions = new Set((query.get('expansions') ?? '').split(',').filter(Boolean));
+    for (const e of expansions) {
+      if (!DM_EXPANSIONS.has(e))
+        return invalidRequest([
+          {
+            parameters: { expansions: [e] },
+            message: `The \`expansions\` query parameter value [${e}] is not one of [${[...DM_EXPANSIONS].join(',')}]`,
+          },
+        ]);
+    }
+    const size = maxResults(query, 1, 100);
+    if (typeof size !== 'number') return size;
+    let olderThan: string | undefined;
+    const token = query.get('pagination_token');
+    if (token !== null) {
+      olderThan = pageTokens.get(token);
+      if (!olderThan)
+        return invalidRequest([
+          { parameters: { pagination_token: [token] }, message: `The \`pagination_token\` query parameter value [${token}] is not valid` },
+        ]);
+    }
+    const types = (query.get('event_types') ?? '').split(',').filter(Boolean);
+    const matching = events
+      .filter((e) => !types.length || types.includes(e.event_type))
+      .filter((e) => olderThan === undefined || compareIds(e.id, olderThan) < 0)
+      .sort((a, b) => compareIds(b.id, a.id));
+    const page = matching.slice(0, size);
+    if (!page.length) return { status: 200, body: { meta: { result_count: 0 } } };
+    const fields = new Set((query.get('dm_event.fields') ?? '').split(',').filter(Boolean));
+    if (expansions.has('sender_id')) fields.add('sender_id');
+    if (expansions.has('attachments.media_keys')) fields.add('attachments');
+    if (expansions.has('participant_ids')) fields.add('participant_ids');
+    const data = page.map((e) => {
+      const out: Record<string, unknown> = { id: e.id, event_type: e.event_type, ...(e.text !== undefined ? { text: e.text } : {}) };
+      for (const f of fields) if (e[f as keyof XDmEvent] !== undefined) out[f] = structuredClone(e[f as keyof XDmEvent]);
+      return out;
+    });
+    const includes: Record<string, unknown[]> = {};
+    if (expansions.has('sender_id') || expansions.has('participant_ids')) {
+      const ids = new Set(
+        page.flatMap((e) => [
+          ...(expansions.has('sender_id') ? [e.sender_id] : []),
+          ...(expansions.has('participant_ids') ? (e.participant_ids ?? []) : []),
+        ]),
+      );
+      const userFields = new Set((query.get('user.fields') ?? '').split(',').filter(Boolean));
+      const found = [...ids].flatMap((id) => (users.has(id) ? [renderUser(users.get(id)!, userFields)] : []));
+      if (found.length) includes.users = found;
+    }
+    if (expansions.has('attachments.media_keys')) {
+      const found = renderMedia(
+        page.flatMap((e) => e.attachments?.media_keys ?? []),
+        new Set((query.get('media.fields') ?? '').split(',').filter(Boolean)),
+      );
+      if (found.length) includes.media = found;
+    }
+    const meta: Record<string, unknown> = { result_count: page.length };
+    if (matching.length > page.length) {
+      const next = randomBytes(12).toString('hex').toUpperCase();
+      pageTokens.set(next, page[page.length - 1]!.id);
+      meta.next_token = next;
+    }
+    return { status: 200, body: { data, ...(Object.keys(includes).length ? { includes } : {}), meta } };
+  };
+
+  /** DM endpoints take the brand's own token, with the DM permission or scope. */
+  const dmForbidden = (ctx: Ctx, scope: 'dm.read' | 'dm.write'): Problem | undefined => {
+    if (ctx.auth === 'bearer')
+      return {
+        status: 403,
+        body: {
+          title: 'Unsupported Authentication',
+          detail:
+            'Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint.  Supported authentication types are [OAuth 1.0a User Context, OAuth 2.0 User Context].',
+          type: 'https://api.twitter.com/2/problems/unsupported-authentication',
+          status: 403,
+        },
+      };
+    if (ctx.auth === 'oauth1' && opts.appPermission !== 'read-write-directmessages')
+      return problem(
+        403,
+        'Forbidden',
+        'Your client app is not configured with the appropriate oauth1 app permissions for this endpoint.',
+        'https://api.twitter.com/2/problems/oauth1-permissions',
+      );
+    if (ctx.auth === 'oauth2-user' && !(accessScopes.get(ctx.token ?? '') ?? []).includes(scope)) return problem(403, 'Forbidden');
+    return undefined;
   };
 
   /** Builds `{ data, includes, meta }` for a newest-first timeline, X style. */
@@ -592,6 +914,11 @@ export async function startFakeTwitter(opts: FakeTwitterOptions = {}): Promise<F
         const u = users.get(rt.author_id);
         if (u) includedUsers.set(u.id, u);
       }
+    }
+    if (expansions.has('attachments.media_keys')) {
+      const keys = page.flatMap((t) => t.attachments?.media_keys ?? []);
+      const found = renderMedia(keys, new Set((query.get('media.fields') ?? '').split(',').filter(Boolean)));
+      if (found.length) includes.media = found;
     }
     if (includedUsers.size) includes.users = [...includedUsers.values()].map((u) => renderUser(u, userFields));
     if (includedTweets.size) {
@@ -715,6 +1042,57 @@ export async function startFakeTwitter(opts: FakeTwitterOptions = {}): Promise<F
     },
   ];
 
+  routes.push(
+    {
+      endpoint: 'GET /2/dm_events',
+      handle: (ctx) => dmForbidden(ctx, 'dm.read') ?? dmList(dmEvents, ctx),
+    },
+    {
+      endpoint: 'GET /2/dm_conversations/with/:participant_id/dm_events',
+      handle: (ctx) => {
+        const other = ctx.params.participant_id ?? '';
+        return (
+          dmForbidden(ctx, 'dm.read') ??
+          dmList(
+            dmEvents.filter((e) => e.dm_conversation_id === conversationWith(brand.id, other)),
+            ctx,
+          )
+        );
+      },
+    },
+    {
+      endpoint: 'POST /2/dm_conversations/with/:participant_id/messages',
+      handle: (ctx) => {
+        const denied = dmForbidden(ctx, 'dm.write');
+        if (denied) return denied;
+        const to = ctx.params.participant_id ?? '';
+        const text = isRecord(ctx.body) ? ctx.body.text : undefined;
+        if (!/^[0-9]{1,19}$/.test(to))
+          return invalidRequest([
+            {
+              parameters: { participant_id: [to] },
+              message: `The \`participant_id\` query parameter value [${to}] does not match ^[0-9]{1,19}$`,
+            },
+          ]);
+        if (typeof text !== 'string' || text.length === 0 || text.length > 10_000)
+          return invalidRequest([{ parameters: { text: [String(text)] }, message: 'text must be between 1 and 10000 characters' }]);
+        if (dmsBlocked.has(to)) return problem(403, 'Forbidden', 'You cannot send messages to this user.');
+        const id = nextId();
+        const conversation = conversationWith(brand.id, to);
+        dmEvents.push({
+          id,
+          event_type: 'MessageCreate',
+          text,
+          sender_id: brand.id,
+          dm_conversation_id: conversation,
+          created_at: new Date().toISOString(),
+        });
+        dmsSent.push({ id, to, text, conversationId: conversation });
+        return { status: 201, body: { data: { dm_conversation_id: conversation, dm_event_id: id } } };
+      },
+    },
+  );
+
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = (req.method ?? 'GET').toUpperCase();
@@ -775,7 +1153,8 @@ export async function startFakeTwitter(opts: FakeTwitterOptions = {}): Promise<F
       return;
     }
     const expiredUserToken = auth === 'oauth2-user' && !((accessTokens.get(bearer!) ?? 0) > Date.now());
-    if (!auth || auth === 'basic' || expiredUserToken) {
+    const revokedUser = accessRevoked && (auth === 'oauth1' || auth === 'oauth2-user');
+    if (!auth || auth === 'basic' || expiredUserToken || revokedUser) {
       reply(401, problem(401, 'Unauthorized').body);
       return;
     }
@@ -806,8 +1185,8 @@ export async function startFakeTwitter(opts: FakeTwitterOptions = {}): Promise<F
       reply(400, invalidRequest([{ parameters: {}, message: 'Request body is not valid JSON' }]).body, headers);
       return;
     }
-    const result = route.handle({ query: url.searchParams, params, body });
-    await holds.wait({ method, path });
+    const result = route.handle({ query: url.searchParams, params, body, auth, token: bearer });
+    await holds.wait({ method, path, status: result.status });
     reply(result.status, result.body, headers);
   };
 
@@ -823,6 +1202,15 @@ export async function startFakeTwitter(opts: FakeTwitterOptions = {}): Promise<F
       for (const token of accessTokens.keys()) accessTokens.set(token, 0);
     },
     revokeRefreshTokens: () => refreshTokens.clear(),
+    revokeAccess: () => {
+      accessRevoked = true;
+      refreshTokens.clear();
+    },
+    addDm,
+    blockDms: (userId) => void dmsBlocked.add(userId),
+    dmsSent,
+    loadPage,
+    activity,
     deleteTweet: (id) => {
       const t = tweets.get(id);
       if (!t) throw new Error(`fake twitter: no tweet ${id}`);
@@ -833,7 +1221,8 @@ export async function startFakeTwitter(opts: FakeTwitterOptions = {}): Promise<F
     waitFor: (predicate, timeoutMs = 2000) =>
       requests.waitFor(predicate, timeoutMs, (items) => items.map((r) => `${r.method} ${r.path} ${r.status}`).join(', ') || 'no requests'),
     failNext: (pattern, fault, times = 1) => faults.add(({ method, path }) => pathMatches(pattern, method, path), fault, times),
-    holdNext: (pattern) => holds.add(({ method, path }) => pathMatches(pattern, method, path)),
+    holdNext: (pattern, opts = {}) =>
+      holds.add(({ method, path, status }) => pathMatches(pattern, method, path) && (!opts.accepted || status < 300)),
     setRateLimit: (endpoint, limit) => {
       limits[endpoint] = limit;
     },
@@ -887,3 +1276,10 @@ function searchMatcher(query: string, users: Map<string, XUser>): (t: StoredTwee
   };
   return sequence();
 }
+
+/**
+ * How X serves a post's text: `&`, `<` and `>` HTML-encoded (seen in real v2 recordings, "NYC &lt;
+ * London"; test/fixtures/twitter/README.md). A customer who typed `&lt;` is served `&amp;lt;`.
+ */
+export const xEncoded = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const xDecoded = (text: string) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');

@@ -96,5 +96,6 @@ export interface Network {
   /** `carebot doctor`: what works, in a few words, or throws saying what does not. */
   check?(config: Config, store: ConnectorStore): Promise<string>;
   /** The routes it receives webhooks on. */
-  routes?(config: Config, receive: Receive): Mount;
+  /** What it needs besides the pipeline: the store (a revoke recorded for `carebot doctor`) and the log. */
+  routes?(config: Config, receive: Receive, deps: { store: ConnectorStore; log: Logger }): Mount;
 }

@@ -1,7 +1,9 @@
 import type { Config } from '../../config/index.js';
 import type { ConnectorStore } from '../../src/connector.js';
 import { createTwitterClients } from './client.js';
+import { dmPollingOff } from './dm.js';
 import { twitterError } from './errors.js';
+import { revokedError } from './revoked.js';
 import { mentionsTimeline } from './timelines.js';
 import { asBrand } from './user-context.js';
 
@@ -10,10 +12,12 @@ export async function checkTwitter(config: Config, store: ConnectorStore): Promi
   const { read, user } = createTwitterClients(config, store);
   if (!read && !user) return `off (${config.networks.twitterRead.why})`;
   const said: string[] = [];
+  let brandId = config.TWITTER_USER_ID;
   let step = 'users/me';
   try {
     if (user) {
       const { data } = await asBrand(user, (c) => c.v2.me());
+      brandId = data.id;
       said.push(`posting as @${data.username} (${data.id})`);
     }
     if (read && config.TWITTER_USER_ID) {
@@ -26,7 +30,10 @@ export async function checkTwitter(config: Config, store: ConnectorStore): Promi
       );
     }
   } catch (err) {
-    throw twitterError(err, step);
+    // The store is read only now: opening the database takes seconds, and only a refusal needs the webhook's record.
+    throw (await revokedError(err, store)) ?? twitterError(err, step);
   }
+  const dmsOff = dmPollingOff(config, { user: Boolean(user), brandId });
+  if (dmsOff) said.push(dmsOff);
   return said.join('; ');
 }

@@ -1,6 +1,9 @@
 import { ApiRequestError, ApiResponseError } from 'twitter-api-v2';
 import { ConnectorError } from '../../src/connector.js';
 
+/** What an agent can act on when X refuses a DM; X's own words follow in brackets. */
+const DM_REFUSED = 'X will not deliver this DM: the customer does not accept DMs from the brand (or blocked it); answer in public instead';
+
 /**
  * X's answer as a ConnectorError. An error with no answer at all (a timeout, a reset
  * connection) is passed on untouched: for a post, nobody knows whether X published it.
@@ -13,6 +16,9 @@ export function twitterError(err: unknown, what: string): unknown {
       return new ConnectorError(`X rate limit on ${what}`, 'rate_limited', Math.max(resetMs, 1000));
     }
     if (err.code >= 500) return new ConnectorError(`X ${err.code} on ${what}: ${detail}`, 'unavailable');
+    // A 403 on a DM send is the customer's setting, not carebot's credentials.
+    if (what === 'the DM' && err.code === 403 && /send messages|not permitted|message requests/i.test(String(detail)))
+      return new ConnectorError(`${DM_REFUSED} (${detail})`, 'rejected');
     return new ConnectorError(`X refused ${what} (${err.code}): ${detail}`, 'rejected');
   }
   if (err instanceof ApiRequestError && (err.requestError as NodeJS.ErrnoException)?.code === 'ECONNREFUSED') {

@@ -30,11 +30,12 @@ export async function pollTimeline(
   brandId: string | undefined,
   receive: Receive,
   intervalMs: number,
-): Promise<{ nextInMs: number; received: number }> {
+): Promise<{ nextInMs: number; received: number; retweets: number }> {
   const cursor = await store.cursor(timeline.cursor);
   const items: Incoming[] = [];
   let newest: string | undefined;
   let limit: TwitterRateLimit | undefined;
+  let retweets = 0;
   try {
     let token: string | undefined;
     // Without a cursor (the first poll ever) only the newest page: no flood of old tweets.
@@ -45,7 +46,14 @@ export async function pollTimeline(
       const authors = new Map<string, UserV2>(res.users.map((u) => [u.id, u]));
       for (const tweet of res.tweets) {
         if (tweet.author_id === brandId) continue;
-        const payload = { tweet, author: authors.get(tweet.author_id!) } as TweetPayload;
+        // A retweet adds no words of the customer's: counted, not carded (as from the webhook).
+        if (tweet.referenced_tweets?.some((r) => r.type === 'retweeted')) {
+          retweets++;
+          continue;
+        }
+        const keys = new Set(tweet.attachments?.media_keys ?? []);
+        const media = res.media.filter((m) => keys.has(m.media_key));
+        const payload = { tweet, author: authors.get(tweet.author_id!), ...(media.length ? { media } : {}) } as TweetPayload;
         items.push({ platform: 'twitter', externalId: tweet.id, payload });
       }
       token = res.nextToken;
@@ -54,7 +62,7 @@ export async function pollTimeline(
   } catch (err) {
     const e = twitterError(err, timeline.cursor);
     // A rate limit is not a failure of the poll: wait until the window resets.
-    if (e instanceof ConnectorError && e.kind === 'rate_limited') return { nextInMs: e.retryAfterMs!, received: 0 };
+    if (e instanceof ConnectorError && e.kind === 'rate_limited') return { nextInMs: e.retryAfterMs!, received: 0, retweets: 0 };
     throw e;
   }
 
@@ -62,5 +70,5 @@ export async function pollTimeline(
   if (newest) {
     await store.saveCursor(timeline.cursor, newest);
   }
-  return { nextInMs: nextPollDelayMs(limit, intervalMs), received: items.length };
+  return { nextInMs: nextPollDelayMs(limit, intervalMs), received: items.length, retweets };
 }

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type {
+  MediaObjectV2,
   TTweetv2Expansion,
+  TTweetv2MediaField,
   TTweetv2TweetField,
   TTweetv2UserField,
   TweetV2,
@@ -13,6 +15,7 @@ import type {
 export interface TimelinePage {
   tweets: TweetV2[];
   users: UserV2[];
+  media: MediaObjectV2[];
   newestId?: string;
   nextToken?: string;
   rateLimit?: TwitterRateLimit;
@@ -30,11 +33,24 @@ const fields: {
   expansions: TTweetv2Expansion[];
   'user.fields': TTweetv2UserField[];
   'tweet.fields': TTweetv2TweetField[];
+  'media.fields': TTweetv2MediaField[];
 } = {
   max_results: 100,
-  expansions: ['author_id'],
+  expansions: ['author_id', 'attachments.media_keys'],
   'user.fields': ['username', 'name', 'public_metrics'],
-  'tweet.fields': ['created_at', 'conversation_id', 'author_id', 'in_reply_to_user_id', 'referenced_tweets', 'lang'],
+  // note_tweet: without it a long post arrives cut at 280; entities: where its links go.
+  'tweet.fields': [
+    'created_at',
+    'conversation_id',
+    'author_id',
+    'in_reply_to_user_id',
+    'referenced_tweets',
+    'lang',
+    'note_tweet',
+    'attachments',
+    'entities',
+  ],
+  'media.fields': ['url', 'preview_image_url', 'type'],
 };
 
 type Paginator =
@@ -44,6 +60,7 @@ type Paginator =
 const toPage = (res: Paginator): TimelinePage => ({
   tweets: res.data.data ?? [],
   users: res.includes.users,
+  media: res.includes.media,
   newestId: res.meta.newest_id,
   nextToken: res.meta.next_token,
   rateLimit: res.rateLimit,

@@ -160,7 +160,9 @@ export async function start(config: Config, log: Logger, role: Role, opts: { pgl
   // or the /slack/events route per http/all process. Only they load Bolt.
   const slackApp = role === 'workers' || !config.SLACK_BOT_TOKEN ? undefined : (await import('../slack/app.js')).createSlackApp(services);
   const publicRoutes = [
-    ...Object.values(registry).flatMap((network) => network.routes?.(config, toPipeline) ?? []),
+    ...Object.values(registry).flatMap(
+      (network) => network.routes?.(config, toPipeline, { store: createConnectorStore(services.db), log }) ?? [],
+    ),
     mountStatusPage(services),
     ...(slackApp?.mount ? [slackApp.mount] : []),
     ...(opts.mounts ?? []),

@@ -9,6 +9,7 @@ import { receive } from '../../src/pipeline/receive.js';
 import { INBOX, agentA, inboxSuite } from '../slack/inbox-harness.js';
 import { dbKinds } from '../support/db.js';
 import { eventually } from '../support/services.js';
+import { createConnectorStore } from '../../src/db/connector-store.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/twitter/${name}`, import.meta.url), 'utf8');
 
@@ -27,7 +28,12 @@ describe.each(dbKinds)('one conversation, the brand’s replies included (%s)', 
     const brandReply = await eventually('the brand’s reply on X', () => t.x.posted[0]);
 
     const h = t.inbox.h;
-    server = await listen(createHttpApp(h.s, [mountTwitterWebhook(h.config, (items) => receive(h.s, items))]), 0);
+    server = await listen(
+      createHttpApp(h.s, [
+        mountTwitterWebhook(h.config, (items) => receive(h.s, items), { store: createConnectorStore(h.s.db), log: h.s.log }),
+      ]),
+      0,
+    );
     const body = fixture('reply-to-brand.account-activity.json').replace('REPLACED_BY_THE_TEST', brandReply.id);
     const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/twitter`, {
       method: 'POST',

@@ -187,9 +187,12 @@ describe('X/Twitter connector', () => {
       auth: 'bearer',
       query: { query: 'from:acme to:ann is:reply' },
     });
-    expect(
-      createTwitterConnector(loadConfig({ ...OAUTH1, TWITTER_API_URL: x.url }), createConnectorStore(t.h.s.db), t.h.s.log).findReply,
-    ).toBeUndefined();
+    // Without it a public reply cannot be looked up: the reply is reported unknown, never sent twice.
+    const noBearer = createTwitterConnector(loadConfig({ ...OAUTH1, TWITTER_API_URL: x.url }), createConnectorStore(t.h.s.db), t.h.s.log);
+    await expect(noBearer.findReply!(targetOf(asked.id), since)).rejects.toMatchObject({
+      kind: 'rejected',
+      message: expect.stringMatching(/TWITTER_BEARER_TOKEN/),
+    });
   });
 
   it('goes on from the stored cursor after a restart: a new connector stores nothing twice', async () => {

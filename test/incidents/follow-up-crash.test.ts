@@ -163,7 +163,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('incident follow-ups when a work
     await eventually('a hundred follow-ups sent', () => followUpsReceived(customers).total >= 100, 60_000);
     // Two calls the worker dies in: a tweet X posted but whose answer never came back, and a
     // Discord DM whose channel lookup (before the message is sent) never came back.
-    const posted = t.x.holdNext('POST /2/tweets');
+    // Only a tweet X accepts: the next request may be the reply to a customer's deleted tweet, refused.
+    const posted = t.x.holdNext('POST /2/tweets', { accepted: true });
     const looking = t.discord.holdNext('GET /channels/:id');
     await Promise.all([posted.arrived, looking.arrived]);
     first.kill('SIGKILL');

@@ -7,6 +7,7 @@ import { createHttpApp, listen } from '../../src/http/server.js';
 import { mountStatusPage } from '../../src/http/status-page.js';
 import { receive } from '../../src/pipeline/receive.js';
 import { createHarness, type Harness } from '../support/services.js';
+import { createConnectorStore } from '../../src/db/connector-store.js';
 
 const PASSWORD = 'correct horse battery';
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
@@ -29,7 +30,7 @@ describe('the HTTP edge', () => {
     const toPipeline = (items: Parameters<typeof receive>[1]) => receive(h.s, items);
     const app = createHttpApp(h.s, [
       mountStatusPage(h.s),
-      mountTwitterWebhook(h.config, toPipeline),
+      mountTwitterWebhook(h.config, toPipeline, { store: createConnectorStore(h.s.db), log: h.s.log }),
       mountGenericWebhook(h.config, toPipeline),
     ]);
     server = await listen(app, 0, host);

@@ -13,6 +13,8 @@ import { startFakeSlack, type FakeSlack, type SlackMessage } from '../../fakes/s
 import { startFakeTwitter, type FakeTwitter, type MentionInput, type XTweet } from '../../fakes/twitter.js';
 import type { DbKind } from '../support/db.js';
 import { createHarness, eventually, type Harness } from '../support/services.js';
+import { registry } from '../../connectors/registry.js';
+import { createConnectorStore } from '../../src/db/connector-store.js';
 
 export const INBOX = 'C0INBOX001';
 export const SIGNING_SECRET = 'test-signing-secret-8f3a1c';
@@ -81,7 +83,10 @@ export async function startInbox(kind: DbKind, fakes: { slack: FakeSlack; x: Fak
     url,
     slackEvents: slackRequests({ slack: fakes.slack, deliver: server ? overHttp(url, SIGNING_SECRET) : overSocket(fakes.slack) }),
     async poll() {
-      await h.s.connectors.twitter!.poll!((items) => receive(h.s, items));
+      // A connector of its own, as a freshly started poll worker has: the running one keeps when each
+      // feed (mentions, DMs) is due, and the scheduler may just have polled mentions.
+      const fresh = await registry.twitter.create(h.config, { store: createConnectorStore(h.s.db), log: h.s.log });
+      await fresh.poll!((items) => receive(h.s, items));
     },
     card: (words) => eventually(`the card for "${words}"`, () => cards().find((m) => JSON.stringify(m.blocks).includes(words))),
     current: (card) => fakes.slack.messages(card.channel).find((m) => m.ts === card.ts)!,

@@ -6,6 +6,7 @@ import { mountGenericWebhook } from '../../connectors/webhook/route.js';
 import { createHttpApp, listen } from '../../src/http/server.js';
 import { receive } from '../../src/pipeline/receive.js';
 import { createHarness, type Harness } from './services.js';
+import { createConnectorStore } from '../../src/db/connector-store.js';
 
 export interface WebhookServer {
   readonly h: Harness;
@@ -25,7 +26,13 @@ export function webhookServer(env: Record<string, string>, configure?: (h: Harne
     h = await createHarness('pglite', env);
     configure?.(h);
     const toPipeline = (items: Parameters<typeof receive>[1]) => receive(h.s, items);
-    server = await listen(createHttpApp(h.s, [mountTwitterWebhook(h.config, toPipeline), mountGenericWebhook(h.config, toPipeline)]), 0);
+    server = await listen(
+      createHttpApp(h.s, [
+        mountTwitterWebhook(h.config, toPipeline, { store: createConnectorStore(h.s.db), log: h.s.log }),
+        mountGenericWebhook(h.config, toPipeline),
+      ]),
+      0,
+    );
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
