@@ -21,6 +21,10 @@ import {
 } from './http.js';
 
 const DISCORD_EPOCH_MS = 1420070400000;
+/** Message flag HAS_SNAPSHOT (1 << 14): the message is a forward. */
+const HAS_SNAPSHOT = 1 << 14;
+/** The fields a gateway message carries beyond the REST message object. */
+const GATEWAY_ONLY = new Set(['guild_id', 'member', 'channel_type']);
 const HEARTBEAT_INTERVAL_MS = 41250;
 
 export const ChannelTypes = { GuildText: 0, DM: 1, GuildAnnouncement: 5, PublicThread: 11 } as const;
@@ -105,6 +109,22 @@ export interface DispatchMessageInput {
   messageReference?: string;
   /** Makes `channelId` a public thread under this channel (THREAD_CREATE is sent first). */
   threadParentId?: string;
+  /** Attachment objects as Discord sends them (`id, filename, size, url, proxy_url, content_type`, …). */
+  attachments?: Json[];
+  /** `sticker_items`: `{ id, name, format_type }` (1 PNG, 2 APNG, 3 LOTTIE, 4 GIF). */
+  stickerItems?: Json[];
+  /**
+   * Makes the message a forward (`message_reference.type: 1`, flag HAS_SNAPSHOT): its own content
+   * and attachments stay empty, what was forwarded is `message_snapshots[0].message`.
+   */
+  forward?: { content: string; attachments?: Json[]; channelId?: string; messageId?: string };
+}
+
+/** A gateway dispatch as it travels on the socket, e.g. a file of test/fixtures/discord/. */
+export interface GatewayDispatch {
+  t: 'MESSAGE_CREATE' | 'MESSAGE_UPDATE' | 'MESSAGE_DELETE';
+  d: Json;
+  [key: string]: unknown;
 }
 
 export type DiscordFault = { status: 429; retryAfter: number } | { status: 500 };
@@ -113,6 +133,8 @@ export interface DiscordRequest {
   method: string;
   /** Path after `/api/v10`, e.g. `/channels/123/messages`. */
   path: string;
+  /** The query string without `?` (`after=…&limit=100`), empty when there is none. */
+  query: string;
   body?: unknown;
   status: number;
   at: number;
@@ -161,6 +183,19 @@ export interface FakeDiscord {
   /** Discord forgets every session: a RESUME is answered with INVALID_SESSION (op 9, not resumable). */
   invalidateSessions(): void;
   dispatchMessage(input: DispatchMessageInput): Json;
+  /**
+   * Sends a recorded or hand-made dispatch as Discord would: MESSAGE_CREATE stores the message
+   * (REST reads return it; a DM's channel is created), MESSAGE_UPDATE merges into it, MESSAGE_DELETE
+   * forgets it. Intents apply as for `dispatchMessage`; an update without `author` (the older
+   * partial form) and a delete go out as given. A guild message's channel must be seeded.
+   */
+  dispatchEvent(event: GatewayDispatch): void;
+  /** The author edits a stored message: MESSAGE_UPDATE with the whole message and a new `edited_timestamp`. */
+  editMessage(id: string, edit: { content: string; mentionsBot?: boolean }): Json;
+  /** Discord resolves a link preview: MESSAGE_UPDATE without an edit (`edited_timestamp` unchanged), or only `{ id, channel_id, embeds, guild_id }` when `partial`. */
+  resolveEmbeds(id: string, embeds: Json[], opts?: { partial?: boolean }): Json;
+  /** The author deletes a stored message: MESSAGE_DELETE `{ id, channel_id, guild_id? }`. */
+  deleteMessage(id: string): void;
   sent: SentMessage[];
   crossposted: string[];
   requests: DiscordRequest[];
@@ -377,8 +412,38 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     mentions: Json[];
     reference?: Json;
     flags?: number;
+    attachments?: Json[];
+    stickerItems?: Json[];
+    forward?: NonNullable<DispatchMessageInput['forward']>;
   }): Json => {
     const referenced = args.reference ? messages.get(args.reference.message_id as string) : undefined;
+    const forward = args.forward
+      ? {
+          message_reference: {
+            type: 1,
+            channel_id: args.forward.channelId ?? args.channel.id,
+            message_id: args.forward.messageId ?? snowflake(),
+            ...(typeof args.channel.guild_id === 'string' ? { guild_id: args.channel.guild_id } : {}),
+          },
+          // The snapshot's field subset (message.mdx "Message Snapshot Structure"): no author, no id.
+          message_snapshots: [
+            {
+              message: {
+                type: 0,
+                content: args.forward.content,
+                embeds: [],
+                attachments: args.forward.attachments ?? [],
+                timestamp: nowIso(),
+                edited_timestamp: null,
+                flags: 0,
+                mentions: [],
+                mention_roles: [],
+                components: [],
+              },
+            },
+          ],
+        }
+      : {};
     return {
       id: args.id,
       type: args.reference ? 19 : 0,
@@ -391,12 +456,14 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       mention_everyone: false,
       mentions: args.mentions,
       mention_roles: [],
-      attachments: [],
+      attachments: args.attachments ?? [],
       embeds: [],
       components: [],
       pinned: false,
-      flags: args.flags ?? 0,
+      flags: (args.flags ?? 0) | (args.forward ? HAS_SNAPSHOT : 0),
+      ...(args.stickerItems ? { sticker_items: args.stickerItems } : {}),
       ...(args.reference ? { message_reference: { type: 0, ...args.reference }, referenced_message: referenced ?? null } : {}),
+      ...forward,
     };
   };
 
@@ -441,12 +508,43 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       const payload: Json = {
         ...message,
         ...(canRead ? {} : { content: '', embeds: [], attachments: [], components: [] }),
+        // A forward's words and files are message content too.
+        ...(canRead || !Array.isArray(message.message_snapshots)
+          ? {}
+          : {
+              message_snapshots: (message.message_snapshots as Json[]).map((snap) => ({
+                message: { ...(snap.message as Json), content: '', embeds: [], attachments: [], components: [] },
+              })),
+            }),
         channel_type: where.channelType,
         ...(where.guildId ? { guild_id: where.guildId } : {}),
         ...(where.member ? { member: where.member } : {}),
       };
       dispatch(session, event, payload);
     }
+  };
+
+  /** An event with no content to withhold (a delete, a partial update), to every session entitled to its channel. */
+  const broadcastRaw = (t: string, d: Json, dm: boolean) => {
+    for (const session of resumable()) {
+      if (session.intents & (dm ? Intent.DirectMessages : Intent.GuildMessages)) dispatch(session, t, d);
+    }
+  };
+  /** Where a stored message lives, as broadcastMessage needs it. */
+  const whereOf = (message: Json) => {
+    const channel = requireChannel(message.channel_id as string);
+    const dm = channel.type === ChannelTypes.DM;
+    const fromBot = (message.author as Json | undefined)?.id === botUserId;
+    return {
+      dm,
+      channelType: channel.type as number,
+      ...(dm ? {} : { guildId: channel.guild_id as string, member: memberObject(fromBot ? [botRoleId] : []) }),
+    };
+  };
+  const storedMessage = (id: string): Json => {
+    const message = messages.get(id);
+    if (!message) throw new Error(`fake discord: no message ${id}`);
+    return message;
   };
 
   const privilegedAllowed = opts.privilegedIntentsEnabled ?? true;
@@ -730,7 +828,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     }
 
     const reply = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
-      requests.push({ method, path, ...(raw ? { body } : {}), status, at: Date.now() });
+      requests.push({ method, path, query: url.searchParams.toString(), ...(raw ? { body } : {}), status, at: Date.now() });
       sendJson(res, status, payload, headers);
     };
 
@@ -882,6 +980,9 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
         content,
         mentions,
         ...(reference ? { reference } : {}),
+        ...(input.attachments ? { attachments: input.attachments } : {}),
+        ...(input.stickerItems ? { stickerItems: input.stickerItems } : {}),
+        ...(input.forward ? { forward: input.forward } : {}),
       });
       messages.set(message.id as string, message);
       channel.last_message_id = message.id;
@@ -895,6 +996,73 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
         ...(dm ? {} : { guildId, member: memberObject([]) }),
       });
       return structuredClone(message);
+    },
+    dispatchEvent: ({ t, d }) => {
+      const id = d.id as string;
+      const dm = typeof d.guild_id !== 'string';
+      if (t === 'MESSAGE_DELETE') {
+        messages.delete(id);
+        broadcastRaw(t, d, dm);
+        return;
+      }
+      const rest = Object.fromEntries(Object.entries(d).filter(([k]) => !GATEWAY_ONLY.has(k)));
+      if (t === 'MESSAGE_CREATE') {
+        const author = d.author as Json;
+        if (!users.has(author.id as string)) users.set(author.id as string, author);
+        const channel = dm
+          ? (channels.get(d.channel_id as string) ?? dmChannelFor(author.id as string, d.channel_id as string))
+          : requireChannelForDispatch(channels, d.channel_id as string);
+        messages.set(id, rest);
+        channel.last_message_id = id;
+      } else {
+        const stored = messages.get(id);
+        if (stored) messages.set(id, { ...stored, ...rest });
+        if (!d.author) {
+          broadcastRaw(t, d, dm);
+          return;
+        }
+      }
+      const where = {
+        dm,
+        channelType: typeof d.channel_type === 'number' ? d.channel_type : dm ? ChannelTypes.DM : ChannelTypes.GuildText,
+        ...(dm ? {} : { guildId: d.guild_id as string, ...(isRecord(d.member) ? { member: d.member } : {}) }),
+      };
+      broadcastMessage(rest, where, t);
+    },
+    editMessage: (id, edit) => {
+      const before = storedMessage(id);
+      const botMention = `<@${botUserId}>`;
+      const content = edit.mentionsBot && !edit.content.includes(botMention) ? `${botMention} ${edit.content}` : edit.content;
+      const where = whereOf(before);
+      const mentions = (before.mentions as Json[]).filter((u) => u.id !== botUserId);
+      if (edit.mentionsBot || content.includes(botMention))
+        mentions.push(where.dm ? botUser : { ...botUser, member: memberObject([botRoleId]) });
+      const message = { ...before, content, mentions, edited_timestamp: nowIso() };
+      messages.set(id, message);
+      broadcastMessage(message, where, 'MESSAGE_UPDATE');
+      return structuredClone(message);
+    },
+    resolveEmbeds: (id, embeds, { partial = false } = {}) => {
+      const message: Json = { ...storedMessage(id), embeds };
+      messages.set(id, message);
+      const where = whereOf(message);
+      if (partial) {
+        const d = { id, channel_id: message.channel_id, embeds, ...(where.guildId ? { guild_id: where.guildId } : {}) };
+        broadcastRaw('MESSAGE_UPDATE', d, where.dm);
+        return d;
+      }
+      broadcastMessage(message, where, 'MESSAGE_UPDATE');
+      return structuredClone(message);
+    },
+    deleteMessage: (id) => {
+      const message = storedMessage(id);
+      const where = whereOf(message);
+      messages.delete(id);
+      broadcastRaw(
+        'MESSAGE_DELETE',
+        { id, channel_id: message.channel_id, ...(where.guildId ? { guild_id: where.guildId } : {}) },
+        where.dm,
+      );
     },
     sent,
     crossposted,

@@ -14,8 +14,10 @@ export function createDiscordClient(config: Config): Client {
   if (config.file.discord.supportChannels.length) intents.push(GatewayIntentBits.MessageContent);
   return new Client({
     intents,
-    // Without the Channel partial discord.js drops DMs: their channel is not cached yet.
-    partials: [Partials.Channel],
+    // Without the Channel partial discord.js drops DMs: their channel is not cached yet. Without
+    // the Message partial it drops edits and deletes of messages it has not cached (sent before
+    // a restart, or pushed out of its cache of the last 200 a channel).
+    partials: [Partials.Channel, Partials.Message],
     rest: {
       ...(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL.replace(/\/$/, '') } : {}),
       // A message to a customer is sent at most once: a timed-out POST may have landed, so it

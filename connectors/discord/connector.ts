@@ -4,10 +4,13 @@ import type { Connector, ConnectorStore, Receive } from '../../src/connector.js'
 import type { Logger } from '../../src/shared/log.js';
 import { announceOnDiscord } from './broadcast.js';
 import { catchUp } from './catch-up.js';
+import { changeHandlers } from './changes.js';
+import { conversationChannels } from './channels.js';
 import { createDiscordClient } from './client.js';
 import { findReplyOnDiscord } from './find-reply.js';
 import { mentionHandler } from './listen.js';
 import { discord } from './meta.js';
+import { perMessage } from './ordered.js';
 import { replyOnDiscord } from './reply.js';
 
 /** Retry waits while Discord cannot be reached at start: 5 s doubling to 5 min. */
@@ -49,12 +52,28 @@ export function createDiscordConnector(config: Config, store: ConnectorStore, lo
   let retry: NodeJS.Timeout | undefined;
   let stopped = false;
 
+  const conversations = conversationChannels(store, log);
+
   const listen = async (ready: Client<true>, receive: Receive) => {
-    const handle = mentionHandler(ready, settings.supportChannels, receive, log);
-    ready.on(Events.MessageCreate, (message) => void handle(message));
+    const deps = {
+      client: ready,
+      supportChannels: new Set(settings.supportChannels),
+      receive,
+      channels: conversations,
+      inOrder: perMessage(),
+      log,
+    };
+    const handle = mentionHandler(deps);
+    const changes = changeHandlers(deps);
+    // Each handler logs what it can foresee; this is for what it cannot, so nothing is dropped silently.
+    const unexpected = (event: string) => (err: Error) =>
+      log.error({ event, err: err.message }, 'discord: a gateway event could not be handled');
+    ready.on(Events.MessageCreate, (message) => void handle(message).catch(unexpected('message')));
+    ready.on(Events.MessageUpdate, (before, after) => void changes.edited(before, after).catch(unexpected('edit')));
+    ready.on(Events.MessageDelete, (message) => void changes.deleted(message).catch(unexpected('delete')));
     // A RESUME replays what was missed; a new session (after a restart, or when Discord
-    // refuses to resume) does not, so the support channels are read back through REST.
-    const recover = () => catchUp(ready, store, settings.supportChannels, handle, log);
+    // refuses to resume) does not, so the conversations are read back through REST.
+    const recover = () => catchUp(ready, store, settings.supportChannels, conversations, handle, log);
     ready.on(Events.ShardReady, () => void recover());
     ready.on(Events.ShardError, (err) => log.warn({ err: err.message }, 'discord: gateway error; reconnecting'));
     // A fatal close (token reset, intents revoked) is not retried by discord.js: say so loudly.
