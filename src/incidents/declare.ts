@@ -27,5 +27,6 @@ export async function declare(s: Ctx<'config' | 'log' | 'db' | 'queues' | 'conne
   const { incident, update, linked } = await declareIncident(s.db, d, linkEarlier);
   await audit(s.db, d.user, 'incident.declare', { type: 'incident', id: incident.id }, { title: incident.title, updateId: update.id });
   const acknowledge = () => acknowledgeLinked(s, linked, new Map(linked.map((m) => [m.id, incident])));
-  return { incident, update, acknowledge };
+  // `linked`: the earlier complaints, some with a card already, which now reads linked once re-rendered.
+  return { incident, update, linked, acknowledge };
 }

@@ -7,6 +7,7 @@ import type { Ctx } from '../context.js';
 import { reportReply } from '../slack/api/reply-result.js';
 import { incidentReplyWait } from '../incidents/reply-pace.js';
 import { retakeInterrupted } from './interrupted-reply.js';
+import { closeFollowedUp } from './close-followed-up.js';
 import { loadMention, replyTarget } from '../db/mention-row.js';
 import { RetryLater } from '../queues/retry-later.js';
 
@@ -65,5 +66,12 @@ export async function sendReply(s: Ctx<'config' | 'db' | 'redis' | 'slack' | 'co
   await report(s, replyId);
 }
 
-/** The agents' thread hears how the reply went (when Slack is connected). */
-const report = (s: Ctx<'db' | 'slack'>, replyId: number) => (s.slack ? reportReply({ ...s, slack: s.slack }, replyId) : undefined);
+/**
+ * The agents' thread hears how the reply went, and a sent incident follow-up closes the cards it
+ * settles (when Slack is connected). Every delivery ends here, a repeated one too: both are idempotent.
+ */
+async function report(s: Ctx<'db' | 'slack'>, replyId: number): Promise<void> {
+  if (!s.slack) return;
+  await reportReply({ ...s, slack: s.slack }, replyId);
+  await closeFollowedUp({ ...s, slack: s.slack }, replyId);
+}

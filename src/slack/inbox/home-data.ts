@@ -3,6 +3,7 @@ import type { Db } from '../../db/open.js';
 import type { Platform } from '../../mention.js';
 import { mentions, slackThreads } from '../../db/schema.js';
 import type { Priority } from '../../triage/index.js';
+import { awaitingByIncident, notAwaitingIncident } from '../../incidents/close-cards.js';
 
 /** One open conversation as App Home lists it. */
 export interface HomeItem {
@@ -22,6 +23,12 @@ export interface HomeData {
   unassignedByPriority: Partial<Record<Priority | 'none', number>>;
   unassigned: HomeItem[];
   breaches: HomeItem[];
+  /**
+   * Open conversations an incident is handling (linked to it while it is open, or until the
+   * customer's follow-up is sent and closes the card), per incident: not counted as unassigned
+   * or breached, since the follow-up answers them.
+   */
+  linkedToIncidents: Array<{ id: number; title: string; n: number }>;
   /** Mentions received since the agent's local midnight. */
   today: { total: number; bySentiment: Record<string, number>; byNetwork: Record<string, number> };
 }
@@ -50,18 +57,23 @@ function items(db: Db, where: SQL | undefined, order = byUrgency): Promise<HomeI
     .limit(LIST);
 }
 
-/** What one agent's App Home shows: their work, the team's unowned work, breaches, and today's volume. */
+/**
+ * What one agent's App Home shows: their work, the team's unowned work, breaches, the
+ * conversations incidents are handling, and today's volume.
+ */
 export async function homeData(db: Db, user: string, todaySince: Date): Promise<HomeData> {
-  const [mine, unassigned, breaches, unassignedCounts, volume] = await Promise.all([
+  const waiting = notAwaitingIncident(db);
+  const [mine, unassigned, breaches, unassignedCounts, linkedToIncidents, volume] = await Promise.all([
     items(db, eq(slackThreads.assignee, user)),
-    items(db, isNull(slackThreads.assignee)),
-    items(db, isNotNull(slackThreads.slaBreachedAt), [asc(slackThreads.slaDueAt)]),
+    items(db, and(isNull(slackThreads.assignee), waiting)),
+    items(db, and(isNotNull(slackThreads.slaBreachedAt), waiting), [asc(slackThreads.slaDueAt)]),
     db
       .select({ priority: mentions.priority, n: count() })
       .from(slackThreads)
       .innerJoin(mentions, eq(mentions.id, slackThreads.rootMentionId))
-      .where(and(isOpen, isNull(slackThreads.assignee)))
+      .where(and(isOpen, isNull(slackThreads.assignee), waiting))
       .groupBy(mentions.priority),
+    awaitingByIncident(db, isOpen),
     db
       .select({ platform: mentions.platform, sentiment: sql<string | null>`${mentions.triage}->'sentiment'->>'label'`, n: count() })
       .from(mentions)
@@ -79,6 +91,7 @@ export async function homeData(db: Db, user: string, todaySince: Date): Promise<
     mine,
     unassigned,
     breaches,
+    linkedToIncidents,
     unassignedByPriority: Object.fromEntries(unassignedCounts.map((r) => [r.priority ?? 'none', r.n])),
     today,
   };

@@ -14,7 +14,8 @@ import { refusal } from '../inbox/roles.js';
 type Change = Partial<ThreadInsert>;
 
 const assignTo = (t: ThreadRow, user: string): Change => ({ assignee: user, status: t.status === 'new' ? 'assigned' : t.status });
-const close = (status: 'resolved' | 'spam'): Change => ({
+/** What Resolve (or Mark spam) sets: also what an incident's sent follow-up does to the cards it settles. */
+export const close = (status: 'resolved' | 'spam'): Change => ({
   status,
   resolvedAt: new Date(),
   resolutionSeconds: secondsSinceOpened(),

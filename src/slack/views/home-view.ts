@@ -27,6 +27,27 @@ const tally = (counts: Record<string, number>, order: string[] = []) =>
     .map(([k, n]) => `${k} *${n}*`)
     .join(' · ') || '_none_';
 
+/**
+ * The conversations incidents are handling, per incident: their follow-ups will answer them and
+ * close their cards, so they are not the team's to answer. Shown only while there are any.
+ */
+function linkedToIncidents(d: HomeData): KnownBlock[] {
+  if (!d.linkedToIncidents.length) return [];
+  const total = d.linkedToIncidents.reduce((a, i) => a + i.n, 0);
+  const lines = d.linkedToIncidents.map((i) => `*#${i.id}* ${escapeMrkdwn(truncate(i.title, 120))} · *${i.n}*`);
+  return [
+    { type: 'divider' },
+    header(`Linked to incidents (${total})`),
+    {
+      type: 'context',
+      elements: [
+        { type: 'mrkdwn', text: "Not counted as unassigned or breached: each card closes when its customer's follow-up is sent." },
+      ],
+    },
+    mrkdwn(lines.join('\n')),
+  ];
+}
+
 /** The App Home tab: links go to each conversation's card. */
 export function homeView(d: HomeData, links: Map<HomeItem, string>): HomeView {
   const unassignedTotal = Object.values(d.unassignedByPriority).reduce((a, b) => a + (b ?? 0), 0);
@@ -47,6 +68,7 @@ export function homeView(d: HomeData, links: Map<HomeItem, string>): HomeView {
         elements: [{ type: 'mrkdwn', text: tally(d.unassignedByPriority as Record<string, number>, ['P1', 'P2', 'P3', 'P4']) }],
       },
       list(d.unassigned, links, 'Every open conversation has an owner.'),
+      ...linkedToIncidents(d),
       { type: 'divider' },
       header(`SLA breaches (${d.breaches.length})`),
       list(d.breaches, links, 'No open conversation is past its first-response target.'),
