@@ -22,7 +22,17 @@ const bodies = {
   close: z.strictObject({ viewId: id }),
   write: z.strictObject({ channel: id, text, threadTs: id.optional() }),
   tweet: z.strictObject({ username: handle, text: text.max(280), inReplyTo: z.string().regex(/^\d+$/).optional() }),
-  discord: z.strictObject({ username: handle, text, where: z.enum(['dm', 'mention']) }),
+  // X takes DMs of up to 10,000 characters.
+  dm: z.strictObject({ username: handle, text: z.string().trim().min(1).max(10_000) }),
+  // A message with a photo may have no words; one without has to have some.
+  discord: z
+    .strictObject({
+      username: handle,
+      text: z.string().trim().max(2000),
+      where: z.enum(['dm', 'mention']),
+      attachment: z.boolean().optional(),
+    })
+    .refine((b) => b.text.length > 0 || b.attachment === true, { path: ['text'], message: 'write something or attach the photo' }),
 };
 
 type Deps = { pane: SlackPane; people: Customers; scenario: Scenario; feed: ReturnType<typeof liveFeed> };
@@ -83,8 +93,12 @@ export function mountSandbox({ pane, people, scenario, feed }: Deps) {
       act(bodies.tweet, (b) => people.tweet(b.username, b.text, b.inReplyTo)),
     );
     api.post(
+      '/x/dm',
+      act(bodies.dm, (b) => people.dm(b.username, b.text)),
+    );
+    api.post(
       '/discord/message',
-      act(bodies.discord, (b) => people.discord(b.username, b.text, b.where)),
+      act(bodies.discord, (b) => people.discord(b.username, b.text, b.where, b.attachment)),
     );
     // The story runs on its own; the page follows it through the live feed.
     api.post(

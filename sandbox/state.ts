@@ -38,6 +38,28 @@ interface Post {
   text: string;
   fromBrand: boolean;
   replyTo?: string;
+  /** The name of the file it carries (shown, never fetched). */
+  attachment?: string;
+}
+
+/** Each customer's DM conversation with the brand on X, oldest message first; the latest conversation first. */
+function xConversations(world: World, people: Customers) {
+  const byId = new Map<string, { with: string; messages: Post[] }>();
+  const of = (senderId: string, username: string) => {
+    const c = byId.get(senderId) ?? { with: username, messages: [] };
+    byId.set(senderId, c);
+    return c;
+  };
+  for (const dm of people.dms)
+    of(dm.senderId, dm.username).messages.push({ id: dm.id, author: dm.username, text: dm.text, fromBrand: false });
+  for (const sent of world.x.dmsSent) {
+    // Only the sandbox's customers have a DM conversation the page can show.
+    const customer = people.dms.find((d) => d.senderId === sent.to);
+    if (customer) of(sent.to, customer.username).messages.push({ id: sent.id, author: BRAND.username, text: sent.text, fromBrand: true });
+  }
+  const order = (a: Post, b: Post) => (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0);
+  const conversations = [...byId.values()].map((c) => ({ ...c, messages: c.messages.sort(order) }));
+  return conversations.sort((a, b) => order(b.messages.at(-1)!, a.messages.at(-1)!));
 }
 
 export function snapshot(world: World, pane: SlackPane, people: Customers, scenario: Scenario) {
@@ -66,6 +88,7 @@ export function snapshot(world: World, pane: SlackPane, people: Customers, scena
       author: m.username,
       text: m.content.replaceAll(botMention, `@${BRAND.name}`),
       fromBrand: false,
+      ...(m.attachment ? { attachment: m.attachment } : {}),
     })),
     ...world.discord.sent.map((m) => {
       const ref = m.messageReference?.message_id;
@@ -106,7 +129,7 @@ export function snapshot(world: World, pane: SlackPane, people: Customers, scena
       ephemerals: pane.ephemerals(),
       home: pane.home() ?? null,
     },
-    x: { brand: BRAND.username, posts: xPosts },
+    x: { brand: BRAND.username, posts: xPosts, dms: xConversations(world, people) },
     discord: { channels: discordChannels, crossposted: world.discord.crossposted },
     scenario: scenario.status(),
   };

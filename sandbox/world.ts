@@ -28,7 +28,8 @@ export interface World {
 export async function startWorld(): Promise<World> {
   const [slack, x, discord] = await Promise.all([
     startFakeSlack(),
-    startFakeTwitter({ brandUserId: BRAND.id, brandUsername: BRAND.username }),
+    // The brand's app may send DMs: X's "Read and write and Direct message" permission (replies to DMs go back as DMs).
+    startFakeTwitter({ brandUserId: BRAND.id, brandUsername: BRAND.username, appPermission: 'read-write-directmessages' }),
     startFakeDiscord(),
   ]);
   for (const c of channels) slack.addChannel({ id: c.id, name: c.name, members: [agent.id] });

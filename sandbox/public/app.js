@@ -202,22 +202,51 @@ function threaded(posts, render) {
   return roots.map(item);
 }
 
+/** A post on a network: `x` (a tweet), `x-dm` (a direct message on X) or `discord`. */
 function post_(p, network) {
+  const onX = network !== 'discord';
   return h(
     'article',
     { class: `post${p.fromBrand ? ' brand' : ''}`, dataset: { network } },
     h(
       'div',
       { class: 'meta' },
-      h('strong', {}, network === 'x' ? `@${p.author}` : p.author),
-      p.fromBrand ? h('span', { class: 'badge' }, network === 'x' ? 'brand' : 'BOT') : null,
+      h('strong', {}, onX ? `@${p.author}` : p.author),
+      p.fromBrand ? h('span', { class: 'badge' }, onX ? 'brand' : 'BOT') : null,
       network === 'discord' && state.discord.crossposted.includes(p.id)
         ? h('span', { class: 'muted' }, 'published to following servers')
         : null,
     ),
-    h('p', { class: 'post-text' }, p.text),
+    p.text ? h('p', { class: 'post-text' }, p.text) : null,
+    // The file by its name only: the sandbox's attachments are never fetched, so no link to follow.
+    p.attachment
+      ? h(
+          'p',
+          { class: 'attachment' },
+          h('span', { 'aria-hidden': 'true' }, '📎 '),
+          h('span', { class: 'file-name', title: 'Attached file (not downloaded in the sandbox)' }, p.attachment),
+        )
+      : null,
     network === 'x' && p.fromBrand ? h('button', { type: 'button', class: 'link', onclick: () => replyAsCustomer(p) }, 'Reply') : null,
   );
+}
+
+/** Each customer's DM conversation with the brand, as X's Messages shows it: oldest first. */
+function dmConversations() {
+  return state.x.dms.length
+    ? state.x.dms.map((c) =>
+        h(
+          'section',
+          { class: 'dm-conversation', 'aria-label': `Direct messages between @${c.with} and @${state.x.brand}` },
+          h('h5', {}, `@${c.with} `, h('span', { class: 'muted' }, `and @${state.x.brand}`)),
+          h(
+            'ol',
+            { class: 'timeline' },
+            c.messages.map((m) => h('li', {}, post_(m, 'x-dm'))),
+          ),
+        ),
+      )
+    : h('p', { class: 'muted' }, 'No direct messages yet: tick "Send as a direct message" above.');
 }
 
 function renderCustomers() {
@@ -227,6 +256,7 @@ function renderCustomers() {
       ? threaded(state.x.posts, (p) => post_(p, 'x'))
       : h('li', { class: 'muted' }, 'No tweets yet: tweet at the brand above.'),
   );
+  rerender($('x-dms'), dmConversations);
   rerender($('discord-channels'), () =>
     state.discord.channels.map((c) =>
       h(
@@ -285,12 +315,37 @@ function showThread(channel, ts, focusComposer = true) {
   renderThread();
   if (focusComposer) $('thread-text').focus();
 }
+/** The customer answers the brand's tweet: as the customer it answered, unless the visitor types another name. */
 function replyAsCustomer(p) {
+  const answered = state.x.posts.find((q) => q.id === p.replyTo && !q.fromBrand);
+  if (answered) $('tweet-handle').value = answered.author;
+  setDm(false);
   $('tweet-reply-to').value = p.id;
   $('tweet-replying').hidden = false;
-  $('tweet-replying').textContent = `Replying to @${p.author}: “${p.text.slice(0, 60)}”`;
+  $('tweet-replying-to').textContent = `Replying to @${p.author}: “${p.text.slice(0, 60)}”`;
   $('tweet-text').focus();
 }
+function cancelReply() {
+  $('tweet-reply-to').value = '';
+  $('tweet-replying').hidden = true;
+}
+/** The X form sends a tweet, or with `dm` a direct message to the brand (no reply, up to 10,000 characters). */
+function setDm(dm) {
+  $('tweet-dm').checked = dm;
+  if (dm) cancelReply();
+  $('tweet-text').maxLength = dm ? 10000 : 280;
+  $('tweet-text').placeholder = dm ? `A private message to @${state?.x.brand ?? 'acme'} …` : '@acme …';
+  $('tweet-submit').textContent = dm ? 'Send DM' : 'Tweet';
+}
+$('tweet-dm').addEventListener('change', (ev) => setDm(ev.target.checked));
+$('tweet-reply-cancel').addEventListener('click', () => {
+  cancelReply();
+  $('tweet-text').focus();
+});
+$('discord-photo').addEventListener('change', (ev) => {
+  // A photo alone is a message.
+  $('discord-text').required = !ev.target.checked;
+});
 
 $('open-home').addEventListener('click', () => showChannel('home'));
 function closeThread() {
@@ -316,23 +371,32 @@ $('channel-composer').addEventListener('submit', async (ev) => {
 });
 $('tweet-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
+  const username = $('tweet-handle').value.trim();
+  const text = $('tweet-text').value.trim();
   const inReplyTo = $('tweet-reply-to').value;
-  const ok = await post('x/tweet', {
-    username: $('tweet-handle').value.trim(),
-    text: $('tweet-text').value.trim(),
-    ...(inReplyTo ? { inReplyTo } : {}),
-  });
+  const ok = $('tweet-dm').checked
+    ? await post('x/dm', { username, text })
+    : await post('x/tweet', { username, text, ...(inReplyTo ? { inReplyTo } : {}) });
   if (ok) {
     $('tweet-text').value = '';
-    $('tweet-reply-to').value = '';
-    $('tweet-replying').hidden = true;
+    cancelReply();
   }
 });
 $('discord-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const where = new FormData(ev.target).get('where');
-  if (await post('discord/message', { username: $('discord-name').value.trim(), text: $('discord-text').value.trim(), where }))
+  const attachment = $('discord-photo').checked;
+  const ok = await post('discord/message', {
+    username: $('discord-name').value.trim(),
+    text: $('discord-text').value.trim(),
+    where,
+    ...(attachment ? { attachment } : {}),
+  });
+  if (ok) {
     $('discord-text').value = '';
+    $('discord-photo').checked = false;
+    $('discord-text').required = true;
+  }
 });
 
 new EventSource('api/events').addEventListener('state', (ev) => {

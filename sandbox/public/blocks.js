@@ -52,6 +52,12 @@ const EMOJI = {
   heavy_check_mark: '✔️',
   incoming_envelope: '📨',
   email: '📧',
+  lock: '🔒',
+  frame_with_picture: '🖼️',
+  film_frames: '🎞️',
+  sound: '🔊',
+  paperclip: '📎',
+  wastebasket: '🗑️',
 };
 const emoji = (s) => s.replace(/:([a-z0-9_+-]+):/g, (m, name) => EMOJI[name] ?? m);
 const unescapeEntities = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');

@@ -142,6 +142,13 @@ describe.each(dbKinds)('incidents: linking mentions and closing the loop (%s)', 
     const db = t.inbox.h.s.db;
     const linked = await db.select().from(mentions).where(isNotNull(mentions.incidentId));
     expect(linked.map((r) => r.externalId).sort()).toEqual(early.map((tw) => tw.id).sort());
+    // Their cards, posted before the incident, now say they belong to it; the others do not.
+    const saysLinked = (words: string) =>
+      JSON.stringify(t.slack.messages().find((m) => !m.thread_ts && JSON.stringify(m.blocks).includes(words))?.blocks).includes(
+        'linked to incident #1',
+      );
+    await eventually('the earlier cards marked linked', () => saysLinked('cannot login on the app') && saysLinked('login keeps failing'));
+    expect(saysLinked('new playlist feature')).toBe(false);
     await eventually('an acknowledgement to each earlier customer', () => t.x.posted.filter((p) => p.inReplyTo).length === 2);
 
     await t.inbox.slackEvents.clickInMessage(t.inbox.current(card), agentA, 'carebot.incident_resolve');

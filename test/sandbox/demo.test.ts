@@ -8,6 +8,7 @@ import { startSandbox, type Sandbox } from '../../sandbox/start.js';
 import type { Moment } from '../../sandbox/story.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { CHROMIUM, hasChromium, launch, shot } from './browser.js';
+import { INBOX } from '../../sandbox/world.js';
 
 if (!hasChromium) console.warn(`sandbox browser tests skipped: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)`);
 
@@ -104,12 +105,128 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
     expect(sent[0]!.messageReference?.message_id).toBe(dm.id);
   });
 
+  it("the customer answers the brand's reply with the page's Reply button, and the answer joins the same card's thread", async () => {
+    // X delivers the text HTML-encoded (& < >); the card shows it as typed: decoded once, so the
+    // "&amp;" the customer typed stays "&amp;" and the "<" and "&" stay themselves.
+    const typed = 'invoice 3391 bills 5 seats but we have < 4 & the PDF says R&amp;D';
+    await page.getByLabel('Tweet as @').fill('priya');
+    await page.getByLabel('Tweet text').fill(typed);
+    await page.getByRole('button', { name: 'Tweet', exact: true }).click();
+    const card = page.locator('#messages article', { hasText: 'invoice 3391' });
+    await card.waitFor({ timeout: 20_000 });
+    expect(await card.textContent()).toContain(typed);
+    const tweet = sandbox.people.tweets.find((t) => t.text.includes('invoice 3391'))!;
+    const stored = await db.pglite!.query<{ text: string }>('select text from mentions where external_id = $1', [tweet.id]);
+    expect(stored.rows[0]?.text).toContain(typed);
+
+    await card.getByRole('button', { name: 'Reply in thread' }).click();
+    await page.getByRole('textbox', { name: 'Reply in thread' }).fill('Sorry Priya! Which card did we charge: the one ending 4410?');
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await page.locator('#thread-messages', { hasText: 'Sent to the customer' }).waitFor({ timeout: 20_000 });
+    const brandReply = page.locator('#x-timeline .replies .post.brand', { hasText: 'the one ending 4410' });
+    await brandReply.waitFor({ timeout: 20_000 });
+
+    const cards = () => sandbox.world.slack.messages(INBOX).filter((m) => !m.thread_ts || m.thread_ts === m.ts);
+    const cardsBefore = cards().length;
+    await brandReply.getByRole('button', { name: 'Reply', exact: true }).click();
+    // As the customer the brand answered, replying to the brand's tweet.
+    expect(await page.getByLabel('Tweet as @').inputValue()).toBe('priya');
+    expect(await page.locator('#tweet-replying').textContent()).toContain('Replying to @acme');
+    await page.getByLabel('Tweet text').fill('yes that one, ending 4410');
+    await page.getByRole('button', { name: 'Tweet', exact: true }).click();
+    await page.locator('#x-timeline .replies .replies .post', { hasText: 'yes that one, ending 4410' }).waitFor();
+    await page.locator('#thread-messages article', { hasText: 'yes that one, ending 4410' }).waitFor({ timeout: 20_000 });
+    await shot(page, '14-customer-answers-the-reply');
+
+    // On X, an answer to the brand's reply; in Slack, a message in the card's thread and no card of its own.
+    const brandTweet = sandbox.world.x.posted.find((p) => p.text.includes('the one ending 4410'))!;
+    expect(sandbox.people.tweets.find((t) => t.text.includes('yes that one'))?.inReplyTo).toBe(brandTweet.id);
+    const root = cards().find((m) => JSON.stringify(m.blocks).includes('invoice 3391'))!;
+    const answers = sandbox.world.slack.messages(INBOX).filter((m) => JSON.stringify([m.text, m.blocks]).includes('yes that one'));
+    expect(answers.map((m) => m.thread_ts)).toEqual([root.ts]);
+    expect(cards()).toHaveLength(cardsBefore);
+  });
+
+  it('an X DM becomes a card marked direct message; the reply in its thread reaches the customer as a DM, once', async () => {
+    // Encoded by X as a tweet is, and shown as typed ("&amp;" included).
+    const typed = 'please move my account to my new address & drop the old <work> one, it says Lee &amp; Co';
+    await page.getByLabel('Tweet as @').fill('dana');
+    await page.getByLabel('Send as a direct message').check();
+    await page.getByLabel('Tweet text').fill(typed);
+    await page.getByRole('button', { name: 'Send DM' }).click();
+    const dms = page.locator('#x-dms');
+    await dms.locator('.post', { hasText: 'move my account to my new address' }).waitFor();
+    // Private: nothing of it on the public timeline.
+    expect(await page.locator('#x-timeline').textContent()).not.toContain('move my account');
+
+    const card = page.locator('#messages article', { hasText: 'move my account to my new address' });
+    await card.waitFor({ timeout: 20_000 });
+    expect(await card.textContent()).toContain('🔒 direct message');
+    expect(await card.textContent()).toContain(typed);
+
+    await card.getByRole('button', { name: 'Reply in thread' }).click();
+    await page.getByRole('textbox', { name: 'Reply in thread' }).fill('Done, Dana: your new address is on the account now.');
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await page.locator('#thread-messages', { hasText: 'Sent to the customer' }).waitFor({ timeout: 20_000 });
+    await dms.locator('.post.brand', { hasText: 'your new address is on the account' }).waitFor({ timeout: 20_000 });
+    await shot(page, '15-x-direct-message');
+
+    const dm = sandbox.people.dms.find((d) => d.text === typed)!;
+    const sent = sandbox.world.x.dmsSent.filter((d) => d.text.includes('your new address is on the account'));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.to).toBe(dm.senderId);
+    expect(sandbox.world.x.posted.some((p) => p.text.includes('your new address'))).toBe(false);
+  });
+
+  it('a Discord message with a photo: the card lists the file by its name, linked to where Discord keeps it', async () => {
+    await page.getByLabel('Write as').fill('mason');
+    await page.getByLabel('Mention in #general').check();
+    await page.getByLabel('Attach a photo').check();
+    await page.getByLabel('Discord message').fill('the box arrived crushed, see the photo');
+    await page.getByRole('button', { name: 'Send on Discord' }).click();
+    const post = page.locator('#discord-channels .post', { hasText: 'the box arrived crushed' });
+    await post.locator('.file-name', { hasText: 'photo-of-the-box.jpg' }).waitFor();
+    // The page names the file and never fetches it: no link on the customers' side.
+    expect(await post.getByRole('link').count()).toBe(0);
+
+    const card = page.locator('#messages article', { hasText: 'the box arrived crushed' });
+    await card.waitFor({ timeout: 20_000 });
+    const link = card.getByRole('link', { name: 'photo-of-the-box.jpg' });
+    await link.waitFor();
+    const message = sandbox.people.discordMessages.find((m) => m.content.includes('the box arrived crushed'))!;
+    expect(await link.getAttribute('href')).toMatch(
+      new RegExp(`^https://cdn\\.discordapp\\.com/attachments/${message.channelId}/\\d+/photo-of-the-box\\.jpg$`),
+    );
+    await shot(page, '16-discord-attachment');
+
+    // A photo alone is a message too: its card says there are no words and still links the file.
+    await page.getByLabel('Direct message to the bot').check();
+    await page.getByLabel('Attach a photo').check();
+    await page.getByRole('button', { name: 'Send on Discord' }).click();
+    const photoOnly = page.locator('#messages article', { hasText: '(no text)' }).filter({ hasText: '@mason' });
+    await photoOnly.getByRole('link', { name: 'photo-of-the-box.jpg' }).waitFor({ timeout: 20_000 });
+  });
+
   it('refuses a bad customer post with the reason, and stores nothing', async () => {
-    const before = sandbox.people.tweets.length;
-    const res = await page.request.post(new URL('api/x/tweet', sandbox.url).href, { data: { username: 'not a handle', text: 'hi' } });
-    expect(res.status()).toBe(400);
-    expect((await res.json()).error).toMatch(/username: a handle is/);
-    expect(sandbox.people.tweets).toHaveLength(before);
+    const counts = () => [
+      sandbox.people.tweets.length,
+      sandbox.people.dms.length,
+      sandbox.people.discordMessages.length,
+      sandbox.world.x.dmsSent.length,
+    ];
+    const before = counts();
+    const refused = async (path: string, data: object, reason: RegExp) => {
+      const res = await page.request.post(new URL(`api/${path}`, sandbox.url).href, { data });
+      expect(res.status()).toBe(400);
+      expect((await res.json()).error).toMatch(reason);
+    };
+    await refused('x/tweet', { username: 'not a handle', text: 'hi' }, /username: a handle is/);
+    await refused('x/dm', { username: 'dana', text: 'x'.repeat(10_001) }, /^text: /);
+    await refused('x/dm', { username: 'dana', text: '   ' }, /^text: /);
+    await refused('x/dm', { username: 'dana', text: 'hi', inReplyTo: '1' }, /inReplyTo/);
+    await refused('discord/message', { username: 'robin', text: ' ', where: 'dm' }, /text: write something or attach the photo/);
+    await refused('discord/message', { username: 'robin', text: 'hi', where: 'dm', attachment: 'yes' }, /^attachment: /);
+    expect(counts()).toEqual(before);
   });
 
   it("App Home shows the visitor's inbox; its Refresh button is answered", async () => {

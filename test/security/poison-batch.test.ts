@@ -29,12 +29,13 @@ const yearTenThousand = () => {
   return m;
 };
 
-/** A tweet the Mention model takes and PostgreSQL refuses: a follower count past a 32-bit integer. */
-const followersOverflow = () => {
-  const m = tweet('@brand my order is lost (poison followers)');
-  (m.payload as { author: { public_metrics: Record<string, number> } }).author.public_metrics.followers_count = 3_000_000_000;
-  return m;
-};
+/**
+ * What the Mention model takes and the database refuses when ingest writes it. The model now
+ * bounds every value by its column, so a constraint of the test's own database stands for what
+ * a later schema or a future network could still slip through (SQLSTATE 23514).
+ */
+const INGEST_POISON = `alter table mentions add constraint poison check (state <> 'ingested' or text not like '%poison%')`;
+const modelTakesDatabaseRefuses = () => tweet('@brand my order is lost (poison text)');
 
 /** Five good mentions from two networks, about different things (no spike). */
 const goodFive = () => [
@@ -81,9 +82,10 @@ describe.each(dbKinds)('one poison row among good ones, on %s', (kind) => {
 
   it('rejects a row the model takes but the database refuses, and the five others of its batch reach Slack', async () => {
     await start();
-    const poison = followersOverflow();
+    await t.h.s.db.execute(sql.raw(INGEST_POISON));
+    const poison = modelTakesDatabaseRefuses();
     await deliverTogether([...goodFive(), poison]);
-    await expectFiveCardsAndOneRejected(poison, /^ingest: database: .*out of range.*\(SQLSTATE 22003\)$/);
+    await expectFiveCardsAndOneRejected(poison, /^ingest: database: .*"poison".*\(SQLSTATE 23514\)$/);
   });
 
   // Each later stage writes its batch in bulk too. A constraint of the test's own database stands
@@ -124,7 +126,8 @@ describe.each(dbKinds)('one poison row among good ones, on %s', (kind) => {
     await start();
     // Rows stored long ago whose ingest job Redis lost (a flush): only the reconciler will queue them.
     const lost = batchJobId('ingest', newBatchToken());
-    const items = [followersOverflow(), ...goodFive(), yearTenThousand()];
+    await t.h.s.db.execute(sql.raw(INGEST_POISON));
+    const items = [modelTakesDatabaseRefuses(), ...goodFive(), yearTenThousand()];
     await t.h.s.db
       .insert(mentions)
       .values(items.map((m) => ({ platform: m.platform, externalId: m.externalId, payload: m.payload, jobId: lost })));
@@ -141,7 +144,7 @@ describe.each(dbKinds)('one poison row among good ones, on %s', (kind) => {
     const states = await t.h.s.db.select({ state: mentions.state, error: mentions.error }).from(mentions);
     expect(states.filter((s) => s.state === 'notified')).toHaveLength(5);
     expect(states.filter((s) => s.state === 'rejected').map((s) => s.error)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/SQLSTATE 22003/), expect.stringMatching(/between 2006-03-01 and tomorrow/)]),
+      expect.arrayContaining([expect.stringMatching(/SQLSTATE 23514/), expect.stringMatching(/between 2006-03-01 and tomorrow/)]),
     );
     expect(cards()).toHaveLength(5);
   });

@@ -1,7 +1,7 @@
 import { type AnyColumn, eq, sql } from 'drizzle-orm';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { mentions, slackThreads } from '../../src/db/schema.js';
+import { incidents, mentions, slackThreads } from '../../src/db/schema.js';
 import { actionIds } from '../../src/slack/views/action-ids.js';
 import type { SlackMessage } from '../../fakes/slack.js';
 import { eventually } from '../support/services.js';
@@ -81,6 +81,22 @@ describe('first-response SLA', () => {
     });
     // One schedule in Redis, however many processes started it.
     expect(await t.inbox.h.s.queues.sla.getJobSchedulersCount()).toBe(1);
+  });
+
+  it('neither reminds nor marks a breach on a conversation an open incident handles (its follow-up will answer it)', async () => {
+    await start();
+    const { card } = await t.mention('my order never arrived, where is it?');
+    const thread = await threadOf(card);
+    const { db } = t.inbox.h.s;
+    const [incident] = await db.insert(incidents).values({ title: 'Orders stuck', createdBy: agentA.id }).returning();
+    await db.update(mentions).set({ incidentId: incident!.id }).where(eq(mentions.id, thread.rootMentionId));
+    await checkAt(thread.slaDueAt!.getTime() + MINUTE);
+    expect(inThread(card, ':alarm_clock:')).toHaveLength(0);
+    expect(inThread(card, ':rotating_light:')).toHaveLength(0);
+    // Once it is no longer the incident's (resolved, and no follow-up on its way), the clock counts again.
+    await db.update(incidents).set({ state: 'resolved', resolvedAt: new Date() });
+    await checkAt(thread.slaDueAt!.getTime() + MINUTE);
+    expect(inThread(card, ':rotating_light:')).toHaveLength(1);
   });
 
   it('waits out a Slack 429 on a reminder and still posts it exactly once', async () => {

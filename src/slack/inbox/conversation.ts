@@ -1,4 +1,5 @@
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import { errorReason } from '../../shared/log.js';
 import type { Db } from '../../db/open.js';
 import { mentions, slackThreads } from '../../db/schema.js';
 import { loadMention } from '../../db/mention-row.js';
@@ -91,6 +92,25 @@ export async function refreshCard(s: SlackCtx<'db'>, thread: ThreadRow): Promise
   const root = await loadMention(s.db, thread.rootMentionId, 'analyzed');
   const card = mentionCard(root, root.triage, { state: thread, earlier: await earlierCard(s, thread) });
   await s.slack.chat.update({ channel: thread.channel, ts: thread.threadTs, ...card });
+}
+
+/**
+ * Re-renders the cards whose root is one of `mentionIds` (complaints linked to an incident declared
+ * after they were carded now say so). One card Slack refuses never keeps the others stale.
+ */
+export async function refreshCardsOf(s: SlackCtx<'db' | 'log'>, mentionIds: number[]): Promise<void> {
+  if (!mentionIds.length) return;
+  const threads = await s.db
+    .select()
+    .from(slackThreads)
+    .where(and(inArray(slackThreads.rootMentionId, mentionIds), isNotNull(slackThreads.threadTs)));
+  for (const thread of threads) {
+    try {
+      await refreshCard(s, thread);
+    } catch (err) {
+      s.log.warn({ rootMentionId: thread.rootMentionId, reason: errorReason(err) }, 'card not refreshed');
+    }
+  }
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Ctx, SlackCtx } from '../../context.js';
 import type { Priority } from '../../triage/index.js';
 import type { ThreadRow } from '../../db/rows.js';
 import { refreshCard } from '../inbox/conversation.js';
+import { notAwaitingIncident } from '../../incidents/close-cards.js';
 
 const SCHEDULER_ID = 'sla-check';
 const BATCH = 500;
@@ -53,6 +54,8 @@ export async function checkSla(s: SlackCtx<'config' | 'log' | 'db'>, now = new D
         isNull(slackThreads.slaBreachedAt),
         notInArray(slackThreads.status, ['resolved', 'spam']),
         lte(slackThreads.slaDueAt, new Date(now.getTime() + maxLeadMs)),
+        // The incident's follow-up answers a conversation it handles: no reminder, no breach meanwhile.
+        notAwaitingIncident(s.db),
       ),
     )
     .limit(BATCH);

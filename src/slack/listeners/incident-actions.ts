@@ -13,6 +13,7 @@ import type { Subcommand } from './command.js';
 import { declareMetaSchema, declareModal, field, listOf, updateMeta, updateMetaSchema, updateModal } from '../views/incident-modal.js';
 import { postIncidentCard, postUpdatePreview, refreshIncidentCard, refreshPreview } from '../api/incident-thread.js';
 import { refusal } from '../inbox/roles.js';
+import { refreshCardsOf } from '../inbox/conversation.js';
 
 const metaOf = <T extends z.ZodType>(schema: T, view: ViewOutput): z.infer<T> | undefined => {
   try {
@@ -86,7 +87,7 @@ export function onIncidentActions(app: App, s: SlackCtx<'config' | 'log' | 'db' 
       await ack({ response_action: 'errors', errors });
       return;
     }
-    const { incident, update, acknowledge } = await declare(s, {
+    const { incident, update, linked, acknowledge } = await declare(s, {
       title,
       publicText,
       components: listOf(inputValue(view, field.components)),
@@ -99,6 +100,11 @@ export function onIncidentActions(app: App, s: SlackCtx<'config' | 'log' | 'db' 
     await acknowledge();
     const posted = await postIncidentCard(s, incident);
     await postUpdatePreview(s, posted, update);
+    // Complaints carded before the incident now belong to it: their cards say so.
+    await refreshCardsOf(
+      s,
+      linked.map((m) => m.id),
+    );
   });
 
   const openUpdate =
