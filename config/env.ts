@@ -77,6 +77,13 @@ export const envSchema = z.object({
   ADMIN_WRITE: unsetIfEmpty(z.enum(['on', 'off']).default('off')),
   /** When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`. */
   METRICS_TOKEN: optional(z.string().min(16, 'expected at least 16 characters')),
+  /** Days carebot keeps raw payloads and closed conversations (docs/data.md); unset keeps them for ever. */
+  RETENTION_DAYS: optional(
+    z
+      .string()
+      .regex(/^[1-9][0-9]{0,4}$/, 'expected a whole number of days, 1 or more')
+      .transform(Number),
+  ),
 
   // Tuning knobs, mostly for tests and benchmarks; defaults are the production values.
   /** A job whose worker stops renewing its lock this long is handed to another worker. */

@@ -7,6 +7,7 @@ import type { Platform } from './mention.js';
 import type { Intake } from './pipeline/intake.js';
 import type { Metrics } from './queues/metrics.js';
 import type { Queues } from './queues/queues.js';
+import type { RedisHealth } from './queues/redis-health.js';
 import type { Logger } from './shared/log.js';
 import type { ChannelPace } from './slack/api/channel-pace.js';
 import type { SpikeDetector } from './spikes/detector.js';
@@ -23,7 +24,16 @@ export interface Handles {
   log: Logger;
   database: Database;
   db: Db;
+  /** Workers' connection: commands wait for Redis to come back (BullMQ's workers need that). */
   redis: Redis;
+  /**
+   * The queues' connection: a command fails at once while Redis is away, so a webhook or a Slack
+   * action that queues work answers instead of waiting for it (the row is stored; the reconciler
+   * queues it later). The same connection as `redis` in an http-only process.
+   */
+  producer: Redis;
+  /** Whether Redis answers; said once in the log when it goes and once when it returns. */
+  redisHealth: RedisHealth;
   queues: Queues;
   /** Joins mentions arriving within a few ms (webhook deliveries) into one ingest job. */
   intake: Intake;

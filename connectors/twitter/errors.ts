@@ -5,6 +5,16 @@ import { ConnectorError } from '../../src/connector.js';
 const DM_REFUSED = 'X will not deliver this DM: the customer does not accept DMs from the brand (or blocked it); answer in public instead';
 
 /**
+ * The socket's error behind twitter-api-v2's "Request failed.": the library (1.29) keeps it as
+ * `_options.error` while its `requestError` getter reads `_options.requestError`.
+ */
+export function socketError(err: ApiRequestError): (Error & { code?: string; errors?: { code?: string }[] }) | undefined {
+  return (err.requestError ?? (err as unknown as { _options?: { error?: Error } })._options?.error) as
+    | (Error & { code?: string; errors?: { code?: string }[] })
+    | undefined;
+}
+
+/**
  * X's answer as a ConnectorError. An error with no answer at all (a timeout, a reset
  * connection) is passed on untouched: for a post, nobody knows whether X published it.
  */
@@ -21,7 +31,7 @@ export function twitterError(err: unknown, what: string): unknown {
       return new ConnectorError(`${DM_REFUSED} (${detail})`, 'rejected');
     return new ConnectorError(`X refused ${what} (${err.code}): ${detail}`, 'rejected');
   }
-  if (err instanceof ApiRequestError && (err.requestError as NodeJS.ErrnoException)?.code === 'ECONNREFUSED') {
+  if (err instanceof ApiRequestError && socketError(err)?.code === 'ECONNREFUSED') {
     return new ConnectorError(`X unreachable on ${what}`, 'unavailable');
   }
   return err;

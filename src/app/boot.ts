@@ -9,6 +9,7 @@ import { startIngestWorker } from '../../workers/ingest.js';
 import { startNotifyWorker } from '../../workers/notify.js';
 import { startOutboundWorker } from '../../workers/outbound.js';
 import { startPollWorker } from '../../workers/poll.js';
+import { startRetentionWorker } from '../../workers/retention.js';
 import { startSlaWorker } from '../../workers/sla.js';
 import { startSpikesWorker } from '../../workers/spikes.js';
 import { createConnectorStore } from '../db/connector-store.js';
@@ -20,10 +21,13 @@ import type { Logger } from '../shared/log.js';
 import type { Incoming } from '../mention.js';
 import { createMetrics } from '../queues/metrics.js';
 import { ensurePollSchedules } from '../pipeline/poll.js';
+import { ensureRetentionSchedule } from '../pipeline/retention.js';
 import { createIntake } from '../pipeline/intake.js';
 import { receive } from '../pipeline/receive.js';
 import { reconcile } from '../pipeline/reconcile.js';
 import { closeQueues, connectRedis, createQueues } from '../queues/queues.js';
+import { createRedisHealth } from '../queues/redis-health.js';
+import { errorReason } from '../shared/log.js';
 import { tryLock } from '../queues/with-lock.js';
 import type { Services } from './services.js';
 import { createChannelPace } from '../slack/api/channel-pace.js';
@@ -35,6 +39,11 @@ import { createSpikeDetector, defaultSpikeSettings, ignoredTerms } from '../spik
 import { createTriage, loadModel, watchModel } from '../triage/index.js';
 
 export type Role = 'all' | 'http' | 'workers';
+
+/** How long a stop waits for in-flight HTTP requests before cutting them. */
+const REQUESTS_GRACE_MS = 5_000;
+/** How long a stop (SIGTERM) may take whatever is unreachable: under a container's usual 30 s. */
+export const STOP_GRACE_MS = 20_000;
 
 export interface Running {
   services: Services;
@@ -51,9 +60,13 @@ export async function openServices(config: Config, log: Logger, opts: { role: Ro
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, pglite: opts.pglite });
   await database.migrate();
   const redis = connectRedis(config.REDIS_URL, opts.role === 'http' ? 'producer' : 'worker');
-  redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
-  // The queues share that connection: its error is logged once, by the listener above.
-  const queues = createQueues(redis, config.QUEUE_PREFIX, () => {});
+  const producer = opts.role === 'http' ? redis : connectRedis(config.REDIS_URL, 'producer');
+  const redisHealth = createRedisHealth(config.REDIS_URL, log);
+  redisHealth.watch(redis);
+  if (producer !== redis) redisHealth.watch(producer);
+  const queues = createQueues(producer, config.QUEUE_PREFIX, (err) => {
+    if (!redisHealth.sawError(err)) log.warn({ err: errorReason(err) }, 'queue error');
+  });
   const triage = createTriage({ vip: config.file.vip, model: config.TRIAGE_MODEL ? await loadModel(config.TRIAGE_MODEL) : undefined });
   const modelWatch = config.TRIAGE_MODEL ? watchModel(config.TRIAGE_MODEL, triage, log) : undefined;
   const slack = createSlackClient(config);
@@ -64,8 +77,10 @@ export async function openServices(config: Config, log: Logger, opts: { role: Ro
     database,
     db: database.db,
     redis,
+    producer,
+    redisHealth,
     queues,
-    intake: createIntake(queues, { windowMs: 20, max: 500 }),
+    intake: createIntake(queues, { windowMs: 20, max: 500, redisUp: () => redisHealth.up }),
     metrics: createMetrics(queues),
     triage,
     modelWatch,
@@ -106,6 +121,7 @@ export function startWorkers(s: Services): { stop(): Promise<void> } {
     startOutboundWorker(s),
     startBroadcastWorker(s),
     startPollWorker(s),
+    startRetentionWorker(s),
   ];
   if (s.slack) {
     const slack = { ...s, slack: s.slack };
@@ -120,6 +136,7 @@ export function startWorkers(s: Services): { stop(): Promise<void> } {
       // Never released: held for about a period, it keeps the processes' rounds one period apart.
       if (!(await tryLock(s.redis, lockKey, Math.max(periodMs - 100, 100)))) return;
       await ensurePollSchedules(s);
+      await ensureRetentionSchedule(s);
       if (s.slack) await Promise.all([ensureSpikeSchedule(s), ensureSlaSchedule(s), ensureIncidentSchedule(s)]);
       await reconcile(s, s.config.STUCK_AFTER_SECONDS * 1000);
     } catch (err) {
@@ -144,6 +161,7 @@ export async function closeServices(s: Services): Promise<void> {
   s.modelWatch?.stop();
   await closeQueues(s.queues);
   s.redis.disconnect();
+  s.producer.disconnect();
   await s.database.close();
 }
 
@@ -181,14 +199,28 @@ export async function start(config: Config, log: Logger, role: Role, opts: { pgl
     server,
     stop() {
       stopping ??= (async () => {
-        const closed = new Promise<void>((r) => server.close(() => r()));
-        server.closeIdleConnections();
-        await closed;
-        await slackApp?.stop();
-        await workers?.stop();
-        await Promise.all(Object.values(services.connectors).map((c) => c?.stop?.()));
-        await closeServices(services);
-        log.info('carebot stopped');
+        const orderly = (async () => {
+          const closed = new Promise<void>((r) => server.close(() => r()));
+          server.closeIdleConnections();
+          // A request still running after a few seconds is cut: its sender retries what got no answer.
+          setTimeout(() => server.closeAllConnections(), REQUESTS_GRACE_MS).unref();
+          await closed;
+          await slackApp?.stop();
+          await workers?.stop();
+          await Promise.all(Object.values(services.connectors).map((c) => c?.stop?.()));
+          await closeServices(services);
+        })();
+        const late = await Promise.race([
+          orderly.then(() => false),
+          new Promise<boolean>((r) => setTimeout(() => r(true), STOP_GRACE_MS).unref()),
+        ]);
+        if (!late) return void log.info('carebot stopped');
+        // Something did not finish (Redis or the database away, a job stuck in a network call):
+        // stop anyway. A job cut short comes back to another worker once its lock expires.
+        log.warn({ afterSeconds: STOP_GRACE_MS / 1000 }, 'carebot stopped before everything finished');
+        server.closeAllConnections();
+        services.redis.disconnect();
+        services.producer.disconnect();
       })();
       return stopping;
     },

@@ -1,32 +1,39 @@
-import { WebClient } from '@slack/web-api';
-import { Redis } from 'ioredis';
+import { resolve } from 'node:path';
 import type { Config } from '../../config/index.js';
-import type { ConnectorStore } from '../connector.js';
 import { registry } from '../../connectors/registry.js';
 import { twitterWebhookOff } from '../../connectors/twitter/webhook.js';
-import { platforms } from '../mention.js';
-import { createConnectorStore } from '../db/connector-store.js';
-import { openDatabase, type Database } from '../db/open.js';
-
-type Check = [name: string, run: () => Promise<string>];
+import type { ConnectorStore } from '../connector.js';
+import { platforms, type Platform } from '../mention.js';
+import { doctorDatabase, StoreUnavailable } from './doctor/database.js';
+import { checkRedis } from './doctor/redis.js';
+import { bounded, CHECK_TIMEOUT_MS, cause, format, line, type Line } from './doctor/report.js';
+import { checkSlack } from './doctor/slack.js';
 
 /**
- * The connectors' store over the database the checks share, opened only when a check asks (an
- * OAuth 2.0 refresh token is spent and its successor stored there): opening embedded PGlite
- * takes seconds.
+ * `carebot doctor`: is this configuration ready to run? One line per thing checked, each naming
+ * what it checked (host:port, API base, which token; never a password) and, when it fails, why:
+ *
+ *   ✓  works
+ *   !  works, but worth knowing (pending migrations, an in-memory database, a check not tried)
+ *   –  optional and off (a network without credentials)
+ *   ✗  needed and missing or wrong
+ *
+ * Needed: a valid configuration, Redis, the database (PostgreSQL reachable; embedded PGlite's
+ * DATA_DIR present or creatable), Slack (bot token answering auth.test, Socket Mode's app token or
+ * HTTP's signing secret, an inbox channel the bot is in) and at least one network on.
+ *
+ * Exit codes: 0 when everything needed works (warnings allowed), 1 when anything needed is
+ * missing or wrong (a configuration that does not load included).
+ *
+ * It changes nothing: no migration, no directory created (embedded PGlite is not opened: only one
+ * process may hold it), no message sent. Every check is bounded (3 s on the network) and the
+ * independent ones run side by side, so the doctor answers in a few seconds even when nothing is
+ * reachable.
  */
-function lazyStore(open: () => Promise<Database>): ConnectorStore {
-  const store = async () => createConnectorStore((await open()).db);
-  return {
-    cursor: async (name) => (await store()).cursor(name),
-    saveCursor: async (name, value) => (await store()).saveCursor(name, value),
-    updateCursor: async (name, update) => (await store()).updateCursor(name, update),
-    highestStoredId: async (platform, key, value) => (await store()).highestStoredId(platform, key, value),
-  };
-}
+export const DOCTOR_EXIT = { ok: 0, failed: 1 } as const;
 
-const withTimeout = <T>(p: Promise<T>, ms = 5000) =>
-  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms / 1000}s`)), ms).unref())]);
+/** A check that failed to finish inside its own bounds is cut off here, whatever it was waiting on. */
+const LAST_RESORT_MS = CHECK_TIMEOUT_MS * 2;
 
 /** What carebot opens to the network, and how each part is guarded (docs/http.md). */
 export function httpEdge(config: Config): string {
@@ -42,86 +49,91 @@ export function httpEdge(config: Config): string {
   ].join('; ');
 }
 
-/** `carebot doctor`: one line per check, ✓ or ✗ with the reason; exits non-zero when any fails. */
+function httpLine(config: Config): Line {
+  try {
+    return line('ok', 'http', undefined, httpEdge(config));
+  } catch (err) {
+    return line('fail', 'http', undefined, (err as Error).message);
+  }
+}
+
+/** True when `err` or one of its causes is the doctor's own "database not opened" refusal. */
+function notTried(err: unknown): boolean {
+  for (let e = err, i = 0; e instanceof Error && i < 5; e = e.cause, i++) if (e instanceof StoreUnavailable) return true;
+  return false;
+}
+
+/**
+ * A network's line. Its check answers `<what it asked with>: <what works>` or throws the same with
+ * the cause; a network that is off gets a plain "–" line, and one without credentials to try is on
+ * as soon as it is configured.
+ */
+async function networkLine(platform: Platform, config: Config, store: ConnectorStore): Promise<Line> {
+  const network = registry[platform];
+  const on = network.isOn(config);
+  if (!network.check) return line(on ? 'ok' : 'off', platform, undefined, on ? 'on (no credentials to try)' : 'off');
+  try {
+    const said = await bounded(network.check(config, store), LAST_RESORT_MS);
+    return on ? { status: 'ok' as const, text: `${platform} ${said}` } : line('off', platform, undefined, said);
+  } catch (err) {
+    // A check names what it asked (its API base first) in its error; anything else gets the cause alone.
+    const message = err instanceof Error ? err.message : '';
+    const text = /^\w+:\/\/\S+/.test(message) ? `${platform} ${message}` : `${platform}: ${cause(err)}`;
+    return { status: notTried(err) ? ('warn' as const) : ('fail' as const), text };
+  }
+}
+
+/**
+ * A check that throws instead of answering (a bug) fails its own line: the lines are awaited in
+ * order, so a rejection left waiting would otherwise end the process.
+ */
+const settle = <T extends Line | Line[]>(name: string, p: Promise<T>): Promise<T | Line> =>
+  p.catch((err: unknown) => line('fail', name, undefined, cause(err)));
+
+/** Runs every check side by side and prints the lines in a fixed order as they are ready. */
 export async function runDoctor(load: () => Config): Promise<number> {
+  const print = (text: string) => console.log(text);
   let config: Config;
   try {
     config = load();
   } catch (err) {
-    console.log(`✗ config: ${(err as Error).message}`);
-    return 1;
+    print(format(line('fail', 'config', undefined, (err as Error).message)));
+    return DOCTOR_EXIT.failed;
   }
-  let database: Promise<Database> | undefined;
-  const open = () => (database ??= openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR }));
-  const store = lazyStore(open);
-  const checks: Check[] = [
-    ['config', async () => (config.CAREBOT_CONFIG ? `env + ${config.CAREBOT_CONFIG}` : 'env')],
-    ['http', async () => httpEdge(config)],
-    [
-      'redis',
-      async () => {
-        const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => null });
-        try {
-          await withTimeout(redis.connect());
-          const info = await redis.info('server');
-          return `redis ${/redis_version:(\S+)/.exec(info)?.[1] ?? '?'}`;
-        } finally {
-          redis.disconnect();
-        }
-      },
-    ],
-    [
-      'database',
-      async () => {
-        const db = await open();
-        await withTimeout(db.ping());
-        return db.kind === 'postgres' ? 'PostgreSQL' : `embedded PGlite at ${config.DATA_DIR}`;
-      },
-    ],
-    [
-      'slack',
-      async () => {
-        if (!config.SLACK_BOT_TOKEN) return `off (${config.networks.slack.why})`;
-        const res = await withTimeout(
-          new WebClient(config.SLACK_BOT_TOKEN, { slackApiUrl: config.SLACK_API_URL, retryConfig: { retries: 0 } }).auth.test(),
-        );
-        return `bot ${res.user} in ${res.team}`;
-      },
-    ],
-    [
-      'slack inbox',
-      async () => {
-        if (!config.SLACK_BOT_TOKEN) return 'off';
-        if (config.SLACK_APP_TOKEN) {
-          // Asking for a connection URL proves the app-level token without opening the socket.
-          await withTimeout(
-            new WebClient(config.SLACK_APP_TOKEN, {
-              slackApiUrl: config.SLACK_API_URL,
-              retryConfig: { retries: 0 },
-            }).apps.connections.open(),
-          );
-          return 'Socket Mode (app-level token accepted)';
-        }
-        if (config.SLACK_SIGNING_SECRET) return 'HTTP at /slack/events (requests checked with SLACK_SIGNING_SECRET)';
-        throw new Error(
-          'set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP): without one, nothing agents do in Slack reaches carebot',
-        );
-      },
-    ],
-    ...platforms.flatMap((platform): Check[] => {
-      const { check } = registry[platform];
-      return check ? [[platform, () => withTimeout(check(config, store), 10_000)]] : [];
-    }),
+  const database = doctorDatabase(config);
+  const onNetworks = platforms.filter((p) => registry[p].isOn(config));
+  const checks: Promise<Line | Line[]>[] = [
+    Promise.resolve(
+      config.CAREBOT_CONFIG
+        ? line('ok', 'config', `env + ${resolve(config.CAREBOT_CONFIG)}`, 'loaded')
+        : line('ok', 'config', 'env', 'loaded (no CAREBOT_CONFIG file)'),
+    ),
+    Promise.resolve(httpLine(config)),
+    settle('redis', checkRedis(config)),
+    settle('database', database.check()),
+    settle('slack', checkSlack(config)),
+    ...platforms.map((p) => networkLine(p, config, database.store)),
+    Promise.resolve(
+      onNetworks.length
+        ? line('ok', 'networks', undefined, `receiving from ${onNetworks.join(', ')}`)
+        : line(
+            'fail',
+            'networks',
+            undefined,
+            `none on, so nothing to receive: set the credentials of at least one (${platforms.join(', ')}; docs/configuration.md)`,
+          ),
+    ),
   ];
-  let failed = 0;
-  for (const [name, run] of checks) {
-    try {
-      console.log(`✓ ${name}: ${await run()}`);
-    } catch (err) {
-      failed++;
-      console.log(`✗ ${name}: ${(err as Error).message}`);
+  let failed = false;
+  try {
+    for (const check of checks) {
+      for (const l of [await check].flat()) {
+        if (l.status === 'fail') failed = true;
+        print(format(l));
+      }
     }
+  } finally {
+    await database.close();
   }
-  await database?.then((db) => db.close()).catch(() => {});
-  return failed ? 1 : 0;
+  return failed ? DOCTOR_EXIT.failed : DOCTOR_EXIT.ok;
 }

@@ -25,13 +25,20 @@ export const auditActions = [
   'denied',
   /** Someone read this log. */
   'audit.read',
+  /** One customer's data erased on request (`carebot forget`): the subject is a hash of their id, never the id. */
+  'forget',
+  /** The daily purge of what is older than RETENTION_DAYS, by the system, with counts only. */
+  'retention',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
 /** The actor of what carebot does on its own (acknowledgements, follow-ups, a conversation reopened). */
 export const SYSTEM = 'system';
 
-export type AuditSubject = { type: 'conversation' | 'reply' | 'mention' | 'incident' | 'update' | 'audit'; id: string | number };
+export type AuditSubject = {
+  type: 'conversation' | 'reply' | 'mention' | 'incident' | 'update' | 'audit' | 'customer' | 'retention';
+  id: string | number;
+};
 
 /** A conversation as the log names it: `<platform>:<conversation id>`. */
 export const conversationSubject = (t: { platform: string; conversationId: string | null }): AuditSubject => ({

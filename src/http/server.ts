@@ -4,6 +4,8 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import type { Ctx } from '../context.js';
 import type { Mount } from '../shared/mount.js';
 import { adminRouter } from './admin.js';
+import { databaseUnavailable } from '../db/unavailable.js';
+import { errorReason } from '../shared/log.js';
 
 /** A client gets this long to send its request line and headers… */
 export const HEADERS_TIMEOUT_MS = 10_000;
@@ -18,7 +20,10 @@ function hasBearer(req: Request, token: string): boolean {
   return scheme === 'Bearer' && Boolean(value) && timingSafeEqual(digest(value!), digest(token));
 }
 
-export function createHttpApp(s: Ctx<'config' | 'log' | 'database' | 'redis' | 'queues' | 'metrics'>, mounts: Mount[] = []): Express {
+export function createHttpApp(
+  s: Ctx<'config' | 'log' | 'database' | 'redis' | 'producer' | 'queues' | 'metrics'>,
+  mounts: Mount[] = [],
+): Express {
   const app = express();
   app.disable('x-powered-by');
   // The client's address (req.ip) from X-Forwarded-For, as many hops back as there are proxies we run.
@@ -68,7 +73,19 @@ export function createHttpApp(s: Ctx<'config' | 'log' | 'database' | 'redis' | '
     res.status(404).json({ error: 'not found' });
   });
   // Body parsers report malformed or oversized bodies here: answer with their status and a reason.
+  let databaseAwaySaid = 0;
   app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    // Nothing was stored: the sender (X, a webhook source, Slack) retries a 503 later.
+    if (databaseUnavailable(err)) {
+      if (Date.now() - databaseAwaySaid > 10_000) {
+        databaseAwaySaid = Date.now();
+        s.log.warn({ reason: errorReason(err) }, 'database unavailable: answering 503 (said at most every 10 s)');
+      }
+      return void res
+        .status(503)
+        .set('Retry-After', '5')
+        .json({ error: `database unavailable (${s.database.kind}): try again later` });
+    }
     const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) s.log.error({ err }, 'http handler failed');
     res.status(status).json({ error: status === 500 ? 'internal error' : (err.type ?? err.message) });

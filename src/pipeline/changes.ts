@@ -5,6 +5,7 @@ import { mentionSchema, type Incoming, type Mention } from '../mention.js';
 import { wellFormed } from '../shared/well-formed.js';
 import { errorReason } from '../shared/log.js';
 import { refreshMentionMessage } from '../slack/inbox/conversation.js';
+import { ERASED } from '../db/erase.js';
 
 type ChangesCtx = Ctx<'db' | 'log' | 'registry'> & Partial<Ctx<'slack'>>;
 
@@ -26,13 +27,15 @@ export async function applyChanges(s: ChangesCtx, changes: Incoming[]): Promise<
   const unknown: Incoming[] = [];
   for (const change of changes) {
     const [row] = await s.db
-      .select({ id: mentions.id, state: mentions.state, editedAt: mentions.editedAt })
+      .select({ id: mentions.id, state: mentions.state, error: mentions.error })
       .from(mentions)
       .where(and(eq(mentions.platform, change.platform), eq(mentions.externalId, change.externalId)));
     if (!row) {
       if (change.change === 'edited') unknown.push({ platform: change.platform, externalId: change.externalId, payload: change.payload });
       continue;
     }
+    // A customer's data erased on request (carebot forget) is not written back by a later edit.
+    if (row.error === ERASED) continue;
     try {
       const changed = change.change === 'deleted' ? await markDeleted(s, row.id) : await replaceText(s, row.id, change);
       if (changed && s.slack) await refreshMentionMessage({ db: s.db, slack: s.slack }, row.id);

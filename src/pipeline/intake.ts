@@ -1,4 +1,5 @@
 import { batchJobId, newBatchToken, type Queues } from '../queues/queues.js';
+import { withDeadline } from '../shared/deadline.js';
 
 interface Window {
   jobId: string;
@@ -17,11 +18,22 @@ interface Window {
  * window's job is queued. A window closes after `windowMs` or at `max` mentions, and is queued
  * once the last insert under it has finished.
  */
-export function createIntake(queues: Pick<Queues, 'ingest'>, opts: { windowMs: number; max: number }) {
+export function createIntake(
+  queues: Pick<Queues, 'ingest'>,
+  opts: { windowMs: number; max: number; redisUp?: () => boolean; queueWithinMs?: number },
+) {
   let open: Window | undefined;
 
+  // The rows are stored: a webhook is answered within seconds even when Redis is away (known
+  // away: not even tried), and the reconciler queues them once it is back.
   const queue = async (w: Window) => {
-    if (w.ids.length) await queues.ingest.add('ingest', { mentionIds: w.ids }, { jobId: w.jobId });
+    if (!w.ids.length) return;
+    if (opts.redisUp && !opts.redisUp()) throw new Error('redis unreachable: the reconciler queues these once it is back');
+    await withDeadline(
+      queues.ingest.add('ingest', { mentionIds: w.ids }, { jobId: w.jobId }),
+      opts.queueWithinMs ?? 2000,
+      'queuing an ingest job',
+    );
   };
   const maybeQueue = (w: Window) => {
     if (w.closed && w.inserting === 0) w.release();

@@ -14,7 +14,7 @@ const key = (s: Ctx<'config'>, platform: Platform, what: string) => `${s.config.
  * (rate-limit headers) and is kept in Redis. A lock keeps two workers from polling at once.
  */
 export async function pollTick(
-  s: Ctx<'config' | 'log' | 'db' | 'redis' | 'intake' | 'metrics' | 'connectors' | 'registry'> & Partial<Ctx<'slack'>>,
+  s: Ctx<'config' | 'log' | 'db' | 'redis' | 'redisHealth' | 'intake' | 'metrics' | 'connectors' | 'registry'> & Partial<Ctx<'slack'>>,
   platform: Platform,
 ): Promise<void> {
   const connector = s.connectors[platform];

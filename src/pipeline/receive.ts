@@ -13,7 +13,7 @@ import { applyChanges } from './changes.js';
  * webhook can be acknowledged as soon as this returns.
  */
 export async function receive(
-  s: Ctx<'db' | 'intake' | 'metrics' | 'log' | 'registry'> & Partial<Ctx<'slack'>>,
+  s: Ctx<'db' | 'intake' | 'metrics' | 'log' | 'registry' | 'redisHealth'> & Partial<Ctx<'slack'>>,
   received: Incoming[],
 ): Promise<{ stored: number; duplicates: number }> {
   // Edits and deletes change what is stored; an edit of a message never stored comes back as new.
@@ -53,7 +53,9 @@ export async function receive(
     });
   } catch (err) {
     if (!written) throw err; // nothing was written: the caller must hear it (a webhook answers 5xx)
-    if (stored) s.log.warn({ err, mentions: stored }, 'stored mentions but could not queue them; the reconciler will');
+    // While Redis is away this would be a line per webhook: the one line of redis-health.ts says it.
+    if (stored && !s.redisHealth.sawError(err))
+      s.log.warn({ err: errorReason(err), mentions: stored }, 'stored mentions but could not queue them; the reconciler will');
   }
   const duplicates = items.length - stored - refused;
   if (duplicates) s.metrics.mentionsDuplicate.inc({ platform: items[0]!.platform }, duplicates);

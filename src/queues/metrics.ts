@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { queueNames, type Queues } from './queues.js';
+import { withDeadline } from '../shared/deadline.js';
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
@@ -50,7 +51,11 @@ export function createMetrics(queues?: Queues) {
         if (!queues) return;
         await Promise.all(
           queueNames.map(async (name) => {
-            const counts = await queues[name].getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+            const counts = await withDeadline(
+              queues[name].getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'),
+              1000,
+              `counting ${name} jobs`,
+            );
             for (const [state, n] of Object.entries(counts)) this.set({ queue: name, state }, n);
           }),
         ).catch(() => {

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import type { Platform } from '../mention.js';
 
 /** One BullMQ queue per pipeline stage; the worker for each lives in workers/<name>.ts. */
-export const queueNames = ['ingest', 'analyze', 'notify', 'outbound', 'broadcast', 'poll', 'spikes', 'sla'] as const;
+export const queueNames = ['ingest', 'analyze', 'notify', 'outbound', 'broadcast', 'poll', 'spikes', 'sla', 'retention'] as const;
 export type QueueName = (typeof queueNames)[number];
 
 /**
@@ -31,6 +31,8 @@ export interface JobData {
    * it runs (the schedule gives no data), or as of `now` (an ISO time) when a test gives one.
    */
   sla: { now?: string };
+  /** The daily purge of what is past RETENTION_DAYS (src/pipeline/retention.ts), as of `now` when a test gives one. */
+  retention: { now?: string };
 }
 
 export type Queues = { [N in QueueName]: Queue<JobData[N]> };
@@ -84,6 +86,9 @@ export function connectRedis(url: string, role: 'producer' | 'worker'): Redis {
   return new Redis(url, {
     maxRetriesPerRequest: role === 'worker' ? null : 1,
     enableOfflineQueue: role === 'worker',
+    // A Redis that takes the connection but never answers (a network partition) fails a producer's
+    // command too; workers' blocking commands wait by design.
+    ...(role === 'producer' ? { commandTimeout: 2000 } : {}),
     lazyConnect: false,
   });
 }
@@ -107,6 +112,7 @@ export function createQueues(connection: ConnectionOptions, prefix: string, onEr
     poll: make('poll'),
     spikes: make('spikes'),
     sla: make('sla'),
+    retention: make('retention'),
   };
 }
 

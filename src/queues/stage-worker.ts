@@ -19,7 +19,7 @@ function keepable(err: unknown): Error {
 }
 
 /** What running a stage worker takes; each worker adds what its stage uses. */
-export type StageCtx = Ctx<'config' | 'log' | 'redis' | 'queues' | 'metrics'>;
+export type StageCtx = Ctx<'config' | 'log' | 'redis' | 'redisHealth' | 'queues' | 'metrics'>;
 
 export interface StageOptions<N extends QueueName> {
   concurrency?: number;
@@ -86,6 +86,9 @@ export function startStageWorker<N extends QueueName>(
     if (err.name === 'DelayedError' || err.name === 'RateLimitError') return;
     s.log.warn({ queue: name, jobId: job?.id, attempt: job?.attemptsMade, err: errorReason(err) }, 'job failed');
   });
-  worker.on('error', (err) => s.log.error({ queue: name, err: errorReason(err) }, 'worker error'));
+  // Redis being away is said once for the whole process (redis-health.ts), not by every worker every second.
+  worker.on('error', (err) => {
+    if (!s.redisHealth.sawError(err)) s.log.error({ queue: name, err: errorReason(err) }, 'worker error');
+  });
   return worker;
 }

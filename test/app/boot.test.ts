@@ -77,7 +77,7 @@ describe('`carebot start` serves Slack at /slack/events', () => {
         env: { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: slack.url, DATA_DIR: 'memory://', ...env },
       }).then((r) => ({ code: r.code, out: r.stdout }));
     const socket = await doctor({ SLACK_APP_TOKEN: 'xapp-1-A0CAREBOT1-test' });
-    expect(socket.out).toContain('✓ slack inbox: Socket Mode (app-level token accepted)');
+    expect(socket.out).toContain(`✓ slack inbox ${slack.url} (app token xapp-…test): Socket Mode (app-level token accepted)`);
     const neither = await doctor({ SLACK_APP_TOKEN: '', SLACK_SIGNING_SECRET: '' });
     expect(neither.out).toMatch(/✗ slack inbox: set SLACK_APP_TOKEN \(Socket Mode\) or SLACK_SIGNING_SECRET/);
     expect(neither.code).toBe(1);

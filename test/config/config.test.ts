@@ -33,12 +33,27 @@ describe('configuration', () => {
 
   it('names the variable and what it expects when a value is wrong', () => {
     expect(errorOf({ PORT: 'eighty' })).toMatch(/^PORT: .*number/);
-    expect(errorOf({ REDIS_URL: 'http://localhost' })).toBe('REDIS_URL: expected a redis:// or rediss:// URL');
-    expect(errorOf({ DATABASE_URL: 'mysql://x' })).toBe('DATABASE_URL: expected a postgres:// URL');
+    expect(errorOf({ REDIS_URL: 'http://localhost' })).toBe('REDIS_URL: expected a redis:// or rediss:// URL, got "http://localhost"');
+    expect(errorOf({ DATABASE_URL: 'mysql://x' })).toBe('DATABASE_URL: expected a postgres:// URL, got "mysql://x"');
     expect(errorOf({ SLACK_BOT_TOKEN: 'xoxp-user-token' })).toBe('SLACK_BOT_TOKEN: expected a bot token starting with xoxb-');
     expect(errorOf({ SLACK_INBOX_CHANNEL: '#support' })).toMatch(/^SLACK_INBOX_CHANNEL: expected a channel id/);
     expect(errorOf({ LOG_LEVEL: 'loud' })).toMatch(/^LOG_LEVEL: /);
     expect(errorOf({ SLACK_APP_TOKEN: 'xapp-1' })).toMatch(/^SLACK_BOT_TOKEN: required when SLACK_APP_TOKEN/);
+  });
+
+  it('shows the value that is wrong, never a secret nor a password in a URL', () => {
+    expect(errorOf({ PORT: 'abc' })).toBe('PORT: expected a number, got "abc"');
+    expect(errorOf({ PORT: '80.5' })).toBe('PORT: expected a whole number, got "80.5"');
+    expect(errorOf({ PORT: '99999' })).toBe('PORT: expected at most 65535, got "99999"');
+    expect(errorOf({ LOG_LEVEL: 'loud' })).toMatch(/^LOG_LEVEL: expected one of "fatal"\|.*, got "loud"$/);
+    expect(errorOf({ DATABASE_URL: 'mysql://carebot:hunter2@db.example/carebot' })).toBe(
+      'DATABASE_URL: expected a postgres:// URL, got "mysql://carebot@db.example/carebot"',
+    );
+    expect(errorOf({ SLACK_BOT_TOKEN: 'xoxp-1234-secret' })).not.toContain('xoxp-1234');
+    expect(errorOf({ ADMIN_PASSWORD: 'short' })).toBe('ADMIN_PASSWORD: expected at least 8 characters');
+    expect(errorOf({ CAREBOT_CONFIG: yamlFile('webhooks:\n  zendesk: { secret: tooshort }\n') })).toBe(
+      'CAREBOT_CONFIG webhooks.zendesk.secret: expected at least 16 characters',
+    );
   });
 
   it('treats empty values (as in a copied .env.example) as unset', () => {
@@ -75,12 +90,28 @@ vip: ['@bigcustomer']
     );
     expect(errorOf({ CAREBOT_CONFIG: yamlFile('rutes: []\n') })).toMatch(/^CAREBOT_CONFIG \(root\): .*rutes/);
     expect(errorOf({ CAREBOT_CONFIG: yamlFile('routes: [\n') })).toMatch(/^CAREBOT_CONFIG: cannot read .*carebot\.yaml: /);
-    expect(errorOf({ CAREBOT_CONFIG: '/nonexistent/carebot.yaml' })).toMatch(/^CAREBOT_CONFIG: cannot read/);
+    expect(errorOf({ CAREBOT_CONFIG: '/nonexistent/carebot.yaml' })).toBe(
+      'CAREBOT_CONFIG: cannot read /nonexistent/carebot.yaml: no such file',
+    );
+  });
+
+  it('names an unknown key, where it is and the key it likely meant, before the key it left missing', () => {
+    expect(errorOf({ CAREBOT_CONFIG: yamlFile('routes:\n  - { chanel: C0BILLING1 }\n') })).toBe(
+      'CAREBOT_CONFIG routes.0: unknown key "chanel" (did you mean "channel"?)',
+    );
+    expect(errorOf({ CAREBOT_CONFIG: yamlFile('routes:\n  - { channel: C0BILLING1, priorty: [P1] }\n') })).toBe(
+      'CAREBOT_CONFIG routes.0: unknown key "priorty" (did you mean "priority"?)',
+    );
+    expect(errorOf({ CAREBOT_CONFIG: yamlFile('spikes: { windowMinutes: 90 }\n') })).toBe(
+      'CAREBOT_CONFIG spikes.windowMinutes: expected at most 60, got 90',
+    );
+    expect(errorOf({ CAREBOT_CONFIG: yamlFile('routes:\n  - { priority: [P1] }\n') })).toBe('CAREBOT_CONFIG routes.0.channel: missing');
+    expect(errorOf({ CAREBOT_CONFIG: yamlFile('slack: { sla: { P7: 30 } }\n') })).toBe('CAREBOT_CONFIG slack.sla: unknown key "P7"');
   });
 
   it('stops `carebot start` with one line naming the variable', async () => {
     const run = await runCarebot(['start'], { env: { PORT: '99999' } });
     expect(run.code).toBe(1);
-    expect(run.stderr.trim().split('\n')).toEqual(['carebot: PORT: Too big: expected number to be <=65535']);
+    expect(run.stderr.trim().split('\n')).toEqual(['carebot: PORT: expected at most 65535, got "99999"']);
   });
 });

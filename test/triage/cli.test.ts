@@ -72,7 +72,7 @@ describe('carebot train, then triage --model', () => {
 
   it('refuses to start without a model file or anything to learn from', async () => {
     const r = await carebot(['train', '--model', join(dir, 'm.json')]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2); // a wrong command line (docs/cli.md#exit-codes)
     expect(r.stderr).toMatch(/--input FILE and --from-db/);
     const bad = await carebot(['triage', '--model', join(dir, 'missing.json')], { stdin: '' });
     expect(bad.code).toBe(1);

@@ -5,7 +5,7 @@
 import { auditActions, audit, readAudit, type AuditAction } from '../../db/audit.js';
 import { openDatabase } from '../../db/open.js';
 import { parseSince } from '../../shared/since.js';
-import { ConfigError } from '../../../config/index.js';
+import { checkDatabaseExists, UsageError } from './errors.js';
 
 export interface AuditCommandOptions {
   since?: string;
@@ -22,7 +22,7 @@ const HOST_ACTOR = 'cli';
 const when = (flag: string, text: string | undefined) => {
   if (text === undefined) return undefined;
   const at = parseSince(text);
-  if (!at) throw new ConfigError(`${flag} '${text}': expected 30m, 24h, 7d or an ISO date such as 2026-12-01`);
+  if (!at) throw new UsageError(`${flag} '${text}': expected 30m, 24h, 7d or an ISO date such as 2026-12-01`);
   return at;
 };
 
@@ -30,8 +30,9 @@ export async function runAuditCommand(opts: AuditCommandOptions): Promise<void> 
   const since = when('--since', opts.since ?? '7d')!;
   const until = when('--until', opts.until);
   if (opts.action && !(auditActions as readonly string[]).includes(opts.action)) {
-    throw new ConfigError(`--action '${opts.action}': expected one of ${auditActions.join(', ')}`);
+    throw new UsageError(`--action '${opts.action}': expected one of ${auditActions.join(', ')}`);
   }
+  checkDatabaseExists(opts.database);
   const database = await openDatabase(opts.database);
   try {
     const rows = await readAudit(database.db, { since, until, actor: opts.actor, action: opts.action as AuditAction | undefined });

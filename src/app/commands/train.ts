@@ -4,7 +4,6 @@
  * and/or from the agents' corrections stored in the database, and writes it. Rows that cannot
  * be used are skipped and listed; the summary says what each head learned.
  */
-import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { openDatabase } from '../../db/open.js';
 import { readCorrections } from '../../db/corrections.js';
@@ -12,6 +11,7 @@ import { createEngine } from '../../triage/engine.js';
 import { defaultFeatureOptions } from '../../triage/features.js';
 import { featurize, fitModel, saveModel, type Example } from '../../triage/model.js';
 import type { TrainingRow } from '../../triage/types.js';
+import { checkDatabaseExists, checkWritable, CommandError, fsReason, openForReading } from './errors.js';
 
 export interface TrainCommandOptions {
   input?: string;
@@ -26,6 +26,10 @@ const sentiments = new Set(['negative', 'neutral', 'positive']);
 const SHOW_SKIPPED = 10;
 
 export async function runTrainCommand(opts: TrainCommandOptions): Promise<void> {
+  // Every mistake before the work: a model that cannot be written is found out before training.
+  await checkWritable('the model', '--model', opts.model);
+  if (opts.database) checkDatabaseExists(opts.database, '--from-db');
+  const input = opts.input ? await openForReading('cannot read the input', '--input', opts.input) : undefined;
   const engine = createEngine();
   const examples: Example[] = [];
   const skipped: string[] = [];
@@ -38,10 +42,10 @@ export async function runTrainCommand(opts: TrainCommandOptions): Promise<void> 
       skipped.push(`${where}: ${(err as Error).message}`);
     }
   };
-  if (opts.input) {
+  if (input) {
     let n = 0;
     let rows = 0;
-    for await (const line of createInterface({ input: createReadStream(opts.input), crlfDelay: Infinity })) {
+    for await (const line of createInterface({ input: input.createReadStream(), crlfDelay: Infinity })) {
       n++;
       if (line.trim() === '') continue;
       rows++;
@@ -68,8 +72,18 @@ export async function runTrainCommand(opts: TrainCommandOptions): Promise<void> 
       await database.close();
     }
   }
-  const model = fitModel(examples, defaultFeatureOptions);
-  await saveModel(model, opts.model);
+  let model: ReturnType<typeof fitModel>;
+  try {
+    model = fitModel(examples, defaultFeatureOptions);
+  } catch (err) {
+    // Too few rows, or too few labels that differ: which sources gave how many says why.
+    throw new CommandError(`${(err as Error).message} (${examples.length} usable rows: ${sources.join(', ')})`);
+  }
+  try {
+    await saveModel(model, opts.model);
+  } catch (err) {
+    throw new CommandError(`cannot write the model: ${fsReason(err)} (--model ${opts.model})`);
+  }
   const out = [`trained on ${examples.length} rows (${sources.join(', ')}), ${skipped.length} skipped → ${opts.model}`];
   for (const [name, head] of Object.entries(model.heads)) {
     const counts = head.classes.map((c) => `${c} ${examples.filter((e) => String(e.row[name as keyof TrainingRow]) === c).length}`);

@@ -3,10 +3,10 @@
  * `platform`, `authorFollowers`, ...), one JSON line out per line in, same order. A line that
  * cannot be triaged is answered with `{"id","error"}` and the rest go on.
  */
-import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { createTriage, loadModel, type Triage, type TriageInput } from '../../triage/index.js';
+import { createTriage, loadModel, type Triage, type TriageInput, type TriageModel } from '../../triage/index.js';
+import { CommandError, openForReading } from './errors.js';
 
 export interface TriageCommandOptions {
   input?: string;
@@ -16,11 +16,22 @@ export interface TriageCommandOptions {
 }
 
 export async function runTriageCommand(opts: TriageCommandOptions): Promise<void> {
-  const model = opts.model ? await loadModel(opts.model) : undefined;
+  const model = opts.model ? await loadModelFile('--model', opts.model) : undefined;
   const triage = createTriage({ model });
-  const input = opts.input ? createReadStream(opts.input) : opts.stdin;
+  const input = opts.input ? (await openForReading('cannot read the input', '--input', opts.input)).createReadStream() : opts.stdin;
   for await (const line of createInterface({ input, crlfDelay: Infinity })) {
     if (!opts.stdout.write(`${answer(triage, line)}\n`)) await once(opts.stdout, 'drain');
+  }
+}
+
+/** A model written by `carebot train`, or one line saying why it cannot be used. */
+export async function loadModelFile(flag: string, path: string): Promise<TriageModel> {
+  await (await openForReading('cannot load triage model', flag, path)).close();
+  try {
+    return await loadModel(path);
+  } catch (err) {
+    const reason = (err as Error).message.replace(`cannot load triage model ${path}: `, '').split('\n')[0];
+    throw new CommandError(`cannot load triage model: ${reason} (${flag} ${path})`);
   }
 }
 
