@@ -31,7 +31,7 @@ const alive = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-c
  * still waiting or running keeps its rows, so a long backlog is never queued twice.
  */
 export async function reconcile(
-  s: Ctx<'log' | 'db' | 'queues'>,
+  s: Ctx<'log' | 'db' | 'queues' | 'metrics'>,
   stuckAfterMs: number,
 ): Promise<{ mentions: number; replies: number; broadcasts: number }> {
   const cutoff = sql`now() - make_interval(secs => ${stuckAfterMs / 1000})`;
@@ -98,6 +98,7 @@ export async function reconcile(
   await s.queues.broadcast.addBulk(undelivered.map(broadcastJob));
 
   const counts = { mentions: requeued, replies: pending.length, broadcasts: undelivered.length };
+  for (const [what, n] of Object.entries(counts)) if (n) s.metrics.requeued.inc({ what }, n);
   if (requeued || pending.length || undelivered.length) s.log.info(counts, 'reconciler re-queued stuck work');
   return counts;
 }

@@ -36,6 +36,12 @@ export function createMetrics(queues?: Queues) {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
       registers,
     }),
+    requeued: new Counter({
+      name: 'carebot_reconciler_requeued_total',
+      help: 'Work the reconciler queued again because its job was gone (a Redis flush or outage, a crash), by kind',
+      labelNames: ['what'] as const,
+      registers,
+    }),
     failures: new Counter({
       name: 'carebot_stage_failures_total',
       help: 'Stage attempts that failed, by stage and kind (retry, rejected, exhausted, rate_limited)',
