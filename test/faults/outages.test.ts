@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { signWebhook } from '../../connectors/webhook/signature.js';
 import { openDatabase, type Database } from '../../src/db/open.js';
 import { mentions } from '../../src/db/schema.js';
 import { exited, spawnCarebot } from '../support/child.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { eventually } from '../support/services.js';
+import { deliverGeneric, startedPort } from '../support/generic-delivery.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
 const REDIS = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
@@ -52,7 +52,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('carebot when Redis or PostgreSQ
         await exited(child);
       },
     });
-    const started = await eventually('carebot started', () => /"port":(\d+)[^\n]*carebot started/.exec(child.output())?.[1], 30_000);
+    const started = await eventually('carebot started', () => startedPort(child.output()), 30_000);
     const base = `http://127.0.0.1:${started}`;
     const lines = (msg: RegExp) =>
       child
@@ -60,23 +60,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('carebot when Redis or PostgreSQ
         .split('\n')
         .filter((l) => msg.test(l));
 
-    /** A signed generic-webhook delivery, timed. */
-    const deliver = async (id: string) => {
-      const body = JSON.stringify({ id, text: 'where is my order?', author: { id: `c-${id}`, handle: 'ann' } });
-      const ts = Math.floor(Date.now() / 1000);
-      const at = Date.now();
-      const res = await fetch(`${base}/webhooks/generic/shop`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-carebot-timestamp': String(ts),
-          'x-carebot-signature': signWebhook(SECRET, ts, 'shop', body),
-        },
-        body,
-        signal: AbortSignal.timeout(30_000),
-      });
-      return { status: res.status, ms: Date.now() - at, retryAfter: res.headers.get('retry-after') };
-    };
+    const deliver = (id: string) => deliverGeneric(base, SECRET, id);
     const timed = async (path: string) => {
       const at = Date.now();
       const res = await fetch(`${base}${path}`, { signal: AbortSignal.timeout(30_000) });
