@@ -140,7 +140,7 @@ export function startWorkers(s: Services): { stop(): Promise<void> } {
       if (s.slack) await Promise.all([ensureSpikeSchedule(s), ensureSlaSchedule(s), ensureIncidentSchedule(s)]);
       await reconcile(s, s.config.STUCK_AFTER_SECONDS * 1000);
     } catch (err) {
-      s.log.warn({ err: (err as Error).message }, 'maintenance round failed; next round retries');
+      if (!s.redisHealth.sawError(err)) s.log.warn({ err: errorReason(err) }, 'maintenance round failed; next round retries');
     }
   };
   const timer = setInterval(() => {
