@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../config/index.js';
+import { UsageError } from '../../src/app/commands/errors.js';
 import { runAuditCommand } from '../../src/app/commands/audit.js';
 import { audit } from '../../src/db/audit.js';
 import { openDatabase } from '../../src/db/open.js';
@@ -89,7 +89,7 @@ describe('the audit log: every action that reaches a customer or the public, rea
       // The two reads above are in the log now.
       expect((await run({ action: 'audit.read' })).map((r) => r.actor)).toEqual(['cli', 'cli']);
       await expect(run({ since: 'last week' })).rejects.toThrow(
-        new ConfigError("--since 'last week': expected 30m, 24h, 7d or an ISO date such as 2026-12-01"),
+        new UsageError("--since 'last week': expected 30m, 24h, 7d or an ISO date such as 2026-12-01"),
       );
       await expect(run({ action: 'delete' })).rejects.toThrow(/^--action 'delete': expected one of reply, /);
     } finally {
