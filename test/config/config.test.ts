@@ -56,6 +56,23 @@ describe('configuration', () => {
     );
   });
 
+  it('says what kind of value it got where the file has the wrong kind, and hides secrets in URLs that do not parse', () => {
+    expect(errorOf({ CAREBOT_CONFIG: yamlFile('routes: 5\n') })).toMatch(/^CAREBOT_CONFIG routes: expected a list, got 5$/);
+    expect(errorOf({ CAREBOT_CONFIG: yamlFile('routes: { a: 1 }\n') })).toMatch(/^CAREBOT_CONFIG routes: expected a list, got a mapping$/);
+    expect(errorOf({ CAREBOT_CONFIG: yamlFile('slack: { roles: [] }\n') })).toMatch(
+      /^CAREBOT_CONFIG slack\.roles: expected a mapping, got a list$/,
+    );
+    expect(errorOf({ CAREBOT_CONFIG: yamlFile('brand: { handles: null }\n') })).toMatch(/got an empty value$/);
+    const unparsable = errorOf({ DATABASE_URL: 'postgres://carebot:hunter2@[::1' });
+    expect(unparsable).toMatch(/^DATABASE_URL: /);
+    expect(unparsable).not.toContain('hunter2');
+    const inQuery = errorOf({ REDIS_URL: 'http://cache.example/?password=hunter2&db=1' });
+    expect(inQuery).toMatch(/^REDIS_URL: /);
+    expect(inQuery).not.toContain('hunter2');
+    expect(loadConfig({ RETENTION_DAYS: '30' }).RETENTION_DAYS).toBe(30);
+    expect(errorOf({ RETENTION_DAYS: '30d' })).toBe('RETENTION_DAYS: expected a whole number of days, 1 or more, got "30d"');
+  });
+
   it('treats empty values (as in a copied .env.example) as unset', () => {
     expect(loadConfig({ SLACK_BOT_TOKEN: '', DATABASE_URL: '' }).SLACK_BOT_TOKEN).toBeUndefined();
   });

@@ -4,6 +4,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpApp, listen } from '../../src/http/server.js';
 import { receive } from '../../src/pipeline/receive.js';
 import { tweet } from '../support/mentions.js';
+import { mountGenericWebhook } from '../../connectors/webhook/route.js';
+import { openDatabase } from '../../src/db/open.js';
+import { mentions } from '../../src/db/schema.js';
+import { deliverGeneric } from '../support/generic-delivery.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
 import { createHarness, type Harness } from '../support/services.js';
 
 describe('HTTP surface', () => {
@@ -70,5 +75,36 @@ describe('HTTP surface', () => {
     const res = await fetch(`${base}/nope`);
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ error: 'not found' });
+  });
+});
+
+describe.skipIf(!process.env.TEST_DATABASE_URL)('HTTP surface with PostgreSQL away', () => {
+  it('answers a webhook 503 with Retry-After at once, says so once in the log, and stores nothing', async () => {
+    const h = await createHarness('postgres', { WEBHOOK_SECRET: 'http-outage-secret-0123' });
+    const target = new URL(h.db.url!);
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    const proxied = await openDatabase({ url: proxy.url(h.db.url!) });
+    // The same carebot, but its database reached through the proxy the test cuts.
+    const s = { ...h.s, db: proxied.db, database: proxied };
+    const server = await listen(createHttpApp(s, [mountGenericWebhook(h.config, (items) => receive(s, items))]), 0);
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      proxy.cut();
+      const answers = await Promise.all(['o1', 'o2', 'o3'].map((id) => deliverGeneric(base, 'http-outage-secret-0123', id)));
+      for (const a of answers) expect(a).toMatchObject({ status: 503, retryAfter: '5' });
+      const ready = await fetch(`${base}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({ ok: false, redis: 'ok', database: expect.stringMatching(/^postgres: /) });
+      expect(h.log.lines.filter((l) => l.includes('"msg":"database unavailable'))).toHaveLength(1);
+      expect(h.log.lines.filter((l) => l.includes('http handler failed'))).toEqual([]);
+      proxy.restore();
+      expect((await deliverGeneric(base, 'http-outage-secret-0123', 'o1')).status).toBe(202);
+      expect((await h.s.db.select().from(mentions)).map((m) => m.externalId)).toEqual(['shop/o1']);
+    } finally {
+      server.close();
+      await proxied.close();
+      await proxy.close();
+      await h.close();
+    }
   });
 });
