@@ -95,9 +95,13 @@ describe.each(dbKinds)('pipeline on %s', (kind) => {
     expect(JSON.stringify(card.blocks)).toContain('new order, same problem');
     expect(JSON.stringify(card.blocks)).toContain(`archives/${INBOX}/p${root.ts.replace('.', '')}|Earlier conversation with this customer`);
     expect(t.slack.messages(INBOX).filter((m) => m.thread_ts)).toHaveLength(0); // not under the old card
-    const [thread] = await t.h.s.db.select().from(slackThreads);
-    expect(thread).toMatchObject({ threadTs: card.ts, earlierThreadTs: root.ts, status: 'new', assignee: null, resolvedAt: null });
-    expect(thread!.rootMentionId).toBe((await row(again.externalId)).id);
+    // The card is posted before its conversation row records where it is.
+    const thread = await eventually('the conversation row at the new card', async () => {
+      const [row] = await t.h.s.db.select().from(slackThreads);
+      return row?.threadTs === card.ts && row;
+    });
+    expect(thread).toMatchObject({ earlierThreadTs: root.ts, status: 'new', assignee: null, resolvedAt: null });
+    expect(thread.rootMentionId).toBe((await row(again.externalId)).id);
   });
 
   it("shows a customer's edit on the card and marks a deleted message, cancelling the reply not yet sent", async () => {
