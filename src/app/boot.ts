@@ -61,7 +61,9 @@ export async function openServices(config: Config, log: Logger, opts: { role: Ro
   await database.migrate();
   const redis = connectRedis(config.REDIS_URL, opts.role === 'http' ? 'producer' : 'worker');
   const producer = opts.role === 'http' ? redis : connectRedis(config.REDIS_URL, 'producer');
-  const redisHealth = createRedisHealth(config.REDIS_URL, log);
+  // PING on the connection that waits for Redis: at start it answers once connected, not "not
+  // connected yet"; while Redis is away it gets no answer within the probe's deadline.
+  const redisHealth = createRedisHealth(config.REDIS_URL, log, () => redis.ping());
   redisHealth.watch(redis);
   if (producer !== redis) redisHealth.watch(producer);
   const queues = createQueues(producer, config.QUEUE_PREFIX, (err) => {
@@ -134,7 +136,8 @@ export function startWorkers(s: Services): { stop(): Promise<void> } {
   const tick = async () => {
     try {
       // Never released: held for about a period, it keeps the processes' rounds one period apart.
-      if (!(await tryLock(s.redis, lockKey, Math.max(periodMs - 100, 100)))) return;
+      // On the fail-fast connection: with Redis away a round fails at once instead of holding the stop.
+      if (!(await tryLock(s.producer, lockKey, Math.max(periodMs - 100, 100)))) return;
       await ensurePollSchedules(s);
       await ensureRetentionSchedule(s);
       if (s.slack) await Promise.all([ensureSpikeSchedule(s), ensureSlaSchedule(s), ensureIncidentSchedule(s)]);
@@ -152,7 +155,9 @@ export function startWorkers(s: Services): { stop(): Promise<void> } {
     async stop() {
       clearInterval(timer);
       await running;
-      await Promise.all(workers.map((w) => w.close()));
+      // With Redis away an active job can finish nothing (its result goes to Redis) and BullMQ's
+      // close would wait for ever: close at once; the jobs' locks expire and another worker retries them.
+      await Promise.all(workers.map((w) => w.close(!s.redisHealth.up)));
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { withDeadline } from '../shared/deadline.js';
 import type { Logger } from '../shared/log.js';
 
 /**
@@ -18,7 +19,7 @@ export interface RedisHealth {
 
 /** What ioredis and BullMQ say when Redis is away or refuses the connection, as opposed to a bug. */
 const OUTAGE =
-  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|Connection is closed|Stream isn't writeable|max retries|MaxRetriesPerRequest|Command timed out|WRONGPASS|NOAUTH|LOADING/i;
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|Connection is closed|Stream isn't writeable|max retries|MaxRetriesPerRequest|Command timed out|WRONGPASS|NOAUTH|LOADING|no answer within|redis unreachable/i;
 
 export const isRedisOutage = (err: unknown): boolean => {
   const e = err as { code?: string; message?: string } | undefined;
@@ -35,29 +36,49 @@ export function redisAddress(url: string): string {
   }
 }
 
-export function createRedisHealth(url: string, log: Logger): RedisHealth {
+const PROBE_MS = 1500;
+/** While Redis is away, how often it is asked again: its return is told within about this. */
+const RETRY_MS = 1000;
+
+/**
+ * Connection events only say that something happened: connections fail and come back one by one,
+ * and an event can be late. Each event sets off a PING (`ping`, on a fail-fast connection); the
+ * state, and the log line, follow what the PING finds.
+ */
+export function createRedisHealth(url: string, log: Logger, ping: () => Promise<unknown>): RedisHealth {
   const address = redisAddress(url);
-  const watched: Redis[] = [];
-  // Connections come back one by one: the late ones' last errors are not a new outage.
-  const anyReady = () => watched.some((c) => c.status === 'ready');
-  // Unknown until the first connection answers or fails: a failure at start is "went away" too.
+  // Unknown until the first PING: a failure at start is "went away" too.
   let state: 'unknown' | 'up' | 'down' = 'unknown';
   let downSince = 0;
+  /** What the connections last reported: a better cause than the PING's own failure. */
+  let lastCause: string | undefined;
+  let probing: Promise<void> | undefined;
+  let retry: NodeJS.Timeout | undefined;
 
-  const down = (err: unknown) => {
-    if (state === 'down' || anyReady()) return;
+  const becomeDown = (err: unknown) => {
+    if (state === 'down') return;
     state = 'down';
     downSince = Date.now();
-    const cause = (err as Error)?.message ?? String(err);
+    const cause = lastCause ?? (err as Error)?.message ?? String(err);
     log.warn(
       { redis: address, cause },
       `redis unreachable at ${address} (${cause}): mentions are still stored, and queued once it is back; one line more when it is`,
     );
   };
-  const up = () => {
+  const becomeUp = () => {
     if (state === 'down')
       log.info({ redis: address, downSeconds: Math.round((Date.now() - downSince) / 1000) }, `redis reachable again at ${address}`);
     state = 'up';
+    lastCause = undefined;
+  };
+  const probe = (): void => {
+    probing ??= withDeadline(ping(), PROBE_MS, 'redis ping')
+      .then(becomeUp, becomeDown)
+      .finally(() => {
+        probing = undefined;
+        clearTimeout(retry);
+        if (state === 'down') retry = setTimeout(probe, RETRY_MS).unref();
+      });
   };
 
   return {
@@ -65,14 +86,15 @@ export function createRedisHealth(url: string, log: Logger): RedisHealth {
       return state !== 'down';
     },
     watch(connection) {
-      watched.push(connection);
-      connection.on('error', down);
-      connection.on('ready', up);
-      if (connection.status === 'ready') up();
+      connection.on('error', (err: Error) => {
+        lastCause = err.message;
+        probe();
+      });
+      connection.on('ready', probe);
     },
     sawError(err) {
       if (!isRedisOutage(err)) return false;
-      down(err);
+      probe();
       return true;
     },
   };
