@@ -1,3 +1,4 @@
+import { withDeadline } from '../../src/shared/deadline.js';
 import { ApiRequestError } from 'twitter-api-v2';
 import type { Config } from '../../config/index.js';
 import type { ConnectorStore } from '../../src/connector.js';
@@ -21,14 +22,7 @@ export function twitterTarget(config: Config): string {
   return `${(config.TWITTER_API_URL ?? 'https://api.x.com').replace(/\/$/, '')} (${creds.join(', ') || 'no credentials'})`;
 }
 
-function bounded<T>(p: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timeout after ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
-    timer.unref();
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
+const bounded = <T>(p: Promise<T>): Promise<T> => withDeadline(p, TIMEOUT_MS, () => new Error(`timeout after ${TIMEOUT_MS / 1000} s`));
 
 /** X's answer, or the reason there was none (`ECONNREFUSED`, a timeout): never just "Request failed." */
 async function reason(err: unknown, step: string, store: ConnectorStore): Promise<string> {

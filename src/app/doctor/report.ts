@@ -3,6 +3,8 @@
  * it may take, and the cause of a failure in words an operator can act on.
  */
 
+import { withDeadline } from '../../shared/deadline.js';
+
 /** ok ✓, warn ! (worth knowing, not failing), off – (optional and not configured), fail ✗ (exit 1). */
 export type Status = 'ok' | 'warn' | 'off' | 'fail';
 
@@ -38,14 +40,7 @@ export class TimeoutError extends Error {
 }
 
 /** `p`, or a TimeoutError after `ms`. The timer does not keep the process alive. */
-export function bounded<T>(p: Promise<T>, ms = CHECK_TIMEOUT_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(ms)), ms);
-    timer.unref();
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
+export const bounded = <T>(p: Promise<T>, ms = CHECK_TIMEOUT_MS): Promise<T> => withDeadline(p, ms, () => new TimeoutError(ms));
 
 const errnoWords: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
